@@ -1,0 +1,171 @@
+"""Plain data passed between the stages: files → extraction → documents → index.
+
+Nothing here does I/O; every stage takes and returns these dataclasses so a
+stage can be tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Fields a catalog entry may set, in display order.
+METADATA_FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "publisher",
+    "year",
+    "date",
+    "jurisdictions",
+    "type",
+    "topics",
+    "language",
+)
+
+DOC_TYPES = (
+    "legislation",
+    "report",
+    "working paper",
+    "guide",
+    "news",
+    "presentation",
+    "dataset",
+    "other",
+)
+
+
+@dataclass
+class Extracted:
+    """What an extractor read from one file, before any metadata rules.
+
+    ``pages`` holds the text of each page in order (page 1 first). Files
+    without pages (HTML, text) are cut into sections at paragraph breaks so
+    a hit can still be located; ``paged`` tells which is the case.
+    """
+
+    kind: str  # "pdf", "html" or "text"
+    pages: list[str]
+    paged: bool = True
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    date: str | None = None  # ISO 8601: "2023", "2023-05" or "2023-05-10"
+    keywords: list[str] = field(default_factory=list)
+    description: str | None = None
+    language: str | None = None  # declared by the file itself (html lang, PDF /Lang)
+    page_labels: list[str] | None = None  # printed labels ("iv", "12") when they differ
+    outline: list[tuple[str, int]] = field(default_factory=list)  # (heading, 1-based page)
+    warnings: list[str] = field(default_factory=list)
+    extractor: str = ""  # "pypdfium2", "pypdf", "bs4", "text"
+
+
+class ExtractionError(Exception):
+    """A file that cannot be indexed, with a one-line reason for the report.
+
+    ``code`` is a short stable word (``encrypted``, ``scanned``, ``garbage``,
+    ``broken``, ``empty``, ``timeout``, ``memory``, ``crashed``,
+    ``unsupported``) so reports can be grouped.
+    """
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class Document:
+    """One indexed document: metadata plus page texts."""
+
+    id: str
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    kind: str
+    title: str
+    pages: list[str]
+    paged: bool = True
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    year: int | None = None
+    date: str | None = None
+    jurisdictions: list[str] = field(default_factory=list)
+    type: str = "other"
+    topics: list[str] = field(default_factory=list)
+    language: str = "und"
+    page_labels: list[str] | None = None
+    keywords: list[str] = field(default_factory=list)
+    description: str | None = None
+    flags: list[str] = field(default_factory=list)  # e.g. "garbage-text" on some pages
+    sources: dict[str, str] = field(default_factory=dict)  # field -> "catalog"/"pdf-info"/"text"/...
+    ingested: str = ""  # ISO timestamp
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def metadata(self) -> dict[str, Any]:
+        """Everything but the page texts, as JSON-ready values."""
+        d = asdict(self)
+        d.pop("pages")
+        d["page_count"] = self.page_count
+        return d
+
+
+@dataclass
+class Passage:
+    page: int  # 1-based
+    text: str  # HTML-escaped, matches wrapped in <mark>…</mark>
+    segments: list[tuple[str, bool]] = field(default_factory=list)  # raw (text, is_match)
+    label: str | None = None  # printed page label where it differs from the number
+    score: float = 0.0
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    meta: dict[str, Any]
+    passages: list[Passage] = field(default_factory=list)
+    matched_pages: int = 0
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    label: str = ""
+    selected: bool = False
+    group: str | None = None  # e.g. a jurisdiction's region
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"  # relevance | newest | oldest | title
+    page: int = 1
+    limit: int = 10
+    exact: bool = False  # unstemmed matching
+    expand: bool = True  # glossary expansion
+    passages: int = 3  # passages per hit
+    facet_limit: int | None = None  # None: every value
+
+
+@dataclass
+class SearchResponse:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    request: SearchRequest
+    notes: list[str] = field(default_factory=list)  # how the query was read
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # glossary additions
+    suggestion: str | None = None  # "did you mean", only when it has hits
+    interpreted: str = ""  # the query as the engine read it
+    elapsed_ms: float = 0.0
+    generation: int = -1
+    timed_out_facets: list[str] = field(default_factory=list)
