@@ -115,6 +115,18 @@ class Document:
 
 
 @dataclass
+class IndexTerms:
+    """A document's analysed terms, ready for the index writer."""
+
+    title: list[str] = field(default_factory=list)
+    title_exact: list[str] = field(default_factory=list)
+    meta: list[str] = field(default_factory=list)
+    author: list[str] = field(default_factory=list)
+    # (1-based page number, stemmed terms, exact terms); blank pages omitted
+    pages: list[tuple[int, list[str], list[str]]] = field(default_factory=list)
+
+
+@dataclass
 class Passage:
     page: int  # 1-based
     text: str  # HTML-escaped, matches wrapped in <mark>…</mark>

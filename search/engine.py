@@ -1,0 +1,395 @@
+"""Evaluating a query tree over one snapshot, at document level, with numpy.
+
+Matching is per document: ``free allocation cement`` finds a report that
+says "free allocation" on page 12 and "cement" on page 40. Scores are BM25F
+over the document's title, metadata and full text, plus a bonus for the best
+single page (words that occur together rank higher), so the page a hit
+cites is also the page that earned it.
+
+Every leaf (a word, a phrase, a wildcard) becomes a :class:`Scored`: a mask
+of matching documents, a score per document, and the matching page records
+with their own scores (for passages). Boolean nodes combine these arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import reduce
+
+import numpy as np
+
+from . import analysis
+from .facets import FACETS, DocTable, resolve_value
+from .index import Snapshot
+from .query import And, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
+
+
+@dataclass(frozen=True)
+class Params:
+    k1: float = 1.2
+    b_content: float = 0.75
+    b_title: float = 0.4
+    b_meta: float = 0.5
+    w_content: float = 1.0
+    w_title: float = 3.0
+    w_meta: float = 1.0
+    w_author: float = 1.0
+    phrase_boost: float = 1.5  # quoted phrases weigh more than loose words
+    synonym_weight: float = 0.8  # a glossary alternative, against the words typed
+    page_bonus: float = 0.5  # share of the best page's score added to a document's
+    coord_power: float = 1.0  # relaxed queries: scale by (matched / words) ** power
+    enough: int = 5  # relax a long query when fewer documents than this have every word
+    max_expansions: int = 200  # wildcard terms
+
+
+@dataclass
+class Scored:
+    mask: np.ndarray  # bool per document row
+    score: np.ndarray  # float32 per document row
+    rec_ids: np.ndarray  # page records that matched (int32)
+    rec_scores: np.ndarray  # their score contributions (float32)
+
+    def masked(self, keep: np.ndarray) -> "Scored":
+        return Scored(self.mask & keep, np.where(keep, self.score, 0).astype(np.float32), self.rec_ids, self.rec_scores)
+
+
+_NO_RECS = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+@dataclass
+class Terms:
+    """What to highlight: stemmed-field terms and exact-field terms."""
+
+    stems: set[str] = field(default_factory=set)
+    exacts: set[str] = field(default_factory=set)
+
+
+class Evaluator:
+    """Evaluates query trees on one snapshot; leaf results are cached."""
+
+    def __init__(self, snap: Snapshot, table: DocTable, params: Params | None = None):
+        self.snap = snap
+        self.table = table
+        self.p = params or Params()
+        self.n = snap.n_docs
+        self.langs = sorted({info.get("language") or "und" for info in snap.infos}) or ["en"]
+        p = self.p
+        self.norm = {
+            "content": _norm(snap.doc_content_len, p.b_content),
+            "title": _norm(snap.doc_title_len, p.b_title),
+            "meta": _norm(snap.doc_meta_len, p.b_meta),
+            "author": _norm(snap.doc_author_len, p.b_meta),
+        }
+        self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
+        avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
+        self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
+        self._leaf_cache: dict[tuple, tuple[Scored, Terms]] = {}
+
+    # -- public ------------------------------------------------------------
+
+    def evaluate(self, node: Node, *, exact: bool, scope: np.ndarray | None = None) -> tuple[Scored, Terms, list[str]]:
+        """Evaluate a tree; ``scope`` (the request's filters) guides relaxation."""
+        notes: list[str] = []
+        terms = Terms()
+        scope = np.ones(self.n, dtype=bool) if scope is None else scope
+        if isinstance(node, And) and node.implicit:
+            scored = self._implicit_and(node, exact, terms, scope, notes)
+        else:
+            scored = self._eval(node, exact, terms)
+        return scored, terms, notes
+
+    def count(self, node: Node, *, exact: bool, scope: np.ndarray) -> int:
+        scored, _, _ = self.evaluate(node, exact=exact, scope=scope)
+        return int((scored.mask & scope).sum())
+
+    # -- nodes -------------------------------------------------------------
+
+    def _eval(self, node: Node, exact: bool, terms: Terms) -> Scored:
+        if isinstance(node, MatchAll):
+            return self._all()
+        if isinstance(node, (Word, Phrase, Wildcard)):
+            return self._leaf(node, exact, terms)
+        if isinstance(node, Filter):
+            return self._constant(self._filter_mask(node))
+        if isinstance(node, YearRange):
+            return self._constant(self.table.year_mask(node.lo, node.hi))
+        if isinstance(node, Not):
+            inner = self._eval(node.child, exact, Terms())
+            return self._constant(~inner.mask)
+        if isinstance(node, And):
+            return self._and(node.children, exact, terms)
+        if isinstance(node, Or):
+            kids = [self._eval(c, exact, terms) for c in node.children]
+            if node.synonyms:
+                return _dismax(kids, self.p.synonym_weight)
+            return _sum(kids, any_of=True)
+        raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
+
+    def _and(self, children, exact: bool, terms: Terms) -> Scored:
+        pos = [c for c in children if not isinstance(c, Not)]
+        neg = [c.child for c in children if isinstance(c, Not)]
+        kids = [self._eval(c, exact, terms) for c in pos] or [self._all()]
+        out = _sum(kids, any_of=False)
+        for c in neg:
+            out = out.masked(~self._eval(c, exact, Terms()).mask)
+        return out
+
+    def _implicit_and(self, node: And, exact: bool, terms: Terms, scope: np.ndarray, notes: list[str]) -> Scored:
+        """Words typed one after another: all required unless that finds too few.
+
+        A researcher pasting a whole question should get the documents that
+        match most of it, not nothing; documents matching more of the words
+        rank higher (coordination).
+        """
+        soft_nodes = [c for c in node.children if isinstance(c, Word) and c.field is None or isinstance(c, Or) and c.synonyms]
+        if len(soft_nodes) < 2:
+            return self._and(node.children, exact, terms)
+        hard_nodes = [c for c in node.children if c not in soft_nodes]
+        soft = [self._eval(c, exact, terms) for c in soft_nodes]
+        hard = self._and(hard_nodes, exact, terms) if hard_nodes else None
+        base = scope.copy() if hard is None else scope & hard.mask
+        matched = np.zeros(self.n, dtype=np.int32)
+        for s in soft:
+            matched += s.mask
+        n = len(soft)
+        need = n
+        totals = np.bincount(matched[base], minlength=n + 1)  # docs with exactly k words
+        at_least = np.cumsum(totals[::-1])[::-1]  # docs with >= k words
+        floor = 1 if n <= 2 else max(1, math.ceil(n / 2))
+        enough = 1 if n <= 2 else self.p.enough
+        while need > 1 and at_least[need] < enough and (need > floor or at_least[need] == 0):
+            need -= 1
+        mask = matched >= need
+        kids = soft + ([hard] if hard is not None else [])
+        out = _sum(kids, any_of=True)
+        out.mask = mask if hard is None else mask & hard.mask
+        if need < n:
+            coord = (matched / n) ** self.p.coord_power
+            out.score = (out.score * coord).astype(np.float32)
+            notes.append(
+                f"No document has all {n} words; showing documents with at least {need} of them, the most complete first."
+            )
+        out.score = np.where(out.mask, out.score, 0).astype(np.float32)
+        return out
+
+    # -- leaves ------------------------------------------------------------
+
+    def _leaf(self, node: Word | Phrase | Wildcard, exact: bool, terms: Terms) -> Scored:
+        key = (node, exact)
+        cached = self._leaf_cache.get(key)
+        if cached is None:
+            t = Terms()
+            if isinstance(node, Word):
+                scored = self._word(node, exact, t)
+            elif isinstance(node, Phrase):
+                scored = self._phrase(node, t)
+            else:
+                scored = self._wildcard(node, t)
+            cached = self._leaf_cache[key] = (scored, t)
+            if len(self._leaf_cache) > 512:
+                self._leaf_cache.pop(next(iter(self._leaf_cache)))
+        scored, t = cached
+        terms.stems |= t.stems
+        terms.exacts |= t.exacts
+        return scored
+
+    def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
+        w = node.text
+        if analysis.is_cjk(w) or analysis.CJK_RE.search(w):
+            return self._phrase(Phrase(w, node.field), terms)
+        f = analysis.fold(w)
+        stemmed = [] if exact else analysis.stem_variants(w, self.langs)
+        stop = not exact and analysis.is_stopword(w, self.langs)
+        fields: dict[str, list[tuple[str, str]]] = {}
+        want = {node.field} if node.field else {"content", "title", "meta"}
+        if "content" in want:
+            if exact or stop:
+                fields["content"] = [("exact", f)]
+            else:
+                fields["content"] = [("content", t) for t in stemmed]
+        if "title" in want:
+            fields["title"] = [("title_x", f)] if exact or stop else [("title", t) for t in stemmed]
+        if "meta" in want:
+            fields["meta"] = [("meta", t) for t in (stemmed or [f])]
+        if "author" in want:
+            fields["author"] = [("author", t) for t in (stemmed or [f])]
+        terms.exacts.add(f)
+        if not exact:
+            terms.stems.update(stemmed)
+        return self._concept(
+            {name: [self.snap.postings(fld, t) for fld, t in pairs] for name, pairs in fields.items()}
+        )
+
+    def _phrase(self, node: Phrase, terms: Terms) -> Scored:
+        words = analysis.exact_terms(node.text)
+        if not words:
+            return self._empty()
+        if len(words) == 1 and not analysis.is_cjk(words[0]):
+            scored = self._word(Word(node.text, node.field), True, terms)
+        else:
+            terms.exacts.update(words)
+            parts = {}
+            if node.field in (None, "content"):
+                parts["content"] = [self._phrase_postings("exact", words)]
+            if node.field in (None, "title"):
+                parts["title"] = [self._phrase_postings("title_x", words)]
+            if node.field == "author":
+                return self._and(tuple(Word(w, "author") for w in words), True, terms)
+            scored = self._concept(parts)
+        scored.score = (scored.score * self.p.phrase_boost).astype(np.float32)
+        scored.rec_scores = (scored.rec_scores * self.p.phrase_boost).astype(np.float32)
+        return scored
+
+    def _phrase_postings(self, field: str, words: list[str]):
+        """Records where ``words`` occur in sequence, with the count of occurrences."""
+        from .index import Postings
+
+        posts = [self.snap.postings(field, w) for w in words]
+        if any(len(p) == 0 for p in posts):
+            return Postings(*_NO_RECS)
+        cand = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), sorted((p.ids for p in posts), key=len))
+        if not len(cand):
+            return Postings(*_NO_RECS)
+        located = []
+        for w in words:
+            ids, values = self.snap.positions(field, w)
+            idx = np.searchsorted(ids, cand)
+            located.append((idx, values))
+        hits, counts = [], []
+        decode = self.snap.decode
+        for j, rec in enumerate(cand.tolist()):
+            base = decode(located[0][1][located[0][0][j]])
+            for k in range(1, len(words)):
+                idx, values = located[k]
+                nxt = decode(values[idx[j]]) - k
+                base = np.intersect1d(base, nxt, assume_unique=True)
+                if not len(base):
+                    break
+            if len(base):
+                hits.append(rec)
+                counts.append(len(base))
+        return Postings(np.array(hits, dtype=np.int32), np.array(counts, dtype=np.float32))
+
+    def _wildcard(self, node: Wildcard, terms: Terms) -> Scored:
+        pat = analysis.fold(node.pattern)
+        prefix = re.split(r"[*?]", pat, maxsplit=1)[0]
+        rx = re.compile("^" + re.escape(pat).replace(r"\*", ".*").replace(r"\?", ".") + "$")
+        content_field = "exact"
+        found = [t for t in self.snap.expand_prefix(content_field, prefix, limit=5000) if rx.match(t)]
+        found = found[: self.p.max_expansions]
+        terms.exacts.update(found)
+        parts = {}
+        if node.field in (None, "content"):
+            parts["content"] = [self.snap.postings("exact", t) for t in found]
+        if node.field in (None, "title"):
+            parts["title"] = [self.snap.postings("title_x", t) for t in found]
+        return self._concept(parts)
+
+    # -- scoring -----------------------------------------------------------
+
+    def _concept(self, parts: dict) -> Scored:
+        """BM25F of one concept from its postings in each field."""
+        n = self.n
+        snap = self.snap
+        tfw = np.zeros(n, dtype=np.float32)
+        mask = np.zeros(n, dtype=bool)
+        page_ids, page_tf = [], []
+        for fname, plist in parts.items():
+            plist = [p for p in plist if len(p)]
+            if not plist:
+                continue
+            ids = np.concatenate([p.ids for p in plist]) if len(plist) > 1 else plist[0].ids
+            tf = np.concatenate([p.tf for p in plist]) if len(plist) > 1 else plist[0].tf
+            if fname == "content":
+                rows = snap.page_doc[ids]
+                page_ids.append(ids)
+                page_tf.append(tf)
+            else:
+                rows = snap.record_row[ids]
+            ok = rows >= 0
+            if not ok.all():
+                rows, tf = rows[ok], tf[ok]
+            dtf = np.bincount(rows, weights=tf, minlength=n).astype(np.float32)
+            mask |= dtf > 0
+            tfw += self.weight[fname] * dtf / self.norm[fname]
+        df = int(mask.sum())
+        if df == 0:
+            return self._empty()
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        k1 = self.p.k1
+        score = np.where(mask, idf * tfw * (k1 + 1) / (k1 + tfw), 0).astype(np.float32)
+        if page_ids:
+            ids = np.concatenate(page_ids) if len(page_ids) > 1 else page_ids[0]
+            tf = np.concatenate(page_tf) if len(page_tf) > 1 else page_tf[0]
+            ps = (idf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
+        else:
+            ids, ps = _NO_RECS
+        return Scored(mask, score, ids, ps)
+
+    def _filter_mask(self, node: Filter) -> np.ndarray:
+        facet = FACETS[node.facet]
+        column = self.table.columns[node.facet]
+        value = resolve_value(facet, column, node.value)
+        return column.mask([value], self.n)
+
+    def _all(self) -> Scored:
+        return Scored(np.ones(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32), *_NO_RECS)
+
+    def _empty(self) -> Scored:
+        return Scored(np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32), *_NO_RECS)
+
+    def _constant(self, mask: np.ndarray) -> Scored:
+        return Scored(mask, np.zeros(self.n, dtype=np.float32), *_NO_RECS)
+
+    # -- pages -------------------------------------------------------------
+
+    def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+        """Matching page records and their summed scores (records unique)."""
+        if not len(scored.rec_ids):
+            return _NO_RECS
+        recs, inv = np.unique(scored.rec_ids, return_inverse=True)
+        sums = np.bincount(inv, weights=scored.rec_scores).astype(np.float32)
+        return recs.astype(np.int32), sums
+
+    def best_page(self, scored: Scored) -> np.ndarray:
+        """Per document, the score of its best page (0 when none)."""
+        best = np.zeros(self.n, dtype=np.float32)
+        recs, sums = self.page_scores(scored)
+        if len(recs):
+            np.maximum.at(best, self.snap.page_doc[recs], sums)
+        return best
+
+
+def _norm(lengths: np.ndarray, b: float) -> np.ndarray:
+    present = lengths[lengths > 0]
+    avg = float(present.mean()) if len(present) else 1.0
+    return (1 - b + b * lengths / max(avg, 1e-9)).astype(np.float32).clip(min=1e-3)
+
+
+def _sum(kids: list[Scored], *, any_of: bool) -> Scored:
+    if len(kids) == 1:
+        k = kids[0]
+        return Scored(k.mask.copy(), k.score.copy(), k.rec_ids, k.rec_scores)
+    mask = reduce(np.logical_or if any_of else np.logical_and, (k.mask for k in kids))
+    score = reduce(np.add, (k.score for k in kids))
+    if not any_of:
+        score = np.where(mask, score, 0)
+    recs = [k.rec_ids for k in kids if len(k.rec_ids)]
+    rscores = [k.rec_scores for k in kids if len(k.rec_ids)]
+    rec_ids = np.concatenate(recs) if recs else _NO_RECS[0]
+    rec_scores = np.concatenate(rscores) if rscores else _NO_RECS[1]
+    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores)
+
+
+def _dismax(kids: list[Scored], alt_weight: float) -> Scored:
+    """A term and its glossary alternatives: the best of them counts."""
+    first, rest = kids[0], kids[1:]
+    mask = reduce(np.logical_or, (k.mask for k in kids))
+    score = first.score.copy()
+    for k in rest:
+        score = np.maximum(score, k.score * alt_weight)
+    rec_ids = np.concatenate([k.rec_ids for k in kids])
+    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * alt_weight for k in rest])
+    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores.astype(np.float32))

@@ -1,0 +1,39 @@
+"""The index: the only part of etslib that knows Whoosh.
+
+Everything above this package works with :class:`IndexRoot`, :class:`Store`,
+:class:`DocWriter` and :class:`Snapshot`, so the engine could be replaced
+without touching ingestion, queries or the web layer.
+"""
+
+from .schema import FACET_FIELDS, SCHEMA_VERSION
+from .snapshot import EMPTY_POSTINGS, Postings, Snapshot
+from .store import (
+    IndexBusy,
+    IndexMissing,
+    IndexOutdated,
+    IndexProblem,
+    IndexRoot,
+    IngestLock,
+    Store,
+    write_json_atomic,
+)
+from .writer import DocWriter, facet_values, tidy
+
+__all__ = [
+    "FACET_FIELDS",
+    "SCHEMA_VERSION",
+    "EMPTY_POSTINGS",
+    "Postings",
+    "Snapshot",
+    "IndexBusy",
+    "IndexMissing",
+    "IndexOutdated",
+    "IndexProblem",
+    "IndexRoot",
+    "IngestLock",
+    "Store",
+    "write_json_atomic",
+    "DocWriter",
+    "facet_values",
+    "tidy",
+]

@@ -1,0 +1,282 @@
+"""A read-only view of one index generation, in numpy arrays.
+
+Searching here does not go through Whoosh's matchers and collectors: posting
+lists are read a block at a time straight from the whoosh-reloaded 2.7.5
+"W3" posting format into numpy arrays, and everything after that (boolean
+logic at document level, BM25F, facets) is vector arithmetic in
+:mod:`search.engine`. That format is frozen upstream with the version pinned
+in pyproject.toml; ``tests/test_index_format.py`` checks every read here
+against Whoosh's own matchers.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.reading import TermNotFound
+
+from .schema import HEADER_PAGE, decode_positions
+from .store import Store
+
+_INT = struct.Struct("!i")
+_EMPTY_I = np.zeros(0, dtype=np.int32)
+_EMPTY_F = np.zeros(0, dtype=np.float32)
+
+
+@dataclass
+class Postings:
+    """One term's postings in one field: record numbers and term counts."""
+
+    ids: np.ndarray  # int32 Whoosh record numbers, ascending, live records only
+    tf: np.ndarray  # float32 term count per record
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+EMPTY_POSTINGS = Postings(_EMPTY_I, _EMPTY_F)
+
+
+def _read_column(segreader, fieldname: str, n: int, default: int) -> np.ndarray:
+    """A NumericColumn("i") of one segment as an int32 array of length n."""
+    out = np.full(n, default, dtype=np.int32)
+    perdoc = segreader._perdoc
+    if not perdoc.has_column(fieldname):
+        return out
+    schema_col = segreader.schema[fieldname].column_type
+    creader = perdoc.column_reader(fieldname, schema_col)
+    count = creader._count
+    if count:
+        raw = creader._dbfile.get(creader._basepos, count * 4)
+        out[:count] = np.frombuffer(raw, dtype=">i4")
+    return out
+
+
+def _decode_blocks(raw: bytes, want_values: bool):
+    """Parse a W3 posting list: yields (ids, weights, values) per block."""
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a W3 posting list")
+    pos = 4
+    end = len(raw)
+    buf = io.BytesIO(raw)
+    while pos < end:
+        length = _INT.unpack_from(raw, pos)[0]
+        last = length < 0
+        length = abs(length)
+        buf.seek(pos + 4)
+        count, _maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
+        datapos = buf.tell()
+        nextpos = pos + 4 + length
+        data = raw[datapos:nextpos]
+        if comp:
+            data = zlib.decompress(data)
+        ids_d, weights, values = pickle.loads(data)
+        ids = np.array(ids_d, dtype=np.int64).cumsum()
+        if weights is None:
+            w = np.ones(count, dtype=np.float32)
+        elif isinstance(weights, float):
+            w = np.full(count, weights, dtype=np.float32)
+        else:
+            w = np.array(weights, dtype=np.float32)
+        yield ids, w, (values if want_values else None)
+        pos = nextpos
+        if last:
+            break
+
+
+class Snapshot:
+    """Arrays and posting access for one generation of a store.
+
+    Record numbers are Whoosh's global document numbers; ``page_doc`` maps
+    them to document rows (``-1`` for headers and deleted records), and the
+    document rows index every per-document array (``docs``).
+    """
+
+    def __init__(self, store: Store, *, cache_terms: int = 4096):
+        self.store = store
+        self.ix = store.whoosh
+        self.reader = self.ix.reader()
+        self.generation: int = self.reader.generation()
+        self.key = (store.name, self.generation)
+        self._leaves = list(self.reader.leaf_readers())
+        self.n_records = self.reader.doc_count_all()
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._cache_size = cache_terms
+        self._load_arrays()
+
+    # -- loading ---------------------------------------------------------
+
+    def _load_arrays(self) -> None:
+        n = self.n_records
+        live = np.ones(n, dtype=bool)
+        dn = np.empty(n, dtype=np.int32)
+        pg = np.empty(n, dtype=np.int32)
+        ln = np.empty(n, dtype=np.int32)
+        for seg, offset in self._leaves:
+            m = seg.doc_count_all()
+            dn[offset : offset + m] = _read_column(seg, "dn", m, -1)
+            pg[offset : offset + m] = _read_column(seg, "pg", m, -1)
+            ln[offset : offset + m] = _read_column(seg, "ln", m, 0)
+            if seg.has_deletions():
+                dels = np.fromiter(seg._perdoc.deleted_docs(), dtype=np.int64)
+                live[offset + dels] = False
+        self.live = live
+        headers = np.flatnonzero(live & (pg == HEADER_PAGE))
+        infos = [self.reader.stored_fields(int(h))["info"] for h in headers]
+        header_dn = dn[headers]
+        # Rows in ascending document ordinal: stable across generations.
+        order = np.argsort(header_dn, kind="stable")
+        self.header_records = headers[order].astype(np.int32)
+        self.infos: list[dict[str, Any]] = [infos[i] for i in order]
+        self.doc_dn = header_dn[order]
+        self.n_docs = len(self.infos)
+        dn_to_row = np.full(int(dn.max(initial=-1)) + 2, -1, dtype=np.int32)
+        dn_to_row[self.doc_dn] = np.arange(self.n_docs, dtype=np.int32)
+        is_page = live & (pg > HEADER_PAGE)
+        page_doc = np.full(n, -1, dtype=np.int32)
+        page_doc[is_page] = dn_to_row[dn[is_page]]
+        self.page_doc = page_doc
+        self.page_num = pg
+        self.page_len = np.where(is_page, ln, 0).astype(np.float32)
+        self.n_pages = int(is_page.sum())
+        self.row_of_id = {info["id"]: i for i, info in enumerate(self.infos)}
+        self.record_row = np.full(n, -1, dtype=np.int32)  # header record → row
+        self.record_row[self.header_records] = np.arange(self.n_docs, dtype=np.int32)
+        # Field lengths per document row.
+        self.doc_content_len = np.bincount(
+            page_doc[is_page], weights=ln[is_page], minlength=self.n_docs
+        ).astype(np.float32)
+        lens = [info.get("lens", {}) for info in self.infos]
+        self.doc_title_len = np.array([l.get("title", 0) for l in lens], dtype=np.float32)
+        self.doc_meta_len = np.array([l.get("meta", 0) for l in lens], dtype=np.float32)
+        self.doc_author_len = np.array([l.get("author", 0) for l in lens], dtype=np.float32)
+
+    def close(self) -> None:
+        self.reader.close()
+
+    # -- postings --------------------------------------------------------
+
+    def _cached(self, key, compute):
+        cache = self._cache
+        try:
+            cache.move_to_end(key)
+            return cache[key]
+        except KeyError:
+            value = compute()
+            cache[key] = value
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
+            return value
+
+    def _raw_postings(self, seg, field: str, tbytes: bytes, want_values: bool):
+        terms = seg._terms
+        try:
+            ti: W3TermInfo = terms.term_info(field, tbytes)
+        except TermNotFound:
+            return None
+        if ti.is_inlined():
+            ids, weights, values = ti.inlined_postings()
+            return [(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), values)]
+        offset, length = ti.extent()
+        if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
+            length = length[0]
+        raw = terms._postfile.get(offset, length)
+        return list(_decode_blocks(raw, want_values))
+
+    def postings(self, field: str, term: str) -> Postings:
+        """Live records containing ``term`` in ``field``, with term counts."""
+        return self._cached(("p", field, term), lambda: self._postings(field, term))
+
+    def _postings(self, field: str, term: str) -> Postings:
+        tbytes = term.encode("utf-8")
+        ids_parts, tf_parts = [], []
+        for seg, offset in self._leaves:
+            blocks = self._raw_postings(seg, field, tbytes, False)
+            if not blocks:
+                continue
+            for ids, w, _ in blocks:
+                ids_parts.append(ids + offset)
+                tf_parts.append(w)
+        if not ids_parts:
+            return EMPTY_POSTINGS
+        ids = np.concatenate(ids_parts).astype(np.int32)
+        tf = np.concatenate(tf_parts)
+        keep = self.live[ids]
+        if not keep.all():
+            ids, tf = ids[keep], tf[keep]
+        return Postings(ids, tf)
+
+    def positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
+        """Records with ``term`` (ascending) and their encoded positions.
+
+        Positions stay encoded until :meth:`decode`: a phrase check reads
+        only the few records where all its words occur.
+        """
+        return self._cached(("x", field, term), lambda: self._positions(field, term))
+
+    def _positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
+        tbytes = term.encode("utf-8")
+        ids_parts, values = [], []
+        for seg, offset in self._leaves:
+            blocks = self._raw_postings(seg, field, tbytes, True)
+            if not blocks:
+                continue
+            for ids, _w, vals in blocks:
+                ids_parts.append(ids + offset)
+                values.extend(vals)
+        if not ids_parts:
+            return _EMPTY_I, []
+        ids = np.concatenate(ids_parts).astype(np.int32)
+        keep = self.live[ids]
+        if not keep.all():
+            idx = np.flatnonzero(keep)
+            return ids[idx], [values[i] for i in idx]
+        return ids, values
+
+    @staticmethod
+    def decode(value) -> np.ndarray:
+        if isinstance(value, np.ndarray):
+            return value
+        return decode_positions(value)
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Records containing the term (deleted ones included: an estimate)."""
+        return sum(
+            seg.doc_frequency(field, term) for seg, _ in self._leaves if (field, term) in seg
+        )
+
+    # -- lexicon ---------------------------------------------------------
+
+    def expand_prefix(self, field: str, prefix: str, limit: int = 512) -> list[str]:
+        """Terms of ``field`` starting with ``prefix``, most frequent first."""
+        def compute():
+            found: dict[str, int] = {}
+            for seg, _ in self._leaves:
+                for t in seg.expand_prefix(field, prefix):
+                    t = t.decode("utf-8") if isinstance(t, bytes) else t
+                    found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
+            ranked = sorted(found, key=lambda t: (-found[t], t))
+            return ranked[:limit]
+
+        return self._cached(("e", field, prefix, limit), compute)
+
+    def similar_terms(self, field: str, word: str, maxdist: int = 2) -> list[tuple[str, int]]:
+        """Terms within an edit distance of ``word``, with document frequency."""
+        found: dict[str, int] = {}
+        for seg, _ in self._leaves:
+            for t in seg.terms_within(field, word, maxdist, prefix=1 if len(word) > 3 else 0):
+                found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
+        return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    # -- stored data -----------------------------------------------------
+
+    def page_text(self, record: int) -> str:
+        return self.reader.stored_fields(int(record)).get("text", "")

@@ -1,0 +1,46 @@
+"""Whoosh file storage that survives a power cut.
+
+Whoosh writes a segment's files, then the table of contents (TOC) under a
+temporary name and renames it. Without fsync a power cut can leave a TOC on
+disk that points at data still in the page cache; so every file is synced
+before it is closed and the directory after every rename.
+"""
+
+from __future__ import annotations
+
+import os
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+
+
+class _SyncedFile(StructFile):
+    def close(self):
+        if not self.is_closed and hasattr(self.file, "fileno"):
+            try:
+                self.file.flush()
+                os.fsync(self.file.fileno())
+            except (OSError, ValueError):
+                pass
+        super().close()
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DurableStorage(FileStorage):
+    """A FileStorage whose writes are on disk once Whoosh closes them."""
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        f = super().create_file(name, excl=excl, mode=mode, **kwargs)
+        synced = _SyncedFile(f.file, name=name, **kwargs)
+        return synced
+
+    def rename_file(self, oldname, newname, safe=False):
+        super().rename_file(oldname, newname, safe=safe)
+        fsync_dir(self.folder)

@@ -1,0 +1,203 @@
+"""Where an index lives on disk, and who may write it.
+
+Layout of an index folder::
+
+    <root>/CURRENT        name of the live store folder (replaced atomically)
+    <root>/store-<stamp>/ the Whoosh files and ``etslib.json`` (schema version)
+    <root>/ingest.lock    held (flock) by the one process writing
+    <root>/report.json    the last ingest's report
+    <root>/textcache/     extracted text by content hash, for fast rebuilds
+
+A rebuild writes a new store folder and then points ``CURRENT`` at it, so
+searches go on against the old one until the new one is complete; a crash
+before the switch leaves the old index in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from whoosh.index import EmptyIndexError
+
+from .schema import SCHEMA_VERSION, build_schema
+from .storage import DurableStorage, fsync_dir
+
+CURRENT = "CURRENT"
+VERSION_FILE = "etslib.json"
+
+
+class IndexProblem(Exception):
+    """Base of the index errors; the message is one line for the user."""
+
+
+class IndexMissing(IndexProblem):
+    pass
+
+
+class IndexOutdated(IndexProblem):
+    """The index was written by another schema version: rebuild it."""
+
+
+class IndexBusy(IndexProblem):
+    """Another process is writing the index."""
+
+
+def _write_atomic(path: Path, data: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def write_json_atomic(path: Path, obj: object) -> None:
+    """Write JSON so a reader sees the old file or the new one, never half."""
+    _write_atomic(Path(path), json.dumps(obj, indent=1, ensure_ascii=False, default=str))
+
+
+class Store:
+    """One store folder: a Whoosh index plus its schema version."""
+
+    def __init__(self, root: Path, name: str):
+        self.root = root
+        self.name = name
+        self.path = root / name
+        self.storage = DurableStorage(str(self.path))
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    @property
+    def whoosh(self):
+        try:
+            return self.storage.open_index()
+        except EmptyIndexError as e:
+            raise IndexMissing(f"no index in {self.path}") from e
+
+    def generation(self) -> int:
+        return self.whoosh.latest_generation()
+
+    def schema_version(self) -> int | None:
+        try:
+            return json.loads((self.path / VERSION_FILE).read_text("utf-8")).get("schema_version")
+        except (OSError, ValueError):
+            return None
+
+
+class IndexRoot:
+    """An index folder (see the module docstring)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).expanduser().resolve()
+
+    def __repr__(self) -> str:
+        return f"IndexRoot({str(self.root)!r})"
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / "report.json"
+
+    @property
+    def textcache(self) -> Path:
+        return self.root / "textcache"
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text("utf-8").strip()
+        except OSError:
+            return None
+        return name or None
+
+    def exists(self) -> bool:
+        name = self.current_name()
+        return bool(name) and (self.root / name).is_dir()
+
+    def open(self) -> Store:
+        """The live store; raises when there is none or it is outdated."""
+        name = self.current_name()
+        if not name or not (self.root / name).is_dir():
+            raise IndexMissing(f"no index at {self.root}: run `etslib ingest PATH` first")
+        store = Store(self.root, name)
+        version = store.schema_version()
+        if version != SCHEMA_VERSION:
+            raise IndexOutdated(
+                f"the index at {self.root} has schema version {version}, this etslib "
+                f"writes {SCHEMA_VERSION}: run `etslib ingest --rebuild PATH`"
+            )
+        return store
+
+    def create(self) -> Store:
+        """A new, empty store folder, not yet live (see :meth:`publish`)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        name = f"store-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+        path = self.root / name
+        path.mkdir()
+        store = Store(self.root, name)
+        store.storage.create_index(build_schema())
+        _write_atomic(path / VERSION_FILE, json.dumps({"schema_version": SCHEMA_VERSION}))
+        return store
+
+    def publish(self, store: Store) -> None:
+        """Make ``store`` the live index and delete stores no longer live."""
+        _write_atomic(self.root / CURRENT, store.name + "\n")
+        self.remove_stale(keep=store.name)
+
+    def remove_stale(self, keep: str | None = None) -> None:
+        """Delete store folders other than the live one (after a crash or rebuild).
+
+        Call only while holding the ingest lock: an unfinished rebuild of
+        another process would otherwise be deleted under it. Open readers keep
+        their files until they close (POSIX).
+        """
+        keep = keep or self.current_name()
+        for p in self.root.glob("store-*"):
+            if p.name != keep and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+
+    def lock(self) -> "IngestLock":
+        return IngestLock(self.root)
+
+
+class IngestLock:
+    """An exclusive, non-blocking lock on an index folder.
+
+    ``flock`` is released by the kernel when the process dies, so a killed
+    ingest never leaves a stale lock behind.
+    """
+
+    def __init__(self, root: Path):
+        self.path = root / "ingest.lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> "IngestLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = ""
+            try:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            except OSError:
+                pass
+            os.close(fd)
+            who = f" (pid {holder})" if holder else ""
+            raise IndexBusy(f"another process{who} is writing the index at {self.path.parent}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,99 @@
+"""Passages: the few lines of a page that show why it matched."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from . import analysis
+from .model import Passage
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _clean(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def best_window(
+    text: str, spans: list[tuple[int, int]], words: list[str], width: int
+) -> tuple[int, int]:
+    """The ``width``-character window with the most distinct matched words."""
+    if not spans:
+        return 0, min(len(text), width)
+    best = (-1, -1, 0)
+    j = 0
+    for i, (s, _e) in enumerate(spans):
+        while j < len(spans) and spans[j][1] - s <= width:
+            j += 1
+        distinct = len({words[k] for k in range(i, j)})
+        count = j - i
+        if (distinct, count) > best[:2]:
+            best = (distinct, count, i)
+    i = best[2]
+    start = spans[i][0]
+    end_span = spans[i][1]
+    for k in range(i, len(spans)):
+        if spans[k][1] - start <= width:
+            end_span = spans[k][1]
+    # Centre the matches in the window.
+    slack = max(0, width - (end_span - start))
+    lo = max(0, start - slack // 2)
+    hi = min(len(text), lo + width)
+    lo = max(0, hi - width)
+    return lo, hi
+
+
+def _snap_to_words(text: str, lo: int, hi: int) -> tuple[int, int]:
+    if lo > 0:
+        m = re.search(r"\s", text[lo : lo + 30])
+        if m:
+            lo += m.end()
+    if hi < len(text):
+        m = re.search(r"\s\S*$", text[max(lo, hi - 30) : hi])
+        if m:
+            hi = max(lo, hi - 30) + m.start()
+    return lo, hi
+
+
+def make_passage(
+    page_text: str,
+    page: int,
+    lang: str,
+    stems: set[str],
+    exacts: set[str],
+    *,
+    width: int = 280,
+    label: str | None = None,
+    score: float = 0.0,
+) -> Passage:
+    """A passage of ``page_text`` around its best cluster of matching words."""
+    text = _clean(page_text)
+    spans = analysis.match_spans(text, lang, stems, exacts)
+    words = [analysis.fold(text[s:e]) for s, e in spans]
+    lo, hi = best_window(text, spans, words, width)
+    lo, hi = _snap_to_words(text, lo, hi)
+    segments: list[tuple[str, bool]] = []
+    if lo > 0:
+        segments.append(("… ", False))
+    cursor = lo
+    for s, e in spans:
+        if e <= lo or s >= hi:
+            continue
+        s, e = max(s, lo), min(e, hi)
+        if s > cursor:
+            segments.append((text[cursor:s], False))
+        segments.append((text[s:e], True))
+        cursor = e
+    if cursor < hi:
+        segments.append((text[cursor:hi], False))
+    if hi < len(text):
+        segments.append((" …", False))
+    return Passage(page=page, text=segments_html(segments), segments=segments, label=label, score=score)
+
+
+def segments_html(segments: list[tuple[str, bool]]) -> str:
+    """Escaped text with matches in ``<mark>``: safe to embed in HTML."""
+    return "".join(
+        f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in segments
+    )

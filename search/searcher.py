@@ -1,0 +1,408 @@
+"""Running a search request against the live index: the one entry point
+shared by the command line, the web page and its JSON twin.
+
+``Searcher`` keeps one snapshot of the index open (arrays loaded once) and
+swaps it when ingest publishes a newer generation, so a long-running server
+needs no restart after a reindex.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import analysis
+from .engine import Evaluator, Params, Scored, Terms
+from .expand import drop_common_words, expand_glossary
+from .facets import FACETS, DocTable, resolve_value
+from .index import IndexMissing, IndexRoot, Snapshot
+from .model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
+from .passages import make_passage
+from .query import And, MatchAll, Node, Or, Phrase, Word, parse, to_string
+
+#: Metadata every hit carries (the JSON contract plus what pages need).
+HIT_FIELDS = (
+    "id",
+    "title",
+    "year",
+    "date",
+    "jurisdictions",
+    "type",
+    "publisher",
+    "language",
+    "path",
+    "authors",
+    "topics",
+    "page_count",
+    "kind",
+    "paged",
+    "description",
+)
+
+SORTS = ("relevance", "newest", "oldest", "title")
+
+
+@dataclass
+class _State:
+    snap: Snapshot
+    table: DocTable
+    evaluator: Evaluator
+    first_record: np.ndarray  # per document row, its first page record (-1 none)
+    doc_records: dict[int, np.ndarray] | None = None
+
+
+class Searcher:
+    """Searches the index at ``root``; thread-safe for reads."""
+
+    def __init__(self, root: str | Path | IndexRoot, params: Params | None = None, *, glossary=None):
+        self.root = root if isinstance(root, IndexRoot) else IndexRoot(root)
+        self.params = params or Params()
+        self._glossary = glossary
+        self._state: _State | None = None
+        self._lock = threading.Lock()
+        self._results: OrderedDict[tuple, tuple] = OrderedDict()
+
+    # -- snapshot lifecycle -------------------------------------------------
+
+    def _fresh_key(self) -> tuple[str, int] | None:
+        name = self.root.current_name()
+        if not name:
+            return None
+        try:
+            store = self.root.open()
+            return (store.name, store.generation())
+        except IndexMissing:
+            return None
+
+    def state(self) -> _State:
+        """The current snapshot, reopened when the index has changed."""
+        key = self._fresh_key()
+        st = self._state
+        if st is not None and st.snap.key == key:
+            return st
+        with self._lock:
+            st = self._state
+            if st is not None and st.snap.key == key:
+                return st
+            snap = Snapshot(self.root.open())
+            table = DocTable(snap.infos)
+            evaluator = Evaluator(snap, table, self.params)
+            new = _State(snap, table, evaluator, _first_records(snap))
+            old, self._state = self._state, new
+            self._results.clear()
+            if old is not None:
+                old.snap.close()
+            return new
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state.snap.close()
+            self._state = None
+
+    @property
+    def glossary(self):
+        if self._glossary is None:
+            from .glossary import load
+
+            self._glossary = load()
+        return self._glossary
+
+    # -- search -------------------------------------------------------------
+
+    def prepare(self, req: SearchRequest, st: _State) -> tuple[Node, list[str], list[tuple[str, list[str]]], str]:
+        """Parse and rewrite a query: the tree, notes, expansions, reading."""
+        parsed = parse(req.q)
+        notes = list(parsed.notes)
+        node, dropped = drop_common_words(parsed.node, ["en"] + st.evaluator.langs)
+        if dropped:
+            notes.append("Common words ignored: " + ", ".join(dropped) + " (quote a phrase to keep them).")
+        expansions: list[tuple[str, list[str]]] = []
+        if req.expand and not req.exact:
+            node, expansions = expand_glossary(node, self.glossary)
+        return node, notes, expansions, to_string(parsed.node)
+
+    def _normalized_filters(self, req: SearchRequest, st: _State) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for name, values in req.filters.items():
+            facet = FACETS.get(name)
+            if facet is None:
+                continue
+            column = st.table.columns[name]
+            vals = [resolve_value(facet, column, v) for v in values if v]
+            if vals:
+                out[name] = list(dict.fromkeys(vals))
+        return out
+
+    def _evaluate(self, st: _State, node: Node, req: SearchRequest, scope: np.ndarray) -> tuple[Scored, Terms, list[str]]:
+        key = (st.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
+        hit = self._results.get(key)
+        if hit is not None:
+            self._results.move_to_end(key)
+            return hit
+        result = st.evaluator.evaluate(node, exact=req.exact, scope=scope)
+        self._results[key] = result
+        if len(self._results) > 64:
+            self._results.popitem(last=False)
+        return result
+
+    def search(self, req: SearchRequest) -> SearchResponse:
+        t0 = time.perf_counter()
+        st = self.state()
+        req = _clamp(req)
+        node, notes, expansions, reading = self.prepare(req, st)
+        filters = self._normalized_filters(req, st)
+        req = replace(req, filters=filters)
+        table = st.table
+        year_mask = table.year_mask(req.year_from, req.year_to)
+        scope = table.filter_mask(filters) & year_mask
+        scored, terms, enotes = self._evaluate(st, node, req, scope)
+        notes += enotes
+        match = scored.mask & scope
+        total = int(match.sum())
+
+        # Counts for a facet ignore its own selection, so more values can be added.
+        facets: dict[str, list[FacetValue]] = {}
+        for name, facet in FACETS.items():
+            if name == "year":
+                m = scored.mask & table.filter_mask(filters, skip=name)
+            elif name in filters:
+                m = scored.mask & table.filter_mask(filters, skip=name) & year_mask
+            else:
+                m = match
+            counts = table.columns[name].counts(m)
+            facets[name] = facet.results(table.columns[name], counts, filters.get(name, []), req.facet_limit)
+
+        rows = self._ranked(st, scored, match, node, req)
+        start = (req.page - 1) * req.limit
+        page_rows = rows[start : start + req.limit]
+        hits = self._hits(st, scored, terms, page_rows, req)
+
+        suggestion = None
+        if total < 3 and not isinstance(node, MatchAll):
+            suggestion = self._suggest(st, req, total)
+        return SearchResponse(
+            total=total,
+            hits=hits,
+            facets=facets,
+            request=req,
+            notes=notes,
+            expansions=expansions,
+            suggestion=suggestion,
+            interpreted=reading,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+            generation=st.snap.generation,
+        )
+
+    def _ranked(self, st: _State, scored: Scored, match: np.ndarray, node: Node, req: SearchRequest) -> np.ndarray:
+        sort = req.sort if req.sort in SORTS else "relevance"
+        if sort == "relevance" and isinstance(node, MatchAll):
+            sort = "newest"
+        table = st.table
+        if sort == "relevance":
+            final = scored.score + self.params.page_bonus * st.evaluator.best_page(scored)
+            rows = np.flatnonzero(match)
+            need = min(len(rows), req.page * req.limit)
+            if need == 0:
+                return rows
+            vals = final[rows]
+            # Ties: newer first, then stable by row.
+            if need < len(rows):
+                part = np.argpartition(-vals, need - 1)[:need]
+                cut = vals[part].min()
+                part = np.flatnonzero(vals >= cut)
+                rows, vals = rows[part], vals[part]
+            order = np.lexsort((table.date_rank[rows], -vals))
+            return rows[order]
+        order = {"newest": table.order_newest, "oldest": table.order_oldest, "title": table.order_title}[sort]
+        return order[match[order]]
+
+    def _hits(self, st: _State, scored: Scored, terms: Terms, rows: np.ndarray, req: SearchRequest) -> list[Hit]:
+        if not len(rows):
+            return []
+        snap = st.snap
+        recs, sums = st.evaluator.page_scores(scored)
+        per_doc: dict[int, list[tuple[float, int]]] = {int(r): [] for r in rows}
+        matched_pages: dict[int, int] = {}
+        if len(recs):
+            sel = np.isin(snap.page_doc[recs], rows)
+            for rec, s in zip(recs[sel].tolist(), sums[sel].tolist()):
+                row = int(snap.page_doc[rec])
+                per_doc[row].append((s, rec))
+        final = scored.score
+        hits = []
+        for row in rows.tolist():
+            info = snap.infos[row]
+            pages = sorted(per_doc[row], key=lambda sr: (-sr[0], sr[1]))
+            matched_pages[row] = len(pages)
+            passages: list[Passage] = []
+            if req.passages:
+                chosen = pages[: req.passages]
+                if not chosen and (terms.stems or terms.exacts) and st.first_record[row] >= 0:
+                    chosen = [(0.0, int(st.first_record[row]))]
+                for s, rec in chosen:
+                    passages.append(self._passage(st, info, rec, terms, s))
+            hits.append(
+                Hit(
+                    id=info["id"],
+                    score=float(final[row]),
+                    meta=_hit_meta(info),
+                    passages=passages,
+                    matched_pages=matched_pages[row],
+                )
+            )
+        return hits
+
+    def _passage(self, st: _State, info: dict[str, Any], rec: int, terms: Terms, score: float) -> Passage:
+        page = int(st.snap.page_num[rec])
+        labels = info.get("page_labels") or None
+        label = labels[page - 1] if labels and page - 1 < len(labels) and labels[page - 1] != str(page) else None
+        return make_passage(
+            st.snap.page_text(rec),
+            page,
+            info.get("language") or "und",
+            terms.stems,
+            terms.exacts,
+            label=label,
+            score=score,
+        )
+
+    # -- "did you mean" -------------------------------------------------------
+
+    def _suggest(self, st: _State, req: SearchRequest, total: int) -> str | None:
+        """A corrected query, offered only when it finds more documents."""
+        words = re.findall(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*?])", req.q)
+        if not words:
+            return None
+        snap = st.snap
+        corrected = req.q
+        changed = False
+        for w in dict.fromkeys(words):
+            f = analysis.fold(w)
+            if w.isupper() or analysis.CJK_RE.search(w):
+                continue
+            df = len(snap.postings("exact", f))
+            if df > 2:
+                continue
+            maxdist = 1 if len(f) <= 5 else 2
+            cands = [(t, n) for t, n in snap.similar_terms("exact", f, maxdist) if t != f and n > max(df, 1)]
+            if not cands:
+                continue
+            best = cands[0][0]
+            corrected = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", best, corrected)
+            changed = True
+        if not changed or corrected == req.q:
+            return None
+        alt = replace(req, q=corrected)
+        node, _, _, _ = self.prepare(alt, st)
+        table = st.table
+        scope = table.filter_mask(req.filters) & table.year_mask(req.year_from, req.year_to)
+        scored, _, _ = st.evaluator.evaluate(node, exact=req.exact, scope=scope)
+        return corrected if int((scored.mask & scope).sum()) > total else None
+
+    # -- documents ------------------------------------------------------------
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        st = self.state()
+        row = st.snap.row_of_id.get(doc_id)
+        return None if row is None else dict(st.snap.infos[row])
+
+    def document_pages(self, doc_id: str, req: SearchRequest, limit: int = 50) -> list[Passage]:
+        """The pages of one document that match a query, best first."""
+        st = self.state()
+        row = st.snap.row_of_id.get(doc_id)
+        if row is None or not req.q.strip():
+            return []
+        node, _, _, _ = self.prepare(req, st)
+        scored, terms, _ = self._evaluate(st, node, req, np.ones(st.snap.n_docs, dtype=bool))
+        recs, sums = st.evaluator.page_scores(scored)
+        sel = st.snap.page_doc[recs] == row
+        pairs = sorted(zip(sums[sel].tolist(), recs[sel].tolist()), key=lambda sr: (-sr[0], sr[1]))[:limit]
+        info = st.snap.infos[row]
+        return [self._passage(st, info, rec, terms, s) for s, rec in pairs]
+
+    def related(self, doc_id: str, n: int = 5) -> list[Hit]:
+        """More like this: documents sharing the most distinctive title and topic words."""
+        st = self.state()
+        row = st.snap.row_of_id.get(doc_id)
+        if row is None:
+            return []
+        info = st.snap.infos[row]
+        words = [w for w in analysis.words(info.get("title") or "") if len(w) > 2]
+        words += [t.replace("-", " ") for t in info.get("topics") or []]
+        words += list(info.get("jurisdictions") or [])
+        kids: list[Node] = [Word(w) for w in dict.fromkeys(words) if not analysis.is_stopword(w, ["en"] + st.evaluator.langs)]
+        if not kids:
+            return []
+        node = Or(tuple(kids[:24]))
+        scored, _, _ = st.evaluator.evaluate(node, exact=False)
+        mask = scored.mask.copy()
+        mask[row] = False
+        # Near-duplicates (revisions of the same file) are related too, but not itself.
+        rows = np.flatnonzero(mask)
+        order = rows[np.argsort(-scored.score[rows], kind="stable")][:n]
+        return [Hit(id=st.snap.infos[r]["id"], score=float(scored.score[r]), meta=_hit_meta(st.snap.infos[r])) for r in order.tolist()]
+
+    def iter_matching(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
+        """Every matching document's metadata in result order (for exports)."""
+        st = self.state()
+        req = _clamp(req)
+        node, _, _, _ = self.prepare(req, st)
+        filters = self._normalized_filters(req, st)
+        req = replace(req, filters=filters)
+        scope = st.table.filter_mask(filters) & st.table.year_mask(req.year_from, req.year_to)
+        scored, _, _ = self._evaluate(st, node, req, scope)
+        match = scored.mask & scope
+        everything = replace(req, page=1, limit=max(1, int(match.sum())))
+        for row in self._ranked(st, scored, match, node, everything).tolist():
+            meta = _hit_meta(st.snap.infos[row])
+            meta["score"] = float(scored.score[row])
+            yield meta
+
+    def stats(self) -> dict[str, Any]:
+        st = self.state()
+        facets = {
+            name: [
+                {"value": v.value, "label": v.label, "count": v.count}
+                for v in facet.results(st.table.columns[name], st.table.columns[name].counts(np.ones(st.snap.n_docs, dtype=bool)), [], None)
+            ]
+            for name, facet in FACETS.items()
+        }
+        return {
+            "documents": st.snap.n_docs,
+            "pages": st.snap.n_pages,
+            "generation": st.snap.generation,
+            "store": str(st.snap.store.path),
+            "facets": facets,
+        }
+
+
+def _clamp(req: SearchRequest) -> SearchRequest:
+    return replace(
+        req,
+        page=max(1, min(int(req.page or 1), 10_000)),
+        limit=max(1, min(int(req.limit or 10), 1000)),
+        passages=max(0, min(int(req.passages), 10)),
+    )
+
+
+def _hit_meta(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: info.get(k) for k in HIT_FIELDS}
+
+
+def _first_records(snap: Snapshot) -> np.ndarray:
+    first = np.full(snap.n_docs, -1, dtype=np.int32)
+    recs = np.flatnonzero(snap.page_doc >= 0)
+    if len(recs):
+        order = np.lexsort((snap.page_num[recs], snap.page_doc[recs]))
+        recs = recs[order]
+        docs = snap.page_doc[recs]
+        uniq, idx = np.unique(docs, return_index=True)
+        first[uniq] = recs[idx]
+    return first
