@@ -9,6 +9,7 @@ before it is closed and the directory after every rename.
 from __future__ import annotations
 
 import os
+import signal
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
@@ -42,5 +43,22 @@ class DurableStorage(FileStorage):
         return synced
 
     def rename_file(self, oldname, newname, safe=False):
+        _fault("before-commit")
         super().rename_file(oldname, newname, safe=safe)
         fsync_dir(self.folder)
+        _fault("after-commit")
+
+
+_fault_counts: dict[str, int] = {}
+
+
+def _fault(point: str) -> None:
+    """Crash tests: ``ETSLIB_FAULT=before-commit:3`` kills the process with
+    SIGKILL at the third commit, before its table of contents is renamed
+    into place (``after-commit``: just after)."""
+    spec = os.environ.get("ETSLIB_FAULT")
+    if not spec or not spec.startswith(point + ":"):
+        return
+    n = _fault_counts[point] = _fault_counts.get(point, 0) + 1
+    if n == int(spec.split(":", 1)[1]):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,63 @@
+"""The JSON contract of a search, shared by ``etslib search --json`` and
+``GET /api/search`` so the two can never drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Hit, SearchResponse
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    m = hit.meta
+    return {
+        "id": hit.id,
+        "title": m.get("title"),
+        "year": m.get("year"),
+        "jurisdictions": list(m.get("jurisdictions") or []),
+        "type": m.get("type"),
+        "publisher": m.get("publisher"),
+        "language": m.get("language"),
+        "path": m.get("path"),
+        "score": round(hit.score, 4),
+        "passages": [
+            {"page": p.page, "text": p.text, **({"label": p.label} if p.label else {})} for p in hit.passages
+        ],
+        "date": m.get("date"),
+        "authors": list(m.get("authors") or []),
+        "topics": list(m.get("topics") or []),
+        "page_count": m.get("page_count"),
+        "kind": m.get("kind"),
+        "matched_pages": hit.matched_pages,
+    }
+
+
+def response_json(resp: SearchResponse) -> dict[str, Any]:
+    req = resp.request
+    pages = max(1, -(-resp.total // req.limit))
+    return {
+        "total": resp.total,
+        "results": [hit_json(h) for h in resp.hits],
+        "facets": {
+            name: [
+                {"value": v.value, "count": v.count, "label": v.label, "selected": v.selected, **({"group": v.group} if v.group else {})}
+                for v in values
+            ]
+            for name, values in resp.facets.items()
+        },
+        "query": req.q,
+        "interpreted": resp.interpreted,
+        "notes": resp.notes,
+        "expansions": [{"term": s, "added": alts} for s, alts in resp.expansions],
+        "suggestion": resp.suggestion,
+        "page": req.page,
+        "limit": req.limit,
+        "pages": pages,
+        "sort": req.sort,
+        "filters": req.filters,
+        "year_from": req.year_from,
+        "year_to": req.year_to,
+        "exact": req.exact,
+        "expand": req.expand,
+        "elapsed_ms": round(resp.elapsed_ms, 2),
+    }

@@ -1,0 +1,146 @@
+"""The staff catalog: metadata that wins over anything derived.
+
+A catalog is a YAML or CSV file. YAML::
+
+    documents:
+      - path: eu/CELEX_32023L0959_EN_TXT.pdf   # relative to the catalog file
+        title: Directive (EU) 2023/959
+        year: 2023
+        jurisdictions: [EU]
+        type: legislation
+      - sha256: 3f2a…                            # or keyed by content hash
+        publisher: European Commission
+
+CSV has a header row with the same field names; list fields (authors,
+jurisdictions, topics) separate values with ``;``. An entry may give any
+subset of the fields in :data:`search.model.METADATA_FIELDS`.
+
+Files named ``catalog.yaml``, ``catalog.yml`` or ``catalog.csv`` in a folder
+given to ``etslib ingest`` are read automatically.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import METADATA_FIELDS
+
+CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
+LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords"}
+ALLOWED = set(METADATA_FIELDS) | {"keywords", "description", "path", "sha256"}
+
+
+class CatalogError(Exception):
+    """A catalog file that cannot be used, with file and entry in the message."""
+
+
+def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        k = str(key).strip().lower()
+        if k not in ALLOWED:
+            raise CatalogError(f"{where}: unknown field {key!r} (allowed: {', '.join(sorted(ALLOWED))})")
+        if value is None or value == "":
+            continue
+        if k in LIST_FIELDS:
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(";") if v.strip()]
+            elif not isinstance(value, list):
+                value = [value]
+            value = [str(v) for v in value]
+        elif k == "year":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise CatalogError(f"{where}: year must be a number, not {value!r}") from None
+        else:
+            value = str(value).strip()
+        out[k] = value
+    if "path" not in out and "sha256" not in out:
+        raise CatalogError(f"{where}: an entry needs a 'path' or a 'sha256'")
+    return out
+
+
+@dataclass
+class Catalog:
+    """Entries by absolute path and by sha256."""
+
+    by_path: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_hash: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def lookup(self, path: str, sha256: str | None) -> dict[str, Any]:
+        """The entry for a file (path entries win over hash entries)."""
+        merged: dict[str, Any] = {}
+        if sha256 and sha256 in self.by_hash:
+            merged.update(self.by_hash[sha256])
+        if path in self.by_path:
+            merged.update(self.by_path[path])
+        merged.pop("path", None)
+        merged.pop("sha256", None)
+        return merged
+
+    def add_file(self, path: str | Path) -> None:
+        path = Path(path).resolve()
+        try:
+            entries = _read(path)
+        except CatalogError:
+            raise
+        except (OSError, yaml.YAMLError, csv.Error, UnicodeDecodeError) as e:
+            raise CatalogError(f"{path}: cannot read catalog: {str(e).splitlines()[0]}") from None
+        for i, raw in enumerate(entries, 1):
+            where = f"{path} entry {i}"
+            if not isinstance(raw, dict):
+                raise CatalogError(f"{where}: expected a mapping of field: value")
+            entry = _clean_entry(raw, where)
+            if "path" in entry:
+                self.by_path[str((path.parent / entry["path"]).resolve())] = entry
+            if "sha256" in entry:
+                self.by_hash[entry["sha256"].lower()] = entry
+        self.files.append(str(path))
+
+
+def _read(path: Path) -> list[Any]:
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return list(csv.DictReader(f))
+    data = yaml.safe_load(path.read_text("utf-8"))
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = data.get("documents", [])
+    if not isinstance(data, list):
+        raise CatalogError(f"{path}: expected a list under 'documents'")
+    return data
+
+
+def load_catalog(paths: list[str | Path], extra: list[str | Path] = ()) -> Catalog:
+    """Catalog files given explicitly plus those found in the ingest folders."""
+    cat = Catalog()
+    seen: set[Path] = set()
+    candidates = [Path(p) for p in extra]
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            candidates += [p / name for name in CATALOG_NAMES if (p / name).is_file()]
+    for c in candidates:
+        c = c.resolve()
+        if c in seen:
+            continue
+        if not c.is_file():
+            raise CatalogError(f"{c}: catalog file not found")
+        seen.add(c)
+        cat.add_file(c)
+    return cat
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """A fingerprint of a catalog entry: a change means a metadata update."""
+    return hashlib.sha1(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]

@@ -1,0 +1,108 @@
+"""From a file to a document with its index terms (runs in worker processes).
+
+:func:`process_file` is what each extraction worker runs: read the text
+(from the text cache when the content hash is known), derive metadata, and
+analyse every page, so both cores share the expensive Python work and the
+index writer only files postings.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import analysis
+from .model import Document, Extracted, IndexTerms
+
+
+@dataclass
+class FileTask:
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    entry: dict[str, Any]
+    cache_dir: str | None = None
+    max_pages: int | None = None
+
+
+def _cache_path(cache_dir: str, sha256: str) -> Path:
+    return Path(cache_dir) / sha256[:2] / f"{sha256}.json.gz"
+
+
+def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
+    if not cache_dir:
+        return None
+    p = _cache_path(cache_dir, sha256)
+    try:
+        with gzip.open(p, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+        data["outline"] = [tuple(x) for x in data.get("outline", [])]
+        return Extracted(**data)
+    except (OSError, ValueError, TypeError, EOFError):
+        return None
+
+
+def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
+    if not cache_dir:
+        return
+    p = _cache_path(cache_dir, sha256)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
+        json.dump(asdict(ex), f, ensure_ascii=False)
+    os.replace(tmp, p)
+
+
+def page_terms(pages: list[str], lang: str) -> list[tuple[int, list[str], list[str]]]:
+    out = []
+    for number, text in enumerate(pages, 1):
+        if not text.strip():
+            continue
+        stemmed, exact = analysis.analyze(text, lang)
+        if exact:
+            out.append((number, stemmed, exact))
+    return out
+
+
+def process_file(task: FileTask) -> tuple[Document, IndexTerms]:
+    """Extract, derive metadata and analyse one file (raises ExtractionError)."""
+    from .extract import extract
+    from .metadata import derive
+
+    ex = load_cached(task.cache_dir, task.sha256)
+    if ex is None:
+        ex = extract(task.path, max_pages=task.max_pages)
+        save_cached(task.cache_dir, task.sha256, ex)
+    doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry)
+    terms = IndexTerms(pages=page_terms(doc.pages, doc.language))
+    return doc, terms
+
+
+def header_terms(doc: Document, terms: IndexTerms | None = None) -> IndexTerms:
+    """Title, metadata and author terms for a document's header record."""
+    from . import classify, jurisdictions
+
+    terms = terms or IndexTerms()
+    lang = doc.language or "und"
+    terms.title, terms.title_exact = analysis.analyze(doc.title or "", lang)
+    registry = jurisdictions.load()
+    bits: list[str] = list(doc.authors)
+    if doc.publisher:
+        bits.append(doc.publisher)
+    for jid in doc.jurisdictions:
+        j = registry.get(jid)
+        bits.append(jid)
+        if j is not None:
+            bits.append(j.name)
+            bits.extend(j.names.values())
+    bits.extend(classify.topic_label(t) for t in doc.topics)
+    bits.append(classify.type_label(doc.type))
+    bits.extend(doc.keywords)
+    terms.meta = analysis.analyze(" \n ".join(b for b in bits if b), lang)[0]
+    terms.author = analysis.analyze(" ".join(doc.authors), lang)[0]
+    return terms

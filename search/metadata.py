@@ -1,0 +1,240 @@
+"""A document's metadata: the staff catalog first, then what the file says,
+then what the rules in ``search/data`` derive from its text.
+
+``sources`` records where each field came from, so staff can see which
+values are guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import DOC_TYPES, Document, Extracted
+
+_FILE_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_FILE_YEAR_RE = re.compile(r"(?<![\d])((?:19[5-9]|20[0-4])\d)(?![\d])")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "janvier", "januar", "enero"),
+            ("february", "février", "fevrier", "februar", "febrero"),
+            ("march", "mars", "märz", "marz", "marzo"),
+            ("april", "avril", "abril"),
+            ("may", "mai", "mayo"),
+            ("june", "juin", "juni", "junio"),
+            ("july", "juillet", "juli", "julio"),
+            ("august", "août", "aout", "agosto"),
+            ("september", "septembre", "septiembre"),
+            ("october", "octobre", "oktober", "octubre"),
+            ("november", "novembre", "noviembre"),
+            ("december", "décembre", "decembre", "dezember", "diciembre"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_TEXT_DATE_RE = re.compile(
+    r"\b(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_CN_DATE_RE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_JUNK_TITLE_RE = re.compile(
+    r"(^untitled|^microsoft (word|powerpoint)|\.(docx?|pptx?|pdf|indd|tex)\b|^document\d*$|^slide \d+$|^\W*$)",
+    re.IGNORECASE,
+)
+
+
+def doc_id_for(path: str) -> str:
+    """A stable, readable id: the file name as a slug plus a hash of the path."""
+    stem = Path(path).stem
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")[:48].strip("-")
+    digest = hashlib.sha1(path.encode("utf-8")).hexdigest()[:6]
+    return f"{slug}-{digest}" if slug else digest
+
+
+@lru_cache(maxsize=1)
+def publisher_rules() -> list[tuple[re.Pattern[str], str]]:
+    """Patterns in ``publishers.yaml`` that name a publisher from a document's text."""
+    text = resources.files("search").joinpath("data", "publishers.yaml").read_text("utf-8")
+    rules = []
+    for i, item in enumerate(yaml.safe_load(text) or [], 1):
+        try:
+            rules.append((re.compile(item["pattern"], re.IGNORECASE if not item.get("case") else 0), item["publisher"]))
+        except (KeyError, TypeError, re.error) as e:
+            raise ValueError(f"publishers.yaml entry {i}: {e}") from None
+    return rules
+
+
+def _title_from_text(pages: list[str]) -> str | None:
+    for page in pages[:2]:
+        lines = [l.strip() for l in page.splitlines() if l.strip()]
+        picked: list[str] = []
+        for line in lines[:12]:
+            if len(line) < 4 or sum(c.isalpha() for c in line) < 0.5 * len(line):
+                if picked:
+                    break
+                continue
+            picked.append(line)
+            if len(" ".join(picked)) > 60 or len(picked) == 3:
+                break
+        if picked:
+            title = " ".join(picked)
+            return title[:200]
+    return None
+
+
+def _title_from_filename(path: str) -> str:
+    stem = Path(path).stem
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}_", "", stem)
+    return re.sub(r"[_\s]+", " ", stem.replace("-", " ")).strip()
+
+
+def _date_from_filename(path: str) -> tuple[str | None, int | None]:
+    name = Path(path).name
+    m = _FILE_DATE_RE.search(name)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", int(m.group(1))
+    years = [int(y) for y in _FILE_YEAR_RE.findall(name)]
+    return None, (years[-1] if years else None)
+
+
+def _date_from_text(pages: list[str]) -> str | None:
+    head = "\n".join(pages[:2])[:6000]
+    m = _TEXT_DATE_RE.search(head)
+    if m:
+        d, mon, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
+        if 1 <= d <= 31:
+            return f"{y:04d}-{mon:02d}-{d:02d}"
+    m = _CN_DATE_RE.search(head)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return None
+
+
+def _year_of(date: str | None) -> int | None:
+    if date and re.match(r"^\d{4}", date):
+        y = int(date[:4])
+        if 1900 <= y <= datetime.now().year + 1:
+            return y
+    return None
+
+
+def derive(ex: Extracted, path: str, *, sha256: str, size: int, mtime_ns: int, entry: dict[str, Any] | None = None) -> Document:
+    """Build the document: catalog ``entry`` first, then the file, then rules."""
+    from . import classify, jurisdictions
+    from .language import detect_language
+
+    entry = entry or {}
+    sources: dict[str, str] = {}
+    pages = ex.pages
+    sample = "\n".join(pages[:20])
+
+    def pick(name: str, *candidates: tuple[Any, str]) -> Any:
+        if name in entry:
+            sources[name] = "catalog"
+            return entry[name]
+        for value, source in candidates:
+            if value not in (None, "", []):
+                sources[name] = source
+                return value
+        return None
+
+    pdf_title = ex.title if ex.title and not _JUNK_TITLE_RE.search(ex.title) else None
+    title = pick(
+        "title",
+        (pdf_title, f"{ex.kind}-metadata"),
+        (_title_from_text(pages), "text"),
+        (_title_from_filename(path), "filename"),
+    )
+    file_date, file_year = _date_from_filename(path)
+    date = pick(
+        "date",
+        (file_date, "filename"),
+        (ex.date if ex.kind != "pdf" else None, f"{ex.kind}-metadata"),
+        (_date_from_text(pages), "text"),
+        (ex.date if ex.kind == "pdf" else None, "pdf-metadata"),
+    )
+    year = entry.get("year")
+    if year is not None:
+        sources["year"] = "catalog"
+    else:
+        year = _year_of(date) if date else None
+        if year is None and file_year:
+            year = file_year
+            sources["year"] = "filename"
+        elif year is not None:
+            sources["year"] = sources.get("date", "text")
+    language = pick("language", (detect_language(sample, ex.language), "detected")) or "und"
+    authors = pick("authors", (ex.authors, f"{ex.kind}-metadata")) or []
+    publisher = pick("publisher", (ex.publisher, f"{ex.kind}-metadata"), (_publisher_from_text(sample, path), "rules"))
+    registry = jurisdictions.load()
+    if "jurisdictions" in entry:
+        jur = [registry.resolve(j) or j for j in entry["jurisdictions"]]
+        sources["jurisdictions"] = "catalog"
+    else:
+        jur = [jid for jid, _conf in registry.detect(title or "", pages)]
+        sources["jurisdictions"] = "rules"
+    words = sum(len(p.split()) for p in pages)
+    if "type" in entry:
+        dtype = entry["type"] if entry["type"] in DOC_TYPES else "other"
+        sources["type"] = "catalog"
+    else:
+        dtype = classify.doc_type(
+            title=title or "",
+            text=sample,
+            path=path,
+            kind=ex.kind,
+            page_count=len(pages),
+            words_per_page=words / max(1, len(pages)),
+        )
+        sources["type"] = "rules"
+    topics = pick("topics", (classify.topics(title=title or "", text=sample), "rules")) or []
+    flags = []
+    if any("garbage" in w or "unreadable" in w for w in ex.warnings):
+        flags.append("garbage-text")
+    if any(not p.strip() for p in pages):
+        flags.append("blank-pages")
+    return Document(
+        id=entry.get("id") or doc_id_for(path),
+        path=path,
+        sha256=sha256,
+        size=size,
+        mtime_ns=mtime_ns,
+        kind=ex.kind,
+        title=title or Path(path).name,
+        pages=pages,
+        paged=ex.paged,
+        authors=list(authors),
+        publisher=publisher,
+        year=year,
+        date=date,
+        jurisdictions=list(dict.fromkeys(jur)),
+        type=dtype,
+        topics=list(topics),
+        language=language,
+        page_labels=ex.page_labels,
+        keywords=list(entry.get("keywords") or ex.keywords),
+        description=entry.get("description") or ex.description,
+        flags=flags,
+        sources=sources,
+        ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def _publisher_from_text(sample: str, path: str) -> str | None:
+    head = sample[:4000] + "\n" + path  # the first page names the publisher; later pages cite others
+    for rx, name in publisher_rules():
+        if rx.search(head):
+            return name
+    return None
