@@ -28,6 +28,7 @@ class FileTask:
     entry: dict[str, Any]
     cache_dir: str | None = None
     max_pages: int | None = None
+    rel: str = ""
 
 
 def _cache_path(cache_dir: str, sha256: str) -> Path:
@@ -78,7 +79,7 @@ def process_file(task: FileTask) -> tuple[Document, IndexTerms]:
     if ex is None:
         ex = extract(task.path, max_pages=task.max_pages)
         save_cached(task.cache_dir, task.sha256, ex)
-    doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry)
+    doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     terms = IndexTerms(pages=page_terms(doc.pages, doc.language))
     return doc, terms
 

@@ -50,6 +50,7 @@ class Scored:
     score: np.ndarray  # float32 per document row
     rec_ids: np.ndarray  # page records that matched (int32)
     rec_scores: np.ndarray  # their score contributions (float32)
+    idf: float | None = None  # a single concept's idf (scores are proportional to it)
 
     def masked(self, keep: np.ndarray) -> "Scored":
         return Scored(self.mask & keep, np.where(keep, self.score, 0).astype(np.float32), self.rec_ids, self.rec_scores)
@@ -123,7 +124,7 @@ class Evaluator:
         if isinstance(node, Or):
             kids = [self._eval(c, exact, terms) for c in node.children]
             if node.synonyms:
-                return _dismax(kids, self.p.synonym_weight)
+                return self._synonyms(kids)
             return _sum(kids, any_of=True)
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
@@ -317,7 +318,7 @@ class Evaluator:
         df = int(mask.sum())
         if df == 0:
             return self._empty()
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = self._idf(df)
         k1 = self.p.k1
         score = np.where(mask, idf * tfw * (k1 + 1) / (k1 + tfw), 0).astype(np.float32)
         if page_ids:
@@ -326,7 +327,25 @@ class Evaluator:
             ps = (idf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
         else:
             ids, ps = _NO_RECS
-        return Scored(mask, score, ids, ps)
+        return Scored(mask, score, ids, ps, idf)
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def _synonyms(self, kids: list[Scored]) -> Scored:
+        """A term and its glossary alternatives: the best of them counts.
+
+        An alternative is scored with the idf of the whole group, not its
+        own: a German synonym found only in the two German documents is not
+        rarer than the concept it stands for, and must not outrank the
+        documents that use the words typed.
+        """
+        group_idf = self._idf(int(np.logical_or.reduce([k.mask for k in kids]).sum()))
+        first, rest = kids[0], kids[1:]
+        factors = [
+            self.p.synonym_weight * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k in rest
+        ]
+        return _dismax(first, list(zip(rest, factors)))
 
     def _filter_mask(self, node: Filter) -> np.ndarray:
         facet = FACETS[node.facet]
@@ -383,13 +402,12 @@ def _sum(kids: list[Scored], *, any_of: bool) -> Scored:
     return Scored(mask, score.astype(np.float32), rec_ids, rec_scores)
 
 
-def _dismax(kids: list[Scored], alt_weight: float) -> Scored:
-    """A term and its glossary alternatives: the best of them counts."""
-    first, rest = kids[0], kids[1:]
-    mask = reduce(np.logical_or, (k.mask for k in kids))
+def _dismax(first: Scored, rest: list[tuple[Scored, float]]) -> Scored:
+    """The best of several scorings of one concept, each with a weight."""
+    mask = reduce(np.logical_or, [first.mask] + [k.mask for k, _ in rest])
     score = first.score.copy()
-    for k in rest:
-        score = np.maximum(score, k.score * alt_weight)
-    rec_ids = np.concatenate([k.rec_ids for k in kids])
-    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * alt_weight for k in rest])
+    for k, w in rest:
+        score = np.maximum(score, k.score * w)
+    rec_ids = np.concatenate([first.rec_ids] + [k.rec_ids for k, _ in rest])
+    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * w for k, w in rest])
     return Scored(mask, score.astype(np.float32), rec_ids, rec_scores.astype(np.float32))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from . import analysis
 from .query import And, Node, Not, Or, Phrase, Word
 
-MAX_ALTERNATIVES = 8
+MAX_ALTERNATIVES = 20
 
 
 def _alt_node(term: str) -> Node:

@@ -9,6 +9,7 @@ opens; the next run picks up exactly what was not committed.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import logging
 import os
@@ -47,6 +48,7 @@ class FileInfo:
     size: int
     mtime_ns: int
     sha256: str | None = None
+    rel: str = ""  # relative to the folder it was found under (rules read folder names)
 
 
 def supported_suffixes() -> frozenset[str]:
@@ -55,13 +57,33 @@ def supported_suffixes() -> frozenset[str]:
     return frozenset(SUPPORTED_SUFFIXES)
 
 
+IGNORE_FILE = ".etslibignore"
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    """Glob patterns from a folder's ``.etslibignore`` (one per line, # comments)."""
+    try:
+        lines = (folder / IGNORE_FILE).read_text("utf-8").splitlines()
+    except OSError:
+        return []
+    return [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
+
+
 def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> list[FileInfo]:
-    """Supported files under ``paths`` (sorted); others go to ``skipped``."""
+    """Supported files under ``paths`` (sorted); others go to ``skipped``.
+
+    Hidden files, catalog files and files matching a ``.etslibignore``
+    pattern (in the file's folder or any folder above it, up to the given
+    path) are left out silently.
+    """
     suffixes = supported_suffixes()
     found: dict[str, FileInfo] = {}
 
-    def consider(p: Path) -> None:
+    def consider(p: Path, base: Path, ignore: list[str] = ()) -> None:
         if p.name in CATALOG_NAMES or p.name.startswith("."):
+            return
+        rel = str(p.relative_to(base)) if p != base else p.name
+        if any(fnmatch.fnmatch(p.name, pat) or fnmatch.fnmatch(rel, pat) for pat in ignore):
             return
         if p.suffix.lower() not in suffixes:
             skipped.append({"path": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"})
@@ -71,19 +93,27 @@ def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> l
         except OSError as e:
             skipped.append({"path": str(p), "reason": f"cannot read: {e.strerror}"})
             return
-        found[str(p)] = FileInfo(str(p), st.st_size, st.st_mtime_ns)
+        found[str(p)] = FileInfo(str(p), st.st_size, st.st_mtime_ns, rel=rel)
 
     for raw in paths:
         root = Path(raw).expanduser().resolve()
         if root.is_file():
-            consider(root)
+            consider(root, root)
             continue
         if not root.is_dir():
             raise FileNotFoundError(f"no such file or folder: {raw}")
+        inherited: dict[str, list[str]] = {}
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            here = Path(dirpath)
+            ignore = inherited.get(dirpath, []) + _ignore_patterns(here)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if not d.startswith(".") and not any(fnmatch.fnmatch(d, pat) for pat in ignore)
+            )
+            for d in dirnames:
+                inherited[os.path.join(dirpath, d)] = ignore
             for name in sorted(filenames):
-                consider(Path(dirpath) / name)
+                consider(here / name, root, ignore)
     return sorted(found.values(), key=lambda f: f.path)
 
 
@@ -245,7 +275,7 @@ def ingest(
                 entry = catalog.lookup(f.path, old["sha256"])
                 if entry_hash(entry) != old.get("catalog"):
                     if _needs_reprocess(old, entry):
-                        tasks.append(FileTask(f.path, old["sha256"], f.size, f.mtime_ns, entry, cache_dir, options.max_pages))
+                        tasks.append(FileTask(f.path, old["sha256"], f.size, f.mtime_ns, entry, cache_dir, options.max_pages, f.rel))
                     else:
                         header_updates.append((old, entry))
                 else:
@@ -268,7 +298,7 @@ def ingest(
                 continue
             by_sha[f.sha256] = f.path
             entry = catalog.lookup(f.path, f.sha256)
-            tasks.append(FileTask(f.path, f.sha256, f.size, f.mtime_ns, entry, cache_dir, options.max_pages))
+            tasks.append(FileTask(f.path, f.sha256, f.size, f.mtime_ns, entry, cache_dir, options.max_pages, f.rel))
 
         emit("plan", {"tasks": len(tasks), "removed": len(removed), "metadata": len(header_updates)})
         status = "interrupted"

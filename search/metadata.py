@@ -130,7 +130,16 @@ def _year_of(date: str | None) -> int | None:
     return None
 
 
-def derive(ex: Extracted, path: str, *, sha256: str, size: int, mtime_ns: int, entry: dict[str, Any] | None = None) -> Document:
+def derive(
+    ex: Extracted,
+    path: str,
+    *,
+    sha256: str,
+    size: int,
+    mtime_ns: int,
+    entry: dict[str, Any] | None = None,
+    rel: str | None = None,
+) -> Document:
     """Build the document: catalog ``entry`` first, then the file, then rules."""
     from . import classify, jurisdictions
     from .language import detect_language
@@ -193,13 +202,14 @@ def derive(ex: Extracted, path: str, *, sha256: str, size: int, mtime_ns: int, e
         dtype = classify.doc_type(
             title=title or "",
             text=sample,
-            path=path,
+            path=rel or Path(path).name,
             kind=ex.kind,
             page_count=len(pages),
             words_per_page=words / max(1, len(pages)),
         )
         sources["type"] = "rules"
-    topics = pick("topics", (classify.topics(title=title or "", text=sample), "rules")) or []
+    # Topics are scored per 1,000 words: the whole text, not the first pages.
+    topics = pick("topics", (classify.topics(title=title or "", text="\n".join(pages)), "rules")) or []
     flags = []
     if any("garbage" in w or "unreadable" in w for w in ex.warnings):
         flags.append("garbage-text")

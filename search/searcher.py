@@ -122,7 +122,7 @@ class Searcher:
         notes = list(parsed.notes)
         node, dropped = drop_common_words(parsed.node, ["en"] + st.evaluator.langs)
         if dropped:
-            notes.append("Common words ignored: " + ", ".join(dropped) + " (quote a phrase to keep them).")
+            notes.append("Common words ignored: " + ", ".join(dict.fromkeys(dropped)) + " (quote a phrase to keep them).")
         expansions: list[tuple[str, list[str]]] = []
         if req.expand and not req.exact:
             node, expansions = expand_glossary(node, self.glossary)

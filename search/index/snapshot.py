@@ -106,7 +106,8 @@ class Snapshot:
         self.reader = self.ix.reader()
         self.generation: int = self.reader.generation()
         self.key = (store.name, self.generation)
-        self._leaves = list(self.reader.leaf_readers())
+        # An empty index has a reader with no segments behind it.
+        self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
         self.n_records = self.reader.doc_count_all()
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._cache_size = cache_terms
