@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .model import DOC_TYPES, Document, Extracted
+from .titles import find_title, is_boilerplate
 
 _FILE_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 _FILE_YEAR_RE = re.compile(r"(?<![\d])((?:19[5-9]|20[0-4])\d)(?![\d])")
@@ -74,24 +75,6 @@ def publisher_rules() -> list[tuple[re.Pattern[str], str]]:
         except (KeyError, TypeError, re.error) as e:
             raise ValueError(f"publishers.yaml entry {i}: {e}") from None
     return rules
-
-
-def _title_from_text(pages: list[str]) -> str | None:
-    for page in pages[:2]:
-        lines = [l.strip() for l in page.splitlines() if l.strip()]
-        picked: list[str] = []
-        for line in lines[:12]:
-            if len(line) < 4 or sum(c.isalpha() for c in line) < 0.5 * len(line):
-                if picked:
-                    break
-                continue
-            picked.append(line)
-            if len(" ".join(picked)) > 60 or len(picked) == 3:
-                break
-        if picked:
-            title = " ".join(picked)
-            return title[:200]
-    return None
 
 
 def _title_from_filename(path: str) -> str:
@@ -159,13 +142,14 @@ def derive(
                 return value
         return None
 
-    pdf_title = ex.title if ex.title and not _JUNK_TITLE_RE.search(ex.title) else None
-    title = pick(
-        "title",
-        (pdf_title, f"{ex.kind}-metadata"),
-        (_title_from_text(pages), "text"),
-        (_title_from_filename(path), "filename"),
-    )
+    file_title = ex.title if ex.title and len(ex.title) >= 4 and not _JUNK_TITLE_RE.search(ex.title) and not is_boilerplate(ex.title) else None
+    text_title, byline, is_act = find_title(pages)
+    # Metadata titles are written by people, but a legal act's heading runs
+    # over several lines that a text file's first heading cuts short.
+    first, second = ((file_title, f"{ex.kind}-metadata"), (text_title, "text"))
+    if is_act or (ex.kind == "text" and not file_title):
+        first, second = second, first
+    title = pick("title", first, second, (_title_from_filename(path), "filename"))
     file_date, file_year = _date_from_filename(path)
     date = pick(
         "date",
@@ -185,7 +169,7 @@ def derive(
         elif year is not None:
             sources["year"] = sources.get("date", "text")
     language = pick("language", (detect_language(sample, ex.language), "detected")) or "und"
-    authors = pick("authors", (ex.authors, f"{ex.kind}-metadata")) or []
+    authors = pick("authors", (ex.authors, f"{ex.kind}-metadata"), (byline, "text")) or []
     publisher = pick("publisher", (ex.publisher, f"{ex.kind}-metadata"), (_publisher_from_text(sample, path), "rules"))
     registry = jurisdictions.load()
     if "jurisdictions" in entry:

@@ -1,0 +1,147 @@
+"""Finding a document's title (and a byline) in its first lines.
+
+The rules live in ``search/data/titles.yaml``: lines to skip (disclaimers,
+document numbers), how a legal act's heading runs on over several lines,
+where a title stops, and how an all-capitals heading is put in normal case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+_MARKERS_RE = re.compile(r"[►▼◄]\s*[A-Z]?\d*\s*")
+# Markdown that survives in .txt files: heading marks, emphasis, code fences.
+_MARKDOWN_RE = re.compile(r"^\s*(#{1,6}\s*|```\w*|>\s*|%\s*)|\*\*|__")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_SPACES_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class TitleRules:
+    skip: tuple[re.Pattern[str], ...]
+    strip: tuple[re.Pattern[str], ...]
+    stop: tuple[re.Pattern[str], ...]
+    byline: re.Pattern[str]
+    act_start: re.Pattern[str]
+    act_continue: re.Pattern[str]
+    act_max_lines: int
+    acronyms: frozenset[str]
+    small_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def rules() -> TitleRules:
+    text = resources.files("search").joinpath("data", "titles.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+
+    def rx(p: str) -> re.Pattern[str]:
+        try:
+            return re.compile(p, re.IGNORECASE)
+        except re.error as e:
+            raise ValueError(f"titles.yaml: bad pattern {p!r}: {e}") from None
+
+    acts = data.get("acts") or {}
+    return TitleRules(
+        skip=tuple(rx(p) for p in data.get("skip", [])),
+        strip=tuple(rx(p) for p in data.get("strip", [])),
+        stop=tuple(rx(p) for p in data.get("stop", [])),
+        byline=rx(data.get("byline", r"^by\s+(.+)$")),
+        act_start=rx(acts.get("start", r"^$^")),
+        act_continue=rx(acts.get("continue", r"^$^")),
+        act_max_lines=int(acts.get("max_lines", 6)),
+        acronyms=frozenset(data.get("acronyms", [])),
+        small_words=frozenset(w.lower() for w in data.get("small_words", [])),
+    )
+
+
+def is_boilerplate(line: str) -> bool:
+    r = rules()
+    return any(p.search(line) for p in r.skip)
+
+
+def normal_case(title: str) -> str:
+    """An ALL-CAPITALS heading in title case, acronyms and numbers kept."""
+    letters = [c for c in title if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return title
+    r = rules()
+    out = []
+    for i, word in enumerate(title.split(" ")):
+        core = word.strip("()[],.;:")
+        if core in r.acronyms or any(ch.isdigit() for ch in core) or (word.startswith("(") and len(core) <= 3):
+            out.append(word)
+        elif i > 0 and core.lower() in r.small_words:
+            out.append(word.lower())
+        else:
+            out.append(word[:1] + word[1:].lower())
+    return " ".join(out)
+
+
+def _clean(line: str) -> str:
+    line = _MARKDOWN_RE.sub("", _MARKERS_RE.sub("", line))
+    line = _SPACES_RE.sub(" ", line).strip(" -–—:|`*")
+    for p in rules().strip:
+        line = p.sub("", line)
+    return line.strip()
+
+
+def find_title(pages: list[str]) -> tuple[str | None, list[str], bool]:
+    """``(title, authors from a byline, is a legal act's heading)`` from a
+    document's first page."""
+    r = rules()
+    lines = []
+    for page in pages[:2]:
+        lines += [_clean(l) for l in page.splitlines()]
+        if len([l for l in lines if l]) > 40:
+            break
+    lines = [l for l in lines if l][:60]
+    picked: list[str] = []
+    authors: list[str] = []
+    in_act = False
+    for line in lines:
+        if in_act and r.act_continue.search(line) and len(picked) < r.act_max_lines:
+            picked.append(line)
+            continue
+        if any(p.search(line) for p in r.stop):
+            if picked:
+                break
+            continue
+        m = r.byline.match(line)
+        if m:
+            if picked:
+                authors = [a.strip() for a in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+und\s+|\s+et\s+", m.group(2)) if a.strip()]
+                break
+            continue
+        if is_boilerplate(line) or len(line) < 3 or sum(c.isalpha() for c in line) < 0.5 * len(line):
+            if picked and not in_act:
+                break
+            continue
+        if not picked:
+            picked.append(line)
+            in_act = bool(r.act_start.search(line))
+            continue
+        if in_act:
+            break
+        # A plain heading runs on over short lines that read as one phrase;
+        # a line in Chinese or Japanese is a whole title by itself.
+        if (
+            not _CJK_RE.search(picked[-1])
+            and len(" ".join(picked)) < 90
+            and len(picked) < 3
+            and len(line) <= 70
+            and not picked[-1].endswith((".", ":", "?", "!"))
+            and (line[:1].islower() or len(picked[-1]) < 60)
+        ):
+            picked.append(line)
+            continue
+        break
+    if not picked:
+        return None, authors, False
+    title = " ".join(normal_case(l) for l in picked)
+    title = re.sub(r"\s*\(?Text with EEA relevance\)?\s*$", "", title, flags=re.IGNORECASE)
+    return (title[:240].rstrip() or None), authors, in_act
