@@ -106,6 +106,12 @@ class Searcher:
             self._state.snap.close()
             self._state = None
 
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @property
     def glossary(self):
         if self._glossary is None:

@@ -20,3 +20,160 @@ def shared_corpus() -> Path:
     if not (SHARED / "MANIFEST.tsv").is_file():
         pytest.skip(f"the shared test corpus is not at {SHARED} (set ETSLIB_SHARED_CORPUS)")
     return SHARED
+
+
+# -- the web app over a real index ------------------------------------------------
+
+CORPUS = ROOT / "corpus"
+
+
+def build_index(paths: list[Path], dest: Path) -> dict:
+    """Index ``paths`` into ``dest`` with the real ingest (as ``etslib ingest`` does)."""
+    from search.index import IndexRoot
+    from search.ingest import IngestOptions, ingest
+
+    return ingest([str(p) for p in paths], IndexRoot(dest), IngestOptions(jobs=2))
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """A real index of the shipped sample corpus (``corpus/``)."""
+    dest = tmp_path_factory.mktemp("index")
+    report = build_index([CORPUS], dest)
+    assert report["counts"]["failed"] == 0, report["failures"]
+    return dest
+
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def xss_index_dir(tmp_path_factory) -> Path:
+    """A tiny index whose document title and text are HTML/script injections."""
+    corpus = tmp_path_factory.mktemp("xss-corpus")
+    (corpus / "evil.html").write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title></head><body>"
+        "<p>Emissions trading allowances are auctioned. &lt;img src=x onerror=alert(2)&gt; "
+        "The cap on allowances declines every year under the emissions trading system.</p>"
+        "<script>document.title = 'pwned'</script></body></html>",
+        encoding="utf-8",
+    )
+    # The catalog gives the title (a file's own <title> that looks like markup
+    # is rightly passed over by the metadata rules).
+    (corpus / "catalog.yaml").write_text(
+        "documents:\n  - path: evil.html\n    title: '<script>alert(1)</script>'\n"
+        "    publisher: '<b>Evil & Co</b>'\n    year: 2024\n    type: report\n",
+        encoding="utf-8",
+    )
+    (corpus / "plain.txt").write_text(
+        "Carbon market notes\n\nAllowances and offsets in emissions trading systems.\n",
+        encoding="utf-8",
+    )
+    dest = tmp_path_factory.mktemp("xss-index")
+    report = build_index([corpus], dest)
+    assert report["counts"]["failed"] == 0, report["failures"]
+    return dest
+
+
+def _make_app(index: Path):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "INDEX": str(index), "SECRET_KEY": "test"})
+
+
+@pytest.fixture(scope="session")
+def app(index_dir):
+    """The real app over the sample corpus index (one searcher for the session)."""
+    from webui.state import close
+
+    app = _make_app(index_dir)
+    yield app
+    close(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def xss_app(xss_index_dir):
+    from webui.state import close
+
+    app = _make_app(xss_index_dir)
+    yield app
+    close(app)
+
+
+@pytest.fixture
+def xss_client(xss_app):
+    return xss_app.test_client()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir, tmp_path_factory):
+    """``etslib serve`` (gunicorn) on a free port, as a subprocess; yields its base URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index_dir), "--port", str(port), "--workers", "1"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"etslib serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"etslib serve did not listen on port {port} within 30 s:\n{log.read_text(errors='replace')}")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def shared_index(shared_corpus, tmp_path_factory):
+    """A real index of ../shared/corpus/real-ets and climate-policy, built once."""
+    from search.index import IndexRoot
+    from search.ingest import IngestOptions, ingest
+
+    root = IndexRoot(tmp_path_factory.mktemp("shared-index"))
+    report = ingest(
+        [str(shared_corpus / "real-ets"), str(shared_corpus / "climate-policy")],
+        root,
+        IngestOptions(jobs=2, batch_records=400),
+    )
+    return root, report
+
+
+@pytest.fixture(scope="session")
+def shared_searcher(shared_index):
+    from search.searcher import Searcher
+
+    root, _ = shared_index
+    s = Searcher(root)
+    yield s
+    s.close()

@@ -163,6 +163,12 @@ class Snapshot:
     def close(self) -> None:
         self.reader.close()
 
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- postings --------------------------------------------------------
 
     def _cached(self, key, compute):
