@@ -185,10 +185,11 @@ class Searcher:
             counts = table.columns[name].counts(m)
             facets[name] = facet.results(table.columns[name], counts, filters.get(name, []), req.facet_limit)
 
-        rows = self._ranked(st, scored, match, node, req)
+        final = self._final_scores(st, scored)
+        rows = self._ranked(st, final, match, node, req)
         start = (req.page - 1) * req.limit
         page_rows = rows[start : start + req.limit]
-        hits = self._hits(st, scored, terms, page_rows, req)
+        hits = self._hits(st, scored, final, terms, page_rows, req)
 
         suggestion = None
         if total < 3 and not isinstance(node, MatchAll):
@@ -206,13 +207,16 @@ class Searcher:
             generation=st.snap.generation,
         )
 
-    def _ranked(self, st: _State, scored: Scored, match: np.ndarray, node: Node, req: SearchRequest) -> np.ndarray:
+    def _final_scores(self, st: _State, scored: Scored) -> np.ndarray:
+        """Document scores plus the bonus for their best page."""
+        return scored.score + self.params.page_bonus * st.evaluator.best_page(scored)
+
+    def _ranked(self, st: _State, final: np.ndarray, match: np.ndarray, node: Node, req: SearchRequest) -> np.ndarray:
         sort = req.sort if req.sort in SORTS else "relevance"
         if sort == "relevance" and isinstance(node, MatchAll):
             sort = "newest"
         table = st.table
         if sort == "relevance":
-            final = scored.score + self.params.page_bonus * st.evaluator.best_page(scored)
             rows = np.flatnonzero(match)
             need = min(len(rows), req.page * req.limit)
             if need == 0:
@@ -229,7 +233,7 @@ class Searcher:
         order = {"newest": table.order_newest, "oldest": table.order_oldest, "title": table.order_title}[sort]
         return order[match[order]]
 
-    def _hits(self, st: _State, scored: Scored, terms: Terms, rows: np.ndarray, req: SearchRequest) -> list[Hit]:
+    def _hits(self, st: _State, scored: Scored, final: np.ndarray, terms: Terms, rows: np.ndarray, req: SearchRequest) -> list[Hit]:
         if not len(rows):
             return []
         snap = st.snap
@@ -241,7 +245,6 @@ class Searcher:
             for rec, s in zip(recs[sel].tolist(), sums[sel].tolist()):
                 row = int(snap.page_doc[rec])
                 per_doc[row].append((s, rec))
-        final = scored.score
         hits = []
         for row in rows.tolist():
             info = snap.infos[row]
@@ -366,9 +369,10 @@ class Searcher:
         scored, _, _ = self._evaluate(st, node, req, scope)
         match = scored.mask & scope
         everything = replace(req, page=1, limit=max(1, int(match.sum())))
-        for row in self._ranked(st, scored, match, node, everything).tolist():
+        final = self._final_scores(st, scored)
+        for row in self._ranked(st, final, match, node, everything).tolist():
             meta = _hit_meta(st.snap.infos[row])
-            meta["score"] = float(scored.score[row])
+            meta["score"] = float(final[row])
             yield meta
 
     def stats(self) -> dict[str, Any]:
