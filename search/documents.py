@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import analysis
+from .index import PageTerms, encode_page
 from .model import Document, Extracted, IndexTerms
 
 
@@ -59,14 +60,15 @@ def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
     os.replace(tmp, p)
 
 
-def page_terms(pages: list[str], lang: str) -> list[tuple[int, list[str], list[str]]]:
+def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
+    """Every non-blank page's terms, encoded for the index writer."""
     out = []
     for number, text in enumerate(pages, 1):
         if not text.strip():
             continue
         stemmed, exact = analysis.analyze(text, lang)
         if exact:
-            out.append((number, stemmed, exact))
+            out.append(encode_page(number, stemmed, exact))
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .catalog import CATALOG_NAMES, Catalog, entry_hash, load_catalog
 from .documents import FileTask, header_terms, process_file
-from .index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, tidy, write_json_atomic
+from .index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
 from .model import Document, IndexTerms
 
 log = logging.getLogger("etslib.ingest")
@@ -238,6 +238,8 @@ def ingest(
                 report.data["notes"].append(f"{e}; rebuilding")
                 rebuild = True
         publish_at_end = False
+        if store is not None:
+            clear_temp(store)
         if store is None:
             had_index = root.exists()
             store = root.create()

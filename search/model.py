@@ -122,8 +122,8 @@ class IndexTerms:
     title_exact: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
-    # (1-based page number, stemmed terms, exact terms); blank pages omitted
-    pages: list[tuple[int, list[str], list[str]]] = field(default_factory=list)
+    # one search.index.PageTerms per non-blank page (see search.index.encode_page)
+    pages: list[Any] = field(default_factory=list)
 
 
 @dataclass

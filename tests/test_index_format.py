@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from search import analysis
-from search.index import DocWriter, IndexRoot, Snapshot
+from search.index import DocWriter, IndexRoot, Snapshot, encode_page, tidy
 from search.index.schema import decode_positions, encode_positions
 from search.model import Document, IndexTerms
 
@@ -36,7 +36,7 @@ def _doc(i: int, path: Path, lang: str) -> tuple[Document, IndexTerms]:
     terms = IndexTerms(title=t, title_exact=tx, meta=["eu"], author=[], pages=[])
     for n, page in enumerate(pages, 1):
         s, e = analysis.analyze(page, lang)
-        terms.pages.append((n, s, e))
+        terms.pages.append(encode_page(n, s, e))
     return doc, terms
 
 
@@ -55,7 +55,9 @@ def snapshot(tmp_path_factory):
         w.delete("doc1")
         w.delete("doc3")
         w.commit()
-        w.commit(merge=True)
+        # Whoosh's own merge reads the bulk-written segments and rewrites them.
+        tidy(store, max_segments=4)
+    assert len(store.whoosh._segments()) == 4
     snap = Snapshot(root.open())
     yield snap
     snap.close()
@@ -125,6 +127,20 @@ def test_columns_match_stored_fields(snapshot):
             assert snapshot.page_num[rec] == int(page)
     ids = [info["id"] for info in snapshot.infos]
     assert "doc1" not in ids and "doc3" not in ids
+
+
+def test_whoosh_searches_the_bulk_written_segments(snapshot):
+    from whoosh import query
+
+    with snapshot.ix.searcher() as s:
+        for term in ["emission", "allow", "verif"]:
+            hits = s.search(query.Term("content", term), limit=None)
+            assert sorted(h.docnum for h in hits) == snapshot.postings("content", term).ids.tolist()
+            assert all(h.score > 0 for h in hits)
+        phrase = s.search(query.Phrase("exact", ["greenhouse", "gas"]), limit=None)
+        assert len(phrase) > 0
+        headers = s.search(query.Prefix("key", "d:"), limit=None)
+        assert len(headers) == snapshot.n_docs
 
 
 def test_content_lengths_are_term_counts(snapshot):

@@ -5,6 +5,7 @@ Everything above this package works with :class:`IndexRoot`, :class:`Store`,
 without touching ingestion, queries or the web layer.
 """
 
+from .bulk import PageTerms, encode_page
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .snapshot import EMPTY_POSTINGS, Postings, Snapshot
 from .store import (
@@ -17,9 +18,12 @@ from .store import (
     Store,
     write_json_atomic,
 )
-from .writer import DocWriter, facet_values, tidy
+from .writer import DocWriter, clear_temp, facet_values, tidy
 
 __all__ = [
+    "PageTerms",
+    "encode_page",
+    "clear_temp",
     "FACET_FIELDS",
     "SCHEMA_VERSION",
     "EMPTY_POSTINGS",

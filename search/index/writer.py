@@ -2,25 +2,30 @@
 
 A document is one header record (title, metadata, facet values) and one
 record per non-blank page, all carrying the document's id in ``doc`` so one
-``delete_by_term`` removes them together.
+deletion removes them together. Records go into a :class:`SegmentBuilder`;
+a commit writes that segment, marks deletions in the existing segments and
+writes a new table of contents, atomically.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from typing import Any
 
+from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
-from whoosh.writing import NO_MERGE, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 from ..model import Document, IndexTerms
+from .bulk import SegmentBuilder, encode_positional, encode_terms
 from .schema import FACET_FIELDS, HEADER_PAGE
 from .store import IndexBusy, Store
 
 log = logging.getLogger("etslib.index")
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
-MAX_SEGMENTS = 8
+MAX_SEGMENTS = 12
 
 
 def facet_values(doc: Document) -> dict[str, list[str]]:
@@ -44,8 +49,42 @@ def header_info(doc: Document, dn: int, terms: IndexTerms, extra: dict[str, Any]
     return info
 
 
+def _lock(store: Store):
+    lock = store.whoosh.lock("WRITELOCK")
+    if not lock.acquire():
+        raise IndexBusy(f"another process is writing {store.path}")
+    return lock
+
+
+def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, str]]) -> None:
+    """One atomic commit: mark ``deletes`` (field, term) in the existing
+    segments, add ``new_segments``, write the next table of contents."""
+    ix = store.whoosh
+    lock = _lock(store)
+    try:
+        toc = ix._read_toc()
+        segments = list(toc.segments)
+        if deletes:
+            for seg in segments:
+                reader = SegmentReader(store.storage, toc.schema, seg)
+                try:
+                    for field, term in deletes:
+                        if (field, term) in reader:
+                            for docnum in reader.postings(field, term).all_ids():
+                                seg.delete_document(docnum)
+                finally:
+                    reader.close()
+        # A segment whose records are all deleted is dropped.
+        segments = [s for s in segments if s.doc_count() > 0] + list(new_segments)
+        generation = toc.generation + 1
+        TOC(toc.schema, segments, generation).write(store.storage, ix.indexname)
+        clean_files(store.storage, ix.indexname, generation, segments)
+    finally:
+        lock.release()
+
+
 def tiered_merge(max_segments: int):
-    """A merge policy keeping at most ``max_segments`` segments.
+    """A Whoosh merge policy keeping at most ``max_segments`` segments.
 
     Whoosh's MERGE_SMALL can decide to rewrite most of the index in one
     commit; this merges only the smallest segments, and only when there are
@@ -75,76 +114,72 @@ class DocWriter:
     progress (earlier batches stay committed).
     """
 
-    def __init__(self, store: Store, *, limitmb: int = 256):
+    def __init__(self, store: Store):
         self.store = store
-        self.limitmb = limitmb
-        self._w: SegmentWriter | None = None
+        self._builder: SegmentBuilder | None = None
+        self._deletes: list[tuple[str, str]] = []
         self.pending = 0  # records added since the last commit
 
-    def _writer(self) -> SegmentWriter:
-        if self._w is None:
-            from whoosh.index import LockError
-
-            try:
-                self._w = self.store.whoosh.writer(limitmb=self.limitmb, compound=False)
-            except LockError as e:
-                raise IndexBusy(f"another process is writing {self.store.path}") from e
-        return self._w
+    def _b(self) -> SegmentBuilder:
+        if self._builder is None:
+            ix = self.store.whoosh
+            self._builder = SegmentBuilder(self.store.storage, ix.indexname, ix.schema)
+        return self._builder
 
     def delete(self, doc_id: str) -> None:
-        """Remove a document: its header and every page."""
-        self._writer().delete_by_term("doc", doc_id)
+        """Remove a document: its header and every page (at the next commit)."""
+        self._deletes.append(("doc", doc_id))
 
     def delete_header(self, doc_id: str) -> None:
-        self._writer().delete_by_term("key", f"d:{doc_id}")
+        self._deletes.append(("key", f"d:{doc_id}"))
 
     def add_header(self, doc: Document, terms: IndexTerms, dn: int, extra: dict[str, Any] | None = None) -> None:
-        facets = {FACET_FIELDS[k]: v for k, v in facet_values(doc).items() if v}
-        self._writer().add_document(
-            key=f"d:{doc.id}",
-            doc=doc.id,
-            dn=dn,
-            pg=HEADER_PAGE,
-            ln=len(terms.title),
-            title=terms.title,
-            title_x=terms.title_exact,
-            meta=terms.meta,
-            author=terms.author,
-            info=header_info(doc, dn, terms, extra),
-            **facets,
+        key = f"d:{doc.id}"
+        ids = {"key": [key], "doc": [doc.id]}
+        ids.update({FACET_FIELDS[k]: v for k, v in facet_values(doc).items() if v})
+        self._b().add_record(
+            stored={"key": key, "doc": doc.id, "info": header_info(doc, dn, terms, extra)},
+            columns={"dn": dn, "pg": HEADER_PAGE, "ln": len(terms.title)},
+            ids=ids,
+            counted={"title": encode_terms(terms.title), "meta": encode_terms(terms.meta), "author": encode_terms(terms.author)},
+            positional={"title_x": encode_positional(terms.title_exact)},
         )
         self.pending += 1
 
     def add(self, doc: Document, terms: IndexTerms, dn: int, extra: dict[str, Any] | None = None) -> None:
         """Add a whole document (call :meth:`delete` first when replacing)."""
         self.add_header(doc, terms, dn, extra)
-        w = self._writer()
-        for number, stemmed, exact in terms.pages:
-            w.add_document(
-                key=f"p:{doc.id}:{number}",
-                doc=doc.id,
-                dn=dn,
-                pg=number,
-                ln=len(stemmed),
-                content=stemmed,
-                exact=exact,
-                text=doc.pages[number - 1],
+        b = self._b()
+        for page in terms.pages:
+            key = f"p:{doc.id}:{page.number}"
+            b.add_record(
+                stored={"key": key, "doc": doc.id, "text": doc.pages[page.number - 1]},
+                columns={"dn": dn, "pg": page.number, "ln": page.length},
+                ids={"key": [key], "doc": [doc.id]},
+                counted={"content": page.content},
+                positional={"exact": page.exact},
             )
         self.pending += len(terms.pages)
 
     def commit(self, *, merge: bool = False) -> None:
         """Make the batch durable; with ``merge`` keep the segment count bounded."""
-        if self._w is None:
-            return
-        w, self._w = self._w, None
-        w.commit(mergetype=tiered_merge(MAX_SEGMENTS) if merge else NO_MERGE)
+        builder, self._builder = self._builder, None
+        deletes, self._deletes = self._deletes, []
+        new = [builder.finish()] if builder is not None and len(builder) else []
+        if builder is not None and not new:
+            builder.cancel()
+        if new or deletes:
+            commit_segments(self.store, new, deletes)
         self.pending = 0
+        if merge:
+            tidy(self.store)
 
     def cancel(self) -> None:
-        if self._w is not None:
-            w, self._w = self._w, None
-            w.cancel()
-            self.pending = 0
+        if self._builder is not None:
+            self._builder.cancel()
+        self._builder = None
+        self._deletes = []
+        self.pending = 0
 
     def __enter__(self) -> "DocWriter":
         return self
@@ -159,8 +194,14 @@ class DocWriter:
 def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
     """Merge small segments when there are too many (no new documents)."""
     ix = store.whoosh
-    segments = ix._segments()
-    if len(segments) <= max_segments:
+    if len(ix._segments()) <= max_segments:
         return
-    w = ix.writer(compound=False)
+    w = SegmentWriter(ix, compound=False)
     w.commit(mergetype=tiered_merge(max_segments))
+
+
+def clear_temp(store: Store) -> None:
+    """Remove temporary files a killed writer left behind (hold the ingest lock)."""
+    for p in store.path.glob("*.tmp"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
