@@ -1,0 +1,183 @@
+"""Query-string parameters ⇄ :class:`~search.model.SearchRequest`.
+
+Parsing is forgiving: a bad value (``page=abc``, ``limit=-5``,
+``year_from=xyz``) is clamped or ignored and a note says so, so a hand-edited
+URL never fails. :func:`state_pairs` goes the other way and gives the
+canonical query string of a request, from which every link on a page is
+derived. Pure functions, no Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from search.facets import FACETS
+from search.model import SearchRequest
+
+from .urls import Pairs
+
+#: Facets chosen through URL parameters, in sidebar order (years use a range).
+FILTER_PARAMS: tuple[str, ...] = tuple(name for name in FACETS if name != "year")
+SORTS = ("relevance", "newest", "oldest", "title")
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title A–Z"}
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+YEAR_MIN, YEAR_MAX = 1000, 2999
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Limits:
+    """What the app accepts (from its settings)."""
+
+    default_limit: int = 10
+    max_limit: int = 100
+    max_query: int = 1000
+    passages: int = 3
+
+
+@dataclass
+class Parsed:
+    request: SearchRequest
+    notes: list[str] = field(default_factory=list)
+
+
+def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
+    for k, v in pairs:
+        if k == name and v.strip():
+            return v.strip()
+    return None
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def _flag(pairs: list[tuple[str, str]], name: str, default: bool, notes: list[str]) -> bool:
+    raw = _first(pairs, name)
+    if raw is None:
+        return default
+    low = raw.lower()
+    if low in TRUE:
+        return True
+    if low in FALSE:
+        return False
+    notes.append(f"“{name}={raw}” is not understood (use 1 or 0): ignored.")
+    return default
+
+
+def _year(pairs: list[tuple[str, str]], name: str, notes: list[str]) -> int | None:
+    raw = _first(pairs, name)
+    if raw is None:
+        return None
+    y = _int(raw)
+    if y is None or not YEAR_MIN <= y <= YEAR_MAX:
+        notes.append(f"“{raw}” is not a year: the {'start' if name == 'year_from' else 'end'} year was ignored.")
+        return None
+    return y
+
+
+def parse_args(args: Iterable[tuple[str, str]], limits: Limits | None = None) -> Parsed:
+    """A search request from query-string pairs, plus notes on what was changed."""
+    lim = limits or Limits()
+    pairs = [(str(k), str(v)) for k, v in args]
+    notes: list[str] = []
+
+    q = " ".join(_CONTROL.sub(" ", v) for k, v in pairs if k == "q").strip()
+    if len(q) > lim.max_query:
+        q = q[: lim.max_query]
+        notes.append(f"The query was cut to {lim.max_query} characters.")
+
+    filters: dict[str, list[str]] = {}
+    for name in FILTER_PARAMS:
+        values = list(dict.fromkeys(v.strip() for k, v in pairs if k == name and v.strip()))
+        if values:
+            filters[name] = values
+
+    year_from = _year(pairs, "year_from", notes)
+    year_to = _year(pairs, "year_to", notes)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        notes.append(f"Years {year_from}–{year_to} were swapped into {year_to}–{year_from}.")
+        year_from, year_to = year_to, year_from
+
+    sort = (_first(pairs, "sort") or "relevance").lower()
+    if sort not in SORTS:
+        notes.append(f"Unknown sort order “{_first(pairs, 'sort')}”: sorted by relevance.")
+        sort = "relevance"
+
+    limit = lim.default_limit
+    raw = _first(pairs, "limit")
+    if raw is not None:
+        n = _int(raw)
+        if n is None or n < 1:
+            notes.append(f"“{raw}” results per page is not possible: showing {lim.default_limit}.")
+        elif n > lim.max_limit:
+            notes.append(f"At most {lim.max_limit} results per page: showing {lim.max_limit}.")
+            limit = lim.max_limit
+        else:
+            limit = n
+
+    page = 1
+    raw = _first(pairs, "page")
+    if raw is not None:
+        n = _int(raw)
+        if n is None or n < 1:
+            notes.append(f"“{raw}” is not a page number: showing page 1.")
+        else:
+            page = min(n, 10_000)
+
+    exact = _flag(pairs, "exact", False, notes)
+    expand = _flag(pairs, "expand", True, notes)
+    req = SearchRequest(
+        q=q,
+        filters=filters,
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,
+        page=page,
+        limit=limit,
+        exact=exact,
+        expand=expand,
+        passages=lim.passages,
+    )
+    return Parsed(req, notes)
+
+
+def state_pairs(req: SearchRequest, default_limit: int = 10) -> Pairs:
+    """The canonical query string of a request, without the page number.
+
+    Defaults are left out so equal searches have equal URLs.
+    """
+    out: Pairs = []
+    if req.q:
+        out.append(("q", req.q))
+    for name in FILTER_PARAMS:
+        out += [(name, v) for v in req.filters.get(name, [])]
+    if req.year_from is not None:
+        out.append(("year_from", str(req.year_from)))
+    if req.year_to is not None:
+        out.append(("year_to", str(req.year_to)))
+    if req.sort != "relevance":
+        out.append(("sort", req.sort))
+    if req.limit != default_limit:
+        out.append(("limit", str(req.limit)))
+    if req.exact:
+        out.append(("exact", "1"))
+    if not req.expand:
+        out.append(("expand", "0"))
+    return out
+
+
+def query_pairs(req: SearchRequest) -> Pairs:
+    """Just what a document page needs to find the same words: q, exact, expand."""
+    out: Pairs = [("q", req.q)] if req.q else []
+    if req.exact:
+        out.append(("exact", "1"))
+    if not req.expand:
+        out.append(("expand", "0"))
+    return out

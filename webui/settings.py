@@ -1,0 +1,47 @@
+"""The web app's settings: one list of (name, default, help).
+
+Each can be set in the test mapping of :func:`webui.create_app` or from the
+environment with the ``ETSLIB_`` prefix (``ETSLIB_PAGE_SIZES='[10, 25]'``;
+values are read as JSON where they parse).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any, NamedTuple
+
+
+class Setting(NamedTuple):
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX", None, "Index folder (default: $ETSLIB_INDEX, else the per-user data folder)."),
+    Setting("SITE_NAME", "etslib", "Name shown in the page header, titles and the OpenSearch description."),
+    Setting("PAGE_SIZES", [10, 20, 50, 100], "Results-per-page choices offered on the search page."),
+    Setting("DEFAULT_LIMIT", 10, "Results per page when none is asked for."),
+    Setting("MAX_LIMIT", 100, "Largest page size accepted; larger requests are clamped with a note."),
+    Setting("PASSAGES", 3, "Passages shown per result."),
+    Setting("FACET_LIMIT", 100, "Values per facet fetched for a page (selected values always come too)."),
+    Setting("FACET_TOP", 6, "Facet values shown before the 'more' list."),
+    Setting("RELATED", 6, "Related documents on a document page."),
+    Setting("DOC_PAGES", 50, "Matching pages listed on a document page."),
+    Setting("FEED_LIMIT", 50, "Entries in an Atom feed."),
+    Setting("MAX_QUERY", 1000, "Longest query accepted (characters); longer ones are cut with a note."),
+    Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else random per process)."),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """The settings' defaults, with the values that come from elsewhere filled in."""
+    from search.config import index_dir
+
+    out = {s.name: s.default for s in SETTINGS}
+    out["INDEX"] = str(index_dir())
+    out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or secrets.token_hex(32)
+    # Copy lists so one app's edits never leak into another's defaults.
+    out["PAGE_SIZES"] = list(out["PAGE_SIZES"])
+    return out

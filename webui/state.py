@@ -1,0 +1,48 @@
+"""One :class:`~search.searcher.Searcher` per app (and so per worker process).
+
+It is created on first use, not at import or app creation, so a worker
+starts even before an index exists and the friendly "run etslib ingest"
+page can be shown. The searcher reopens itself when ingest publishes a newer
+index, so nothing here needs to watch the index.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from search.searcher import Searcher
+
+_KEY = "etslib"
+
+
+class _Holder:
+    def __init__(self, index: str):
+        self.index = index
+        self.searcher: Searcher | None = None
+        self.lock = threading.Lock()
+
+    def get(self) -> Searcher:
+        if self.searcher is None:
+            with self.lock:  # the dev server runs requests in threads
+                if self.searcher is None:
+                    self.searcher = Searcher(self.index)
+        return self.searcher
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = _Holder(str(app.config["INDEX"]))
+
+
+def get_searcher() -> Searcher:
+    """The app's searcher (raises :class:`~search.index.IndexProblem` when there is no usable index)."""
+    return current_app.extensions[_KEY].get()
+
+
+def close(app: Flask) -> None:
+    """Close the app's searcher (tests; a worker just exits)."""
+    holder = app.extensions.get(_KEY)
+    if holder is not None and holder.searcher is not None:
+        holder.searcher.close()
+        holder.searcher = None
