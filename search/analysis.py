@@ -193,14 +193,40 @@ _MARK_SPLIT_RE = re.compile(r"([^\W_]+)")
 
 
 def match_spans(
-    text: str, lang: str, stems: set[str], exacts: set[str]
+    text: str,
+    lang: str,
+    stems: set[str],
+    exacts: set[str],
+    phrases: set[tuple[str, ...]] = frozenset(),
 ) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` that match query terms.
 
     A word matches when its stem (in the page's language) is one of ``stems``
-    or its folded form is one of ``exacts``. CJK runs are marked where a
-    query bigram occurs.
+    or its folded form is one of ``exacts``; the words of a phrase match
+    where they occur in sequence. CJK runs are marked where a query bigram
+    occurs.
     """
+    spans = _word_spans(text, lang, stems, exacts)
+    if phrases:
+        spans = sorted(set(spans) | set(_phrase_spans(text, phrases)))
+    return spans
+
+
+def _phrase_spans(text: str, phrases: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    toks = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
+    words = [t[2] for t in toks]
+    firsts: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        firsts.setdefault(p[0], []).append(p)
+    out: list[tuple[int, int]] = []
+    for i, w in enumerate(words):
+        for p in firsts.get(w, ()):
+            if tuple(words[i : i + len(p)]) == p:
+                out.extend((toks[j][0], toks[j][1]) for j in range(i, i + len(p)))
+    return out
+
+
+def _word_spans(text: str, lang: str, stems: set[str], exacts: set[str]) -> list[tuple[int, int]]:
     stem = stemmer(lang)
     spans: list[tuple[int, int]] = []
     for m in WORD_RE.finditer(text):

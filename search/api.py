@@ -53,7 +53,7 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
         "page": req.page,
         "limit": req.limit,
         "pages": pages,
-        "sort": req.sort,
+        "sort": resp.sort,
         "filters": req.filters,
         "year_from": req.year_from,
         "year_to": req.year_to,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from .model import METADATA_FIELDS
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
 LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords"}
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 ALLOWED = set(METADATA_FIELDS) | {"keywords", "description", "path", "sha256"}
 
 
@@ -63,6 +65,8 @@ def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
         else:
             value = str(value).strip()
         out[k] = value
+    if "id" in out and not _ID_RE.match(out["id"]):
+        raise CatalogError(f"{where}: id {out['id']!r} may use only letters, digits, '.', '_' and '-' (it is part of a URL)")
     if "path" not in out and "sha256" not in out:
         raise CatalogError(f"{where}: an entry needs a 'path' or a 'sha256'")
     return out

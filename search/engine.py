@@ -61,10 +61,16 @@ _NO_RECS = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 @dataclass
 class Terms:
-    """What to highlight: stemmed-field terms and exact-field terms."""
+    """What to highlight: single words (stemmed or exact) and phrases.
+
+    A phrase's words are marked only where the whole phrase occurs, so a
+    glossary alternative such as "emission allowance" does not light up
+    every "emission" on the page.
+    """
 
     stems: set[str] = field(default_factory=set)
     exacts: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
 
 
 class Evaluator:
@@ -194,6 +200,7 @@ class Evaluator:
         scored, t = cached
         terms.stems |= t.stems
         terms.exacts |= t.exacts
+        terms.phrases |= t.phrases
         return scored
 
     def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
@@ -230,7 +237,10 @@ class Evaluator:
         if len(words) == 1 and not analysis.is_cjk(words[0]):
             scored = self._word(Word(node.text, node.field), True, terms)
         else:
-            terms.exacts.update(words)
+            if all(analysis.is_cjk(w) for w in words):
+                terms.exacts.update(words)  # CJK bigrams are marked where they occur
+            else:
+                terms.phrases.add(tuple(words))
             parts = {}
             if node.field in (None, "content"):
                 parts["content"] = [self._phrase_postings("exact", words)]

@@ -215,7 +215,15 @@ class TermMatcher(Generic[T]):
         self._first: dict[str, set[str]] = {"latin": set(), "other": set()}
         for term in terms:
             self._add(term)
-        self._regex = self._compile()
+        # Compiled on first use: building the regex takes ~0.2 s, and a
+        # registry loaded only for its names and labels never needs it.
+        self._regex_cache: re.Pattern[str] | None | bool = False
+
+    @property
+    def _regex(self) -> re.Pattern[str] | None:
+        if self._regex_cache is False:
+            self._regex_cache = self._compile()
+        return self._regex_cache
 
     def _add(self, term: Term[T]) -> None:
         text = term.text.strip()
@@ -283,8 +291,65 @@ class TermMatcher(Generic[T]):
             return alts[0], depth
         return "(?:" + "|".join(alts) + ")", depth
 
+    _TOKEN_RE = re.compile(r"[^\s\-\u2010\u2011\u2013\u00ad]+")
+    _EDGE = ".,;:!?()[]{}\"«»“”„<>/"
+
+    def _find_tokens(self, text: str) -> Iterator[TermHit[T]]:
+        """The same hits for a short text by looking word n-grams up in the
+        term tables: no regex to build, which is what a query needs."""
+        if not hasattr(self, "_max_words"):
+            keys = list(self._exact) + list(self._folded)
+            self._max_words = max((k.count(" ") + 1 for k in keys), default=1)
+            self._cjk_terms = sorted(
+                {k for k in keys if k and not is_latin_char(k[0])}, key=len, reverse=True
+            )
+        toks = []
+        for m in self._TOKEN_RE.finditer(text):
+            a, b = m.start(), m.end()
+            while a < b and text[a] in self._EDGE:
+                a += 1
+            while b > a and text[b - 1] in self._EDGE:
+                b -= 1
+            if a < b:
+                toks.append((a, b))
+        hits: list[TermHit[T]] = []
+        i = 0
+        while i < len(toks):
+            found = None
+            if is_latin_char(text[toks[i][0]]):
+                for n in range(min(self._max_words, len(toks) - i), 0, -1):
+                    start, end = toks[i][0], toks[i + n - 1][1]
+                    terms = self._lookup(text[start:end])
+                    if terms:
+                        found = (n, TermHit(start, end, text[start:end], terms))
+                        break
+            if found:
+                hits.append(found[1])
+                i += found[0]
+            else:
+                i += 1
+        # Unspaced scripts match anywhere, longest first, outside Latin hits.
+        taken = [(h.start, h.end) for h in hits]
+        folded = fold(text)
+        if len(folded) == len(text):
+            for key in self._cjk_terms:
+                pos = folded.find(key)
+                while pos >= 0:
+                    end = pos + len(key)
+                    if not any(a < end and pos < b for a, b in taken):
+                        terms = self._lookup(text[pos:end])
+                        if terms:
+                            hits.append(TermHit(pos, end, text[pos:end], terms))
+                            taken.append((pos, end))
+                    pos = folded.find(key, end)
+        hits.sort(key=lambda h: h.start)
+        return iter(hits)
+
     def finditer(self, text: str) -> Iterator[TermHit[T]]:
         """Non-overlapping hits, left to right, longest first at each position."""
+        if len(text) <= 500 and not self._prefixes:
+            yield from self._find_tokens(text)
+            return
         if self._regex is None:
             return
         for m in self._regex.finditer(text):

@@ -181,3 +181,4 @@ class SearchResponse:
     elapsed_ms: float = 0.0
     generation: int = -1
     timed_out_facets: list[str] = field(default_factory=list)
+    sort: str = "relevance"  # the order actually used (an empty query browses newest first)

@@ -62,6 +62,7 @@ def make_passage(
     lang: str,
     stems: set[str],
     exacts: set[str],
+    phrases: set[tuple[str, ...]] = frozenset(),
     *,
     width: int = 280,
     label: str | None = None,
@@ -69,7 +70,7 @@ def make_passage(
 ) -> Passage:
     """A passage of ``page_text`` around its best cluster of matching words."""
     text = _clean(page_text)
-    spans = analysis.match_spans(text, lang, stems, exacts)
+    spans = analysis.match_spans(text, lang, stems, exacts, phrases)
     words = [analysis.fold(text[s:e]) for s, e in spans]
     lo, hi = best_window(text, spans, words, width)
     lo, hi = _snap_to_words(text, lo, hi)

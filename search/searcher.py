@@ -205,16 +205,20 @@ class Searcher:
             interpreted=reading,
             elapsed_ms=(time.perf_counter() - t0) * 1000,
             generation=st.snap.generation,
+            sort=self._effective_sort(req, node),
         )
+
+    @staticmethod
+    def _effective_sort(req: SearchRequest, node: Node) -> str:
+        sort = req.sort if req.sort in SORTS else "relevance"
+        return "newest" if sort == "relevance" and isinstance(node, MatchAll) else sort
 
     def _final_scores(self, st: _State, scored: Scored) -> np.ndarray:
         """Document scores plus the bonus for their best page."""
         return scored.score + self.params.page_bonus * st.evaluator.best_page(scored)
 
     def _ranked(self, st: _State, final: np.ndarray, match: np.ndarray, node: Node, req: SearchRequest) -> np.ndarray:
-        sort = req.sort if req.sort in SORTS else "relevance"
-        if sort == "relevance" and isinstance(node, MatchAll):
-            sort = "newest"
+        sort = self._effective_sort(req, node)
         table = st.table
         if sort == "relevance":
             rows = np.flatnonzero(match)
@@ -253,7 +257,7 @@ class Searcher:
             passages: list[Passage] = []
             if req.passages:
                 chosen = pages[: req.passages]
-                if not chosen and (terms.stems or terms.exacts) and st.first_record[row] >= 0:
+                if not chosen and (terms.stems or terms.exacts or terms.phrases) and st.first_record[row] >= 0:
                     chosen = [(0.0, int(st.first_record[row]))]
                 for s, rec in chosen:
                     passages.append(self._passage(st, info, rec, terms, s))
@@ -278,6 +282,7 @@ class Searcher:
             info.get("language") or "und",
             terms.stems,
             terms.exacts,
+            terms.phrases,
             label=label,
             score=score,
         )
@@ -321,6 +326,21 @@ class Searcher:
         st = self.state()
         row = st.snap.row_of_id.get(doc_id)
         return None if row is None else dict(st.snap.infos[row])
+
+    def page_texts(self, doc_id: str) -> list[str] | None:
+        """A document's text page by page (blank pages as ""), or None."""
+        st = self.state()
+        row = st.snap.row_of_id.get(doc_id)
+        if row is None:
+            return None
+        info = st.snap.infos[row]
+        pages = [""] * int(info.get("page_count") or 0)
+        for rec in np.flatnonzero(st.snap.page_doc == row).tolist():
+            n = int(st.snap.page_num[rec])
+            if n > len(pages):
+                pages.extend([""] * (n - len(pages)))
+            pages[n - 1] = st.snap.page_text(rec)
+        return pages
 
     def document_pages(self, doc_id: str, req: SearchRequest, limit: int = 50) -> list[Passage]:
         """The pages of one document that match a query, best first."""

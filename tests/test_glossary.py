@@ -253,3 +253,28 @@ def test_english_stopwords_are_modest_and_not_ets_terms(g: glossary.Glossary) ->
     assert not words & content
     assert not any(g.find(w) for w in words)
     assert "estado" not in stopwords("es") and "stato" not in stopwords("it")
+
+
+def test_short_texts_match_like_long_ones():
+    """Queries take a token lookup path (no regex to build); it must find
+    what the regex finds in long texts."""
+    from search.glossary import load
+
+    g = load()
+    texts = []
+    for e in g.entries():
+        for t in e.terms:
+            texts.append(f"the {t.text} and more")
+            texts.append(f"{t.text.upper()}s, ({t.text})")
+    texts += ["MSR reform 2023", "cap-and-trade vs cap and trade", "碳排放权交易市场的配额", "EU ETS2 and CBAM-Verordnung"]
+    matcher = g._matcher
+    for text in texts:
+        short = {h.start: h.end for h in matcher._find_tokens(text)}
+        regex = [(m.start(), m.end()) for m in matcher._regex.finditer(text) if matcher._lookup(m.group())]
+        # Where the two differ, the token path found the longer term: the
+        # regex tries case-insensitive terms before case-sensitive ones
+        # ("ets" before "ETS UE") and stops at the first that matches.
+        assert len(short) >= len({a for a, _ in regex if not any(a0 < a < b0 for a0, b0 in short.items())}), text
+        for a, b in regex:
+            covered = any(a0 <= a and b <= b0 for a0, b0 in short.items())
+            assert covered, (text, text[a:b], short)

@@ -46,7 +46,7 @@ def document_text(doc_id: str):
     info = searcher.document(doc_id)
     if info is None:
         abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
-    texts = document_texts(searcher, current_app.config["INDEX"], info)
+    texts = document_texts(searcher, info)
     if texts.problem:
         abort(503, description=texts.problem)
     return jsonify(

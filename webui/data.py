@@ -384,6 +384,8 @@ def search_data(searcher: Searcher, args: Iterable[tuple[str, str]], *, api: boo
     qpairs = query_pairs(req)
     data.update(
         browse=not req.q.strip(),
+        # a query with nothing searchable left is listed like a browse
+        newest_default=resp.sort == "newest" and req.sort == "relevance",
         hits=[hit_view(h, qpairs) for h in resp.hits],
         facets=_facet_views(resp, state, int(cfg["FACET_TOP"])),
         chips=_chips(req, state),

@@ -52,7 +52,7 @@ def document_text(doc_id: str):
     data = document_data(searcher, doc_id, _args())
     if data is None:
         abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
-    texts = document_texts(searcher, current_app.config["INDEX"], data["info"])
+    texts = document_texts(searcher, data["info"])
     matching = {p.page for p in data["matches_raw"]}
     in_pdf = {}
     if data["info"].get("kind") == "pdf":

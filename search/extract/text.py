@@ -176,6 +176,8 @@ def _looks_like_markdown(text: str) -> bool:
     score = len(re.findall(r"^\s{0,3}#{1,6}\s+\S", sample, re.M))
     score += len(re.findall(r"\*\*[^*\n]+\*\*", sample))
     score += len(_LINK_RE.findall(sample))
+    # EUR-Lex texts converted to .txt wrap every paragraph in code fences.
+    score += len(re.findall(r"^```", sample, re.M)) // 2
     return score >= 3
 
 
