@@ -51,6 +51,7 @@ class Scored:
     rec_ids: np.ndarray  # page records that matched (int32)
     rec_scores: np.ndarray  # their score contributions (float32)
     idf: float | None = None  # a single concept's idf (scores are proportional to it)
+    pages: tuple[np.ndarray, np.ndarray] | None = None  # page_scores(), computed once
 
     def masked(self, keep: np.ndarray) -> "Scored":
         return Scored(self.mask & keep, np.where(keep, self.score, 0).astype(np.float32), self.rec_ids, self.rec_scores)
@@ -263,25 +264,20 @@ class Evaluator:
         cand = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), sorted((p.ids for p in posts), key=len))
         if not len(cand):
             return Postings(*_NO_RECS)
-        located = []
-        for w in words:
+        # Every candidate's positions at once: key = candidate << 32 | (position - k)
+        # for the k-th word; the phrase occurs where all words share a key.
+        keys = None
+        for k, w in enumerate(words):
             ids, values = self.snap.positions(field, w)
-            idx = np.searchsorted(ids, cand)
-            located.append((idx, values))
-        hits, counts = [], []
-        decode = self.snap.decode
-        for j, rec in enumerate(cand.tolist()):
-            base = decode(located[0][1][located[0][0][j]])
-            for k in range(1, len(words)):
-                idx, values = located[k]
-                nxt = decode(values[idx[j]]) - k
-                base = np.intersect1d(base, nxt, assume_unique=True)
-                if not len(base):
-                    break
-            if len(base):
-                hits.append(rec)
-                counts.append(len(base))
-        return Postings(np.array(hits, dtype=np.int32), np.array(counts, dtype=np.float32))
+            idx = np.searchsorted(ids, cand).tolist()
+            owner, pos = self.snap.decode_many([values[i] for i in idx])
+            kk = (owner << 32) | (pos - k + len(words))
+            keys = kk if keys is None else np.intersect1d(keys, kk, assume_unique=True)
+            if not len(keys):
+                return Postings(*_NO_RECS)
+        counts = np.bincount(keys >> 32, minlength=len(cand))
+        found = counts > 0
+        return Postings(cand[found].astype(np.int32), counts[found].astype(np.float32))
 
     def _wildcard(self, node: Wildcard, terms: Terms) -> Scored:
         pat = analysis.fold(node.pattern)
@@ -376,11 +372,15 @@ class Evaluator:
 
     def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """Matching page records and their summed scores (records unique)."""
-        if not len(scored.rec_ids):
-            return _NO_RECS
-        recs, inv = np.unique(scored.rec_ids, return_inverse=True)
-        sums = np.bincount(inv, weights=scored.rec_scores).astype(np.float32)
-        return recs.astype(np.int32), sums
+        if scored.pages is None:
+            if not len(scored.rec_ids):
+                scored.pages = _NO_RECS
+            else:
+                # A dense sum over every record beats sorting the ids (np.unique).
+                dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
+                recs = np.flatnonzero(dense).astype(np.int32)
+                scored.pages = (recs, dense[recs].astype(np.float32))
+        return scored.pages
 
     def best_page(self, scored: Scored) -> np.ndarray:
         """Per document, the score of its best page (0 when none)."""

@@ -213,6 +213,7 @@ class TermMatcher(Generic[T]):
         # former need a word boundary before them.
         self._tries: dict[str, dict[str, Any]] = {"latin": {}, "other": {}}
         self._first: dict[str, set[str]] = {"latin": set(), "other": set()}
+        self._pending: list[tuple[str, bool, bool]] = []  # trie input, built with the regex
         for term in terms:
             self._add(term)
         # Compiled on first use: building the regex takes ~0.2 s, and a
@@ -222,6 +223,7 @@ class TermMatcher(Generic[T]):
     @property
     def _regex(self) -> re.Pattern[str] | None:
         if self._regex_cache is False:
+            self._build_tries()
             self._regex_cache = self._compile()
         return self._regex_cache
 
@@ -238,17 +240,22 @@ class TermMatcher(Generic[T]):
         else:
             table = self._exact if cs else self._folded
             table.setdefault(fold(text, keep_case=cs), []).append(term)
-        units: list[str] = []
-        for ch in text:
-            u = _unit(ch, cs)
-            if not (units and u == _SEP and units[-1] == _SEP):  # "a - b": one separator run
-                units.append(u)
-        kind = "latin" if is_latin_char(text[0]) else "other"
-        self._first[kind] |= _unit_chars(text[0], cs) if text[0] not in _APOS else set(_APOS)
-        node = self._tries[kind]
-        for u in units:
-            node = node.setdefault(u, {})
-        node.setdefault(_END, set()).add(self._ending(text, cs, wildcard))
+        self._pending.append((text, cs, wildcard))
+
+    def _build_tries(self) -> None:
+        for text, cs, wildcard in self._pending:
+            units: list[str] = []
+            for ch in text:
+                u = _unit(ch, cs)
+                if not (units and u == _SEP and units[-1] == _SEP):  # "a - b": one separator run
+                    units.append(u)
+            kind = "latin" if is_latin_char(text[0]) else "other"
+            self._first[kind] |= _unit_chars(text[0], cs) if text[0] not in _APOS else set(_APOS)
+            node = self._tries[kind]
+            for u in units:
+                node = node.setdefault(u, {})
+            node.setdefault(_END, set()).add(self._ending(text, cs, wildcard))
+        self._pending = []
 
     def _ending(self, text: str, cs: bool, wildcard: bool) -> str:
         if wildcard:

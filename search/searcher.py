@@ -22,7 +22,7 @@ from . import analysis
 from .engine import Evaluator, Params, Scored, Terms
 from .expand import drop_common_words, expand_glossary
 from .facets import FACETS, DocTable, resolve_value
-from .index import IndexMissing, IndexRoot, Snapshot
+from .index import IndexMissing, IndexProblem, IndexRoot, Snapshot
 from .model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from .passages import make_passage
 from .query import And, MatchAll, Node, Or, Phrase, Word, parse, to_string
@@ -100,6 +100,18 @@ class Searcher:
             if old is not None:
                 old.snap.close()
             return new
+
+    def warm_up(self) -> None:
+        """Load the index arrays and the data files now, not on the first
+        request (a server worker calls this once at start)."""
+        from .jurisdictions import load as load_jurisdictions
+
+        self.glossary.find("emissions trading")
+        load_jurisdictions()
+        try:
+            self.search(SearchRequest(q="emissions trading", limit=1))
+        except IndexProblem:
+            pass  # no index yet: the first request says so
 
     def close(self) -> None:
         if self._state is not None:

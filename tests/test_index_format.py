@@ -15,7 +15,7 @@ import pytest
 
 from search import analysis
 from search.index import DocWriter, IndexRoot, Snapshot, encode_page, tidy
-from search.index.schema import decode_positions, encode_positions
+from search.index.schema import decode_many, decode_positions, encode_positions
 from search.model import Document, IndexTerms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +153,14 @@ def test_content_lengths_are_term_counts(snapshot):
 @pytest.mark.parametrize("positions", [[0], [3, 7, 8], list(range(0, 200000, 50000)), [65535, 65536 + 70000]])
 def test_position_encoding_roundtrip(positions):
     assert decode_positions(encode_positions(positions)).tolist() == positions
+
+
+def test_decode_many_equals_one_by_one():
+    lists = [[0], [3, 7, 8], [1, 2, 70000, 70001], list(range(5, 500, 7)), [65535, 65536 + 70000], [9]]
+    for chosen in (lists, [l for l in lists if max(l) < 65536]):
+        values = [encode_positions(p) for p in chosen]
+        owner, pos = decode_many(values)
+        assert [pos[owner == i].tolist() for i in range(len(chosen))] == chosen
 
 
 def test_only_the_index_package_imports_whoosh():

@@ -193,3 +193,22 @@ def test_reopens_after_reindex(tmp_path, shared_corpus):
         assert s.search(SearchRequest(q="")).total == 2
         ingest([str(corpus)], root, IngestOptions(jobs=1, rebuild=True))
         assert s.search(SearchRequest(q="alberta")).total >= 1
+
+
+@pytest.mark.parametrize(
+    "q", ["emissions trading allowances", "policy policies", '"greenhouse gas"', "Québec carbon", "Emissionshandel Zertifikate", "碳排放权 配额", "dying lying skies"]
+)
+def test_fast_highlighting_marks_what_stemming_every_word_marks(sample, q):
+    """Passages find candidate words by a prefix regex and stem only those;
+    the reference stems every word of the page."""
+    from search import analysis
+
+    st = sample.state()
+    node, _, _, _ = sample.prepare(SearchRequest(q=q), st)
+    _, terms, _ = st.evaluator.evaluate(node, exact=False)
+    for rec in np.flatnonzero(st.snap.page_doc >= 0)[::3]:
+        text = st.snap.page_text(int(rec))
+        lang = st.snap.infos[st.snap.page_doc[rec]]["language"]
+        fast = analysis.match_spans(text, lang, terms.stems, terms.exacts, terms.phrases)
+        slow = sorted(set(analysis._word_spans(text, lang, terms.stems, terms.exacts)) | set(analysis._phrase_spans(text, terms.phrases)))
+        assert fast == slow, (q, rec)

@@ -25,8 +25,13 @@ class _App(BaseApplication):
 
     def load(self):
         from webui import create_app
+        from webui.state import get_searcher
 
-        return create_app({"INDEX": str(self.index)})
+        app = create_app({"INDEX": str(self.index)})
+        # Open the index and load the data files before the first request.
+        with app.app_context():
+            get_searcher().warm_up()
+        return app
 
 
 def gunicorn_options(host: str, port: int, workers: int) -> dict:

@@ -31,6 +31,11 @@ from .schema import encode_positions
 #: blocks and every block costs an unpickle when read.
 BLOCK = 512
 COMPRESSION = 3
+#: Whoosh pickles blocks with protocol 2, which stores each bytes object
+#: (a posting's positions) as a call to _codecs.encode: 134 µs to load a
+#: block of 512 against 20 µs with protocol 5. Ids and weights go in as
+#: arrays, which protocol 5 stores as raw bytes. Whoosh reads either.
+PICKLE_PROTOCOL = 5
 
 
 @dataclass
@@ -214,6 +219,7 @@ class SegmentBuilder:
         docs_l = docs.tolist()
         tfs_l = tfs.tolist()
         flen_l = flen.tolist()
+        deltas_all = np.diff(docs, prepend=0).astype(np.uint32)
         if positional:
             voffs_l, vlens_l = voffs.tolist(), vlens.tolist()
         for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
@@ -230,20 +236,21 @@ class SegmentBuilder:
                 bl = [flen_l[i] for i in ids]
                 mn, mx = min(bl), max(bl)
                 bw = max(ws)
-                deltas = [ids[0]] + [ids[i] - ids[i - 1] for i in range(1, len(ids))]
+                deltas = array("I", deltas_all[b0:b1].tobytes())
+                deltas[0] = ids[0]  # each block starts from its absolute first id
                 if bw == 1 and min(ws) == 1:
                     wdata = None
                 elif min(ws) == bw:
                     wdata = float(bw)
                 else:
-                    wdata = tuple(float(w) for w in ws)
+                    wdata = array("f", ws)
                 if fixed0:
                     vdata = None
                 elif positional:
                     vdata = tuple(blob[o : o + ln] for o, ln in zip(voffs_l[b0:b1], vlens_l[b0:b1]))
                 else:  # pragma: no cover - no such field in the schema
                     raise TypeError(f"cannot bulk-write field {name!r}")
-                data = zlib.compress(pickle.dumps((tuple(deltas), wdata, vdata), 2), COMPRESSION)
+                data = zlib.compress(pickle.dumps((deltas, wdata, vdata), PICKLE_PROTOCOL), COMPRESSION)
                 info = pickle.dumps(
                     (len(ids), ids[-1], float(bw), COMPRESSION, length_to_byte(mn or None), length_to_byte(mx)), 2
                 )

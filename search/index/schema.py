@@ -62,6 +62,28 @@ def decode_positions(value: bytes) -> np.ndarray:
     return np.frombuffer(value, dtype=dtype, offset=1).cumsum(dtype=np.int64)
 
 
+def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Decode many postings' positions at once: ``(owner, positions)``,
+    where ``owner[i]`` is the index in ``values`` of ``positions[i]``."""
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.cumsum(lens) - lens
+    if not (joined[starts] == ord("H")).all():
+        parts = [decode_positions(v) for v in values]
+        counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        return np.repeat(np.arange(len(values)), counts), np.concatenate(parts)
+    keep = np.ones(len(joined), dtype=bool)
+    keep[starts] = False
+    deltas = joined[keep].view("<u2").astype(np.int64)
+    counts = (lens - 1) // 2
+    csum = np.cumsum(deltas)
+    first = np.cumsum(counts) - counts
+    before = csum[first] - deltas[first]  # the running sum where each posting starts
+    return np.repeat(np.arange(len(values)), counts), csum - np.repeat(before, counts)
+
+
 class Positions(formats.Format):
     """Frequency plus positions, in a numpy-friendly encoding."""
 

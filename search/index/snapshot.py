@@ -23,7 +23,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.reading import TermNotFound
 
-from .schema import HEADER_PAGE, decode_positions
+from .schema import HEADER_PAGE, decode_many, decode_positions
 from .store import Store
 
 _INT = struct.Struct("!i")
@@ -79,13 +79,14 @@ def _decode_blocks(raw: bytes, want_values: bool):
         if comp:
             data = zlib.decompress(data)
         ids_d, weights, values = pickle.loads(data)
-        ids = np.array(ids_d, dtype=np.int64).cumsum()
+        # Blocks written here hold arrays; blocks Whoosh wrote (merges) tuples.
+        ids = np.asarray(ids_d, dtype=np.int64).cumsum()
         if weights is None:
             w = np.ones(count, dtype=np.float32)
         elif isinstance(weights, float):
             w = np.full(count, weights, dtype=np.float32)
         else:
-            w = np.array(weights, dtype=np.float32)
+            w = np.asarray(weights, dtype=np.float32)
         yield ids, w, (values if want_values else None)
         pos = nextpos
         if last:
@@ -247,6 +248,11 @@ class Snapshot:
             idx = np.flatnonzero(keep)
             return ids[idx], [values[i] for i in idx]
         return ids, values
+
+    @staticmethod
+    def decode_many(values: list) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of many postings at once: ``(owner, positions)``."""
+        return decode_many(values)
 
     @staticmethod
     def decode(value) -> np.ndarray:

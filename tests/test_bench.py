@@ -1,0 +1,143 @@
+"""Smoke test of the benchmark harness (``scripts/bench``) at a tiny size, so it cannot rot.
+
+One run of the real command (about 150 pages, a dozen queries, 200
+Cranfield documents) shared by the checks below; HTTP is left out when
+``wrk`` is missing and tantivy when it is not installed, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+pytestmark = pytest.mark.shared
+
+SECTIONS = ("meta", "corpus", "ingest", "refs", "search", "http", "ranking", "ratios", "targets")
+
+
+def _has_tantivy() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def bench(shared_corpus, tmp_path_factory) -> dict:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (scripts/setup --bench)")
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "bench.json"
+    stages = ["ingest", "refs", "search", "ranking"] + (["http"] if shutil.which("wrk") else [])
+    cmd = [
+        sys.executable, str(ROOT / "scripts" / "bench"), "--pages", "150", "--queries", "12", "--rounds", "1",
+        "--http-seconds", "2", "--html-seconds", "1", "--cranfield-docs", "200", "--cranfield-queries", "20",
+        "--cache", str(tmp / "cache"), "--out", str(out), "--only", ",".join(stages), "--quiet",
+    ]
+    env = dict(os.environ, ETSLIB_SHARED_CORPUS=str(shared_corpus), ETSLIB_BENCH_NO_REEXEC="1")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert out.is_file(), f"no JSON written (exit {r.returncode}):\n{r.stdout}\n{r.stderr}"
+    data = json.loads(out.read_text("utf-8"))
+    data["_stdout"] = r.stdout
+    data["_exit"] = r.returncode
+    return data
+
+
+def test_every_section_and_a_table(bench):
+    for name in SECTIONS:
+        assert name in bench, name
+    failed = {k: v["error"] for k, v in bench.items() if isinstance(v, dict) and "error" in v}
+    assert not failed, failed
+    assert bench["_exit"] == 0
+    for word in ("INGEST", "SEARCH", "HTTP", "RANKING", "TARGETS", "PASS"):
+        assert word in bench["_stdout"]
+    keys = {t["key"] for t in bench["targets"]}
+    assert {"ingest_cold_vs_reference", "search_p50_vs_fts5", "http_rps", "ranking_ndcg_vs_bm25", "worker_rss"} <= keys
+    m = bench["meta"]["machine"]
+    assert m["cores"] and m["python"] and m["libraries"]["sqlite"]
+
+
+def test_ingest_figures(bench):
+    ing = bench["ingest"]
+    assert ing["cold"]["pages"] >= 100 and ing["cold"]["pages_per_s"] > 0
+    c = ing["unchanged"]["counts"]
+    assert c["new"] == c["updated"] == 0
+    assert c["unchanged"] + c["failed"] == bench["corpus"]["documents"]
+    assert ing["metadata_only"]["counts"]["metadata"] == ing["metadata_only"]["edited_entries"] >= 1
+    assert ing["rebuild"]["pages"] == ing["cold"]["pages"]
+    assert ing["cold"]["memory"]["peak_tree_rss_mb"] > 0
+
+
+def test_references_and_search(bench):
+    refs = bench["refs"]
+    assert refs["fts5_pipeline"]["pages_per_s"] > 0
+    assert refs["extraction"]["pdftotext"]["pages"] > 0 and refs["extraction"]["pypdf"]["sampled"]
+    engines = bench["search"]["engines"]
+    for name in ("etslib_cold", "etslib_warm", "fts5"):
+        assert engines[name]["n"] == 12 and engines[name]["p50_ms"] > 0
+    assert not bench["search"]["errors"]
+    # The references find the same documents for plain words.
+    for row in bench["search"]["per_query"]:
+        if row["kind"] == "single":
+            assert row["total"]["fts5"] > 0
+
+
+def test_tantivy(bench):
+    if not _has_tantivy():
+        pytest.skip("tantivy is not installed (scripts/setup --bench)")
+    assert bench["refs"]["tantivy_build"]["pages"] > 0
+    assert bench["search"]["engines"]["tantivy"]["n"] == 12
+    assert bench["ranking"]["tantivy_bm25"]["ndcg@10"] > 0
+
+
+def test_http(bench):
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (scripts/setup --bench): the HTTP stage was left out")
+    h = bench["http"]
+    assert h["api"]["requests"] > 0 and h["api"]["errors"] == 0
+    assert h["html"]["requests"] > 0 and h["html"]["errors"] == 0
+    assert not h["check"]["errors"] and not h["check"]["total_mismatches"]
+    assert h["memory"]["max_worker_rss_mb"] > 0
+
+
+def test_ranking(bench):
+    rk = bench["ranking"]
+    assert rk["queries"] == 20
+    for name in ("etslib", "etslib_expand", "fts5_bm25"):
+        assert 0 < rk[name]["ndcg@10"] <= 1
+
+
+def test_corpus_is_deterministic_and_unique(shared_corpus, tmp_path):
+    from benchlib.corpus import generate
+    from benchlib.sources import load_sources
+
+    sources = load_sources(shared_corpus)
+    digests = []
+    for name in ("a", "b"):
+        man = generate(tmp_path / name, sources, 120, seed=7)
+        digests.append({d["path"]: hashlib.sha256((tmp_path / name / d["path"]).read_bytes()).hexdigest() for d in man["documents"]})
+    assert digests[0] == digests[1]
+    assert len(set(digests[0].values())) == len(digests[0])  # ingest dedupes by sha256
+    assert (tmp_path / "a" / "catalog.yaml").read_bytes() == (tmp_path / "b" / "catalog.yaml").read_bytes()
+
+
+def test_query_translation():
+    from benchlib.queries import MIX, parse, to_fts5, to_tantivy
+
+    assert len(MIX) >= 50
+    assert to_fts5(parse("allowances NOT aviation")) == '("allowances" NOT "aviation")'
+    assert to_tantivy(parse("cap -aviation")) == "(cap -aviation)"
+    assert to_fts5(parse('"free allocation" OR alloc*')) == '("free allocation" OR "alloc"*)'
+    assert to_fts5(parse("配额")) == '"配 额"'
+    assert parse("") is None
