@@ -23,6 +23,7 @@ import numpy as np
 from . import analysis
 from .facets import FACETS, DocTable, resolve_value
 from .index import Snapshot
+from .lru import SizedLRU
 from .query import And, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
 
 
@@ -52,6 +53,10 @@ class Scored:
     rec_scores: np.ndarray  # their score contributions (float32)
     idf: float | None = None  # a single concept's idf (scores are proportional to it)
     pages: tuple[np.ndarray, np.ndarray] | None = None  # page_scores(), computed once
+
+    def nbytes(self) -> int:
+        extra = sum(a.nbytes for a in self.pages) if self.pages else 0
+        return self.mask.nbytes + self.score.nbytes + self.rec_ids.nbytes + self.rec_scores.nbytes + extra + 200
 
     def masked(self, keep: np.ndarray) -> "Scored":
         return Scored(self.mask & keep, np.where(keep, self.score, 0).astype(np.float32), self.rec_ids, self.rec_scores)
@@ -93,7 +98,7 @@ class Evaluator:
         self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
-        self._leaf_cache: dict[tuple, tuple[Scored, Terms]] = {}
+        self._leaf_cache = SizedLRU(64 << 20, lambda v: v[0].nbytes())
 
     # -- public ------------------------------------------------------------
 
@@ -195,9 +200,7 @@ class Evaluator:
                 scored = self._phrase(node, t)
             else:
                 scored = self._wildcard(node, t)
-            cached = self._leaf_cache[key] = (scored, t)
-            if len(self._leaf_cache) > 512:
-                self._leaf_cache.pop(next(iter(self._leaf_cache)))
+            cached = self._leaf_cache.put(key, (scored, t))
         scored, t = cached
         terms.stems |= t.stems
         terms.exacts |= t.exacts

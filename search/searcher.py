@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,6 +21,7 @@ from . import analysis
 from .engine import Evaluator, Params, Scored, Terms
 from .expand import drop_common_words, expand_glossary
 from .facets import FACETS, DocTable, resolve_value
+from .lru import SizedLRU
 from .index import IndexMissing, IndexProblem, IndexRoot, Snapshot
 from .model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from .passages import make_passage
@@ -67,7 +67,9 @@ class Searcher:
         self._glossary = glossary
         self._state: _State | None = None
         self._lock = threading.Lock()
-        self._results: OrderedDict[tuple, tuple] = OrderedDict()
+        # Evaluated queries by (generation, tree, switches): a facet click or
+        # a page turn on the same words costs no new scoring.
+        self._results = SizedLRU(64 << 20, lambda r: r[0].nbytes())
 
     # -- snapshot lifecycle -------------------------------------------------
 
@@ -160,15 +162,7 @@ class Searcher:
 
     def _evaluate(self, st: _State, node: Node, req: SearchRequest, scope: np.ndarray) -> tuple[Scored, Terms, list[str]]:
         key = (st.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
-        hit = self._results.get(key)
-        if hit is not None:
-            self._results.move_to_end(key)
-            return hit
-        result = st.evaluator.evaluate(node, exact=req.exact, scope=scope)
-        self._results[key] = result
-        if len(self._results) > 64:
-            self._results.popitem(last=False)
-        return result
+        return self._results.get_or_compute(key, lambda: st.evaluator.evaluate(node, exact=req.exact, scope=scope))
 
     def search(self, req: SearchRequest) -> SearchResponse:
         t0 = time.perf_counter()

@@ -15,7 +15,6 @@ import io
 import pickle
 import struct
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.reading import TermNotFound
 
+from ..lru import SizedLRU
 from .schema import HEADER_PAGE, decode_many, decode_positions
 from .store import Store
 
@@ -93,6 +93,17 @@ def _decode_blocks(raw: bytes, want_values: bool):
             break
 
 
+def _nbytes(value: Any) -> int:
+    if isinstance(value, Postings):
+        return value.ids.nbytes + value.tf.nbytes + 64
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], np.ndarray):
+        ids, values = value  # positions: ids and a list of bytes objects
+        return ids.nbytes + sum(len(v) + 40 for v in values) + 8 * len(values)
+    if isinstance(value, list):
+        return 64 + sum(len(v) + 50 for v in value)
+    return 256
+
+
 class Snapshot:
     """Arrays and posting access for one generation of a store.
 
@@ -101,7 +112,7 @@ class Snapshot:
     document rows index every per-document array (``docs``).
     """
 
-    def __init__(self, store: Store, *, cache_terms: int = 4096):
+    def __init__(self, store: Store, *, cache_mb: int = 96):
         self.store = store
         self.ix = store.whoosh
         self.reader = self.ix.reader()
@@ -110,8 +121,9 @@ class Snapshot:
         # An empty index has a reader with no segments behind it.
         self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
         self.n_records = self.reader.doc_count_all()
-        self._cache: OrderedDict[tuple, Any] = OrderedDict()
-        self._cache_size = cache_terms
+        # Decoded posting lists, least recently used first, bounded by size:
+        # a common word's list at 100,000 pages is ~0.8 MB.
+        self._cache = SizedLRU(cache_mb << 20, _nbytes)
         self._load_arrays()
 
     # -- loading ---------------------------------------------------------
@@ -173,16 +185,10 @@ class Snapshot:
     # -- postings --------------------------------------------------------
 
     def _cached(self, key, compute):
-        cache = self._cache
-        try:
-            cache.move_to_end(key)
-            return cache[key]
-        except KeyError:
-            value = compute()
-            cache[key] = value
-            if len(cache) > self._cache_size:
-                cache.popitem(last=False)
-            return value
+        return self._cache.get_or_compute(key, compute)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def _raw_postings(self, seg, field: str, tbytes: bytes, want_values: bool):
         terms = seg._terms

@@ -1,0 +1,49 @@
+"""A least-recently-used cache bounded by the bytes of what it holds.
+
+Counting entries is not enough here: one common word's posting list at
+100,000 pages is ~0.8 MB, a rare word's a few bytes, and a serving worker
+must stay within a few hundred MB.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+
+class SizedLRU:
+    def __init__(self, budget_bytes: int, sizeof: Callable[[Any], int]):
+        self.budget = budget_bytes
+        self.sizeof = sizeof
+        self.bytes = 0
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> Any | None:
+        hit = self._items.get(key)
+        if hit is None:
+            return None
+        self._items.move_to_end(key)
+        return hit[0]
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.bytes -= old[1]
+        size = self.sizeof(value)
+        self._items[key] = (value, size)
+        self.bytes += size
+        while self.bytes > self.budget and len(self._items) > 1:
+            _, (_, freed) = self._items.popitem(last=False)
+            self.bytes -= freed
+        return value
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        hit = self.get(key)
+        return hit if hit is not None else self.put(key, compute())
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.bytes = 0
