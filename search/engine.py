@@ -35,6 +35,7 @@ class Params:
     b_meta: float = 0.5
     w_content: float = 1.0
     w_title: float = 3.0
+    title_bonus: float = 1.0  # a title match scores again on its own (see _concept)
     w_meta: float = 1.0
     w_author: float = 1.0
     phrase_boost: float = 1.5  # quoted phrases weigh more than loose words
@@ -305,6 +306,7 @@ class Evaluator:
         snap = self.snap
         tfw = np.zeros(n, dtype=np.float32)
         mask = np.zeros(n, dtype=bool)
+        title_tf = None
         page_ids, page_tf = [], []
         for fname, plist in parts.items():
             plist = [p for p in plist if len(p)]
@@ -324,12 +326,20 @@ class Evaluator:
             dtf = np.bincount(rows, weights=tf, minlength=n).astype(np.float32)
             mask |= dtf > 0
             tfw += self.weight[fname] * dtf / self.norm[fname]
+            if fname == "title":
+                title_tf = dtf / self.norm["title"]
         df = int(mask.sum())
         if df == 0:
             return self._empty()
         idf = self._idf(df)
         k1 = self.p.k1
         score = np.where(mask, idf * tfw * (k1 + 1) / (k1 + tfw), 0).astype(np.float32)
+        if title_tf is not None and self.p.title_bonus:
+            # In BM25F a long text saturates the combined count, so a title
+            # match barely moves a report that repeats the words on 50 pages.
+            # The title, which says what a document is about, also scores
+            # on its own.
+            score += (self.p.title_bonus * idf * title_tf * (k1 + 1) / (k1 + title_tf)).astype(np.float32)
         if page_ids:
             ids = np.concatenate(page_ids) if len(page_ids) > 1 else page_ids[0]
             tf = np.concatenate(page_tf) if len(page_tf) > 1 else page_tf[0]
