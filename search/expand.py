@@ -6,7 +6,7 @@ Pure functions of the parsed tree (no index), tested with tables.
 from __future__ import annotations
 
 from . import analysis
-from .query import And, Node, Not, Or, Phrase, Word
+from .query import And, Compound, Node, Not, Or, Phrase, Word
 
 MAX_ALTERNATIVES = 20
 
@@ -26,14 +26,17 @@ def expand_glossary(node: Node, glossary) -> tuple[Node, list[tuple[str, list[st
     """
     added: list[tuple[str, list[str]]] = []
 
+    def loose(n: Node) -> bool:
+        return isinstance(n, (Word, Compound)) and n.field is None
+
     def visit(n: Node) -> Node:
-        if isinstance(n, Word) and n.field is None:
+        if loose(n):
             return run([n])[0]
         if isinstance(n, And):
             out: list[Node] = []
-            buf: list[Word] = []
+            buf: list[Word | Compound] = []
             for c in n.children:
-                if isinstance(c, Word) and c.field is None:
+                if loose(c):
                     buf.append(c)
                     continue
                 out.extend(run(buf))
@@ -45,17 +48,18 @@ def expand_glossary(node: Node, glossary) -> tuple[Node, list[tuple[str, list[st
             return Or(tuple(visit(c) for c in n.children))
         return n
 
-    def run(ws: list[Word]) -> list[Node]:
+    def run(ws: list[Word | Compound]) -> list[Node]:
         if not ws:
             return []
         text = ""
         starts: list[int] = []
+        ends: list[int] = []
         for w in ws:
             if text:
                 text += " "
             starts.append(len(text))
-            text += w.text
-        ends = [s + len(w.text) for s, w in zip(starts, ws)]
+            text += w.text if isinstance(w, Word) else w.sep.join(w.words)
+            ends.append(len(text))
         out: list[Node] = []
         i = 0
         for m in glossary.find(text):

@@ -49,6 +49,19 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Compound:
+    """Words joined by punctuation as typed (cap-and-trade, 2003/87/EC).
+
+    Its words are searched like loose words, and documents where they stand
+    together in that order rank higher; a quoted phrase requires that.
+    """
+
+    words: tuple[str, ...]
+    sep: str = "-"
+    field: str | None = None
+
+
+@dataclass(frozen=True)
 class Wildcard:
     pattern: str  # with * and ?
     field: str | None = None
@@ -88,7 +101,7 @@ class MatchAll:
     pass
 
 
-Node = Word | Phrase | Wildcard | Filter | YearRange | Not | And | Or | MatchAll
+Node = Word | Phrase | Compound | Wildcard | Filter | YearRange | Not | And | Or | MatchAll
 
 
 @dataclass
@@ -308,6 +321,11 @@ class _Parser:
             self.notes.append(f"“{tok.text}” was read as a word.")
         if _PUNCT_ONLY_RE.match(text):
             return None
+        # A question mark at either end of a word is punctuation ("effect?").
+        text = text.strip("?") or text
+        if text.startswith("*") and len(text.strip("*")) >= 2:
+            self.notes.append(f"A wildcard at the start of a word is not supported: searched for “{text.strip('*')}”.")
+            text = text.lstrip("*")
         if "*" in text or "?" in text:
             core = text.strip("*?")
             if len(re.sub(r"[*?]", "", text)) < 2 or not core:
@@ -320,7 +338,8 @@ class _Parser:
         if not pieces:
             return None
         if len(pieces) > 1:
-            return Phrase(" ".join(pieces), tfield)
+            sep = next((ch for ch in text if not ch.isalnum() and ch != "_"), "-")
+            return Compound(tuple(pieces), sep, tfield)
         return Word(pieces[0], tfield)
 
 
@@ -410,6 +429,9 @@ def to_string(node: Node) -> str:
         return f"{node.field}:{node.text}" if node.field else node.text
     if isinstance(node, Phrase):
         s = f'"{node.text}"'
+        return f"{node.field}:{s}" if node.field else s
+    if isinstance(node, Compound):
+        s = node.sep.join(node.words)
         return f"{node.field}:{s}" if node.field else s
     if isinstance(node, Wildcard):
         return f"{node.field}:{node.pattern}" if node.field else node.pattern
