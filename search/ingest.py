@@ -40,6 +40,7 @@ class IngestOptions:
     rebuild: bool = False
     catalogs: list[str] = field(default_factory=list)
     use_cache: bool = True
+    retry_failed: bool = False  # extract again files that failed and have not changed
 
 
 @dataclass
@@ -151,8 +152,11 @@ class Report:
     def count(self, key: str, n: int = 1) -> None:
         self.data["counts"][key] += n
 
-    def fail(self, path: str, code: str, reason: str) -> None:
-        self.data["failures"].append({"path": path, "code": code, "reason": reason})
+    def fail(self, path: str, code: str, reason: str, *, remembered: bool = False) -> None:
+        entry = {"path": path, "code": code, "reason": reason}
+        if remembered:
+            entry["remembered"] = True  # failed in an earlier run; not tried again
+        self.data["failures"].append(entry)
         self.count("failed")
 
     def finish(self, status: str) -> dict[str, Any]:
@@ -271,8 +275,14 @@ def ingest(
         for s in removed:
             if by_sha.get(s["sha256"]) == s["path"]:
                 del by_sha[s["sha256"]]
+        failed_before = {} if options.retry_failed or publish_at_end else _read_failures(root)
         for f in files:
             old = by_path.get(f.path)
+            gone_wrong = failed_before.get(f.path)
+            if not old and gone_wrong and gone_wrong["size"] == f.size and gone_wrong["mtime_ns"] == f.mtime_ns:
+                # Failed before and unchanged since: report it, don't extract it again.
+                report.fail(f.path, gone_wrong["code"], gone_wrong["reason"], remembered=True)
+                continue
             if old and old["size"] == f.size and old["mtime_ns"] == f.mtime_ns:
                 entry = catalog.lookup(f.path, old["sha256"])
                 if entry_hash(entry) != old.get("catalog"):
@@ -370,7 +380,32 @@ def ingest(
             except Exception:  # the report must still be written
                 pass
             write_json_atomic(root.report_path, data)
+            _write_failures(root, data["failures"], files)
     return report.data
+
+
+FAILURES_FILE = "failures.json"
+
+
+def _read_failures(root: IndexRoot) -> dict[str, dict[str, Any]]:
+    import json
+
+    try:
+        return json.loads((root.root / FAILURES_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_failures(root: IndexRoot, failures: list[dict[str, Any]], files: list[FileInfo]) -> None:
+    """Remember failed files with their size and mtime, so an unchanged
+    broken file is not extracted again on every run (``--retry-failed``)."""
+    stat = {f.path: f for f in files}
+    remembered = {}
+    for fail in failures:
+        f = stat.get(fail["path"])
+        if f is not None and fail["code"] not in ("timeout", "crashed", "memory", "unreadable"):
+            remembered[f.path] = {"size": f.size, "mtime_ns": f.mtime_ns, "code": fail["code"], "reason": fail["reason"]}
+    write_json_atomic(root.root / FAILURES_FILE, remembered)
 
 
 def read_report(root: IndexRoot) -> dict[str, Any] | None:

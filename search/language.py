@@ -16,7 +16,7 @@ __all__ = ["detect_language", "UND"]
 
 UND = "und"
 #: Characters of text classified at most.
-SAMPLE_CHARS = 20_000
+SAMPLE_CHARS = 6_000  # ~1,000 words: as reliable for a document, a third of the time
 #: Fewer letters than this: too short to tell.
 MIN_LETTERS = 20
 #: Normalised probability from which the detected language is trusted.
@@ -60,7 +60,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
     """
     declared = _normalise(hint) if hint else None
     sample = _sample(text)
-    letters = sum(1 for c in sample if c.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < MIN_LETTERS:
         return declared or UND
     lang, prob = _classify(sample)

@@ -216,3 +216,23 @@ def test_an_index_of_another_schema_is_rebuilt_not_misread(tmp_path, shared_corp
     with Searcher(root) as s:
         assert s.search(SearchRequest(q="emissions")).total > 0
     assert len(list(root.root.glob("store-*"))) == 1
+
+
+def test_a_failed_file_is_not_extracted_again_until_it_changes(shared_corpus, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    broken = corpus / "broken.pdf"
+    shutil.copy2(shared_corpus / "hostile-pdfs/encrypted/pypdf__r4-aes-user-password.pdf", broken)
+    shutil.copy2(shared_corpus / "real-ets/news/CLEW_Understanding_the_EU_ETS_2024-05-23.txt", corpus)
+    root = IndexRoot(tmp_path / "ix")
+    first = ingest([str(corpus)], root, IngestOptions(jobs=1))
+    assert first["counts"]["failed"] == 1 and first["failures"][0]["code"] == "encrypted"
+    events = []
+    again = ingest([str(corpus)], root, IngestOptions(jobs=1), on_event=lambda k, d: events.append((k, d)))
+    assert again["counts"]["failed"] == 1 and again["failures"][0]["remembered"]
+    assert ("plan", {"tasks": 0, "removed": 0, "metadata": 0}) in events
+    retried = ingest([str(corpus)], root, IngestOptions(jobs=1, retry_failed=True))
+    assert not retried["failures"][0].get("remembered")
+    shutil.copy2(shared_corpus / "hostile-pdfs/control/pdfjs__tracemonkey.pdf", broken)  # fixed by staff
+    fixed = ingest([str(corpus)], root, IngestOptions(jobs=1))
+    assert fixed["counts"]["failed"] == 0 and fixed["counts"]["new"] == 1

@@ -133,3 +133,28 @@ def test_split_sections_small_and_empty():
     long_word = "x" * 10000
     parts = split_sections(long_word, 3000)
     assert "".join(parts) == long_word and all(parts)
+
+
+def test_the_quick_clean_verdict_never_hides_garbage(shared_corpus):
+    """looks_clean() skips the per-character check; on every page of the
+    real and hostile PDFs it may only say "clean" where the full check agrees."""
+    import pypdfium2 as pdfium
+
+    from search.textnorm import garbage_ratio, looks_clean
+
+    checked = 0
+    for pdf in sorted(shared_corpus.glob("real-ets/**/*.pdf")) + sorted(shared_corpus.glob("hostile-pdfs/**/*.pdf")):
+        try:
+            doc = pdfium.PdfDocument(str(pdf))
+        except Exception:  # noqa: BLE001 - unreadable hostile files are not the point here
+            continue
+        for i in range(min(len(doc), 40)):
+            try:
+                text = doc[i].get_textpage().get_text_bounded()
+            except Exception:  # noqa: BLE001
+                continue
+            if looks_clean(text):
+                assert garbage_ratio(text) < 0.25, (pdf.name, i + 1)
+                checked += 1
+        doc.close()
+    assert checked > 200

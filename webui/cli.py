@@ -11,7 +11,6 @@ import html
 import json
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,8 @@ def main(verbose: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=5000, show_default=True, help="Commit after this many pages.")
-def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages):
+@click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
+def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed):
     """Index the PDF, HTML and text files under PATHS.
 
     Only new or changed files are processed; documents whose files are gone
@@ -93,6 +93,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
         catalogs=list(catalogs),
         use_cache=not no_cache,
         batch_records=batch_pages,
+        retry_failed=retry_failed,
     )
     tty = sys.stderr.isatty() and not as_json
     progress = None
@@ -129,7 +130,8 @@ def _print_report(r: dict[str, Any]) -> None:
     )
     click.echo(f"index {r['index']}: {r.get('documents', 0)} documents, {r.get('index_pages', 0)} pages")
     for f in r["failures"]:
-        click.echo(f"failed {f['code']}: {f['path']}: {f['reason']}")
+        again = " (unchanged since it failed; --retry-failed tries again)" if f.get("remembered") else ""
+        click.echo(f"failed {f['code']}: {f['path']}: {f['reason']}{again}")
     for note in r.get("notes", []):
         click.echo(f"note: {note}")
 

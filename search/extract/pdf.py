@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..model import Extracted, ExtractionError
-from ..textnorm import garbage_ratio, normalize
+from ..textnorm import is_garbage, normalize
 from . import clean_title, lang_code, split_authors, split_keywords
 
 log = logging.getLogger("etslib.extract")
@@ -384,9 +384,9 @@ def _repair_garbage(pages: _Pages, lazy: _LazyReader, notes: list[str]) -> None:
 
 
 def _is_garbage_page(text: str) -> bool:
-    if sum(1 for c in text if not c.isspace()) < 5:
+    if len("".join(text.split())) < 5:
         return False
-    return garbage_ratio(text) >= GARBAGE_PAGE
+    return is_garbage(text, GARBAGE_PAGE)
 
 
 def _check_text_layer(texts: list[str], image_pages: set[int], notes: list[str]) -> None:
@@ -469,7 +469,7 @@ def _text(v: Any) -> str:
     if isinstance(v, bytes):
         v = v.decode("latin-1", "replace")
     s = normalize(str(v)).replace("\n", " ").strip()
-    return "" if garbage_ratio(s) >= 0.25 else s
+    return "" if is_garbage(s) else s
 
 
 _PDF_DATE_RE = re.compile(r"^(?:D:)?\s*(\d{4})(\d{2})?(\d{2})?")
@@ -495,7 +495,7 @@ def pdf_date(value: str) -> str | None:
 
 
 def _alnum(text: str) -> int:
-    return sum(1 for c in text if c.isalnum())
+    return sum(map(str.isalnum, text))
 
 
 def _page_list(pages: list[int], limit: int = 10) -> str:

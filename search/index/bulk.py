@@ -54,16 +54,7 @@ class PageTerms:
 
 def encode_page(number: int, stemmed: list[str], exact: list[str]) -> PageTerms:
     counts = Counter(stemmed)
-    where: dict[str, list[int]] = {}
-    for pos, term in enumerate(exact):
-        where.setdefault(term, []).append(pos)
-    blobs = [encode_positions(p) for p in where.values()]
-    return PageTerms(
-        number,
-        len(stemmed),
-        (list(counts), list(counts.values())),
-        (list(where), [len(p) for p in where.values()], b"".join(blobs), [len(b) for b in blobs]),
-    )
+    return PageTerms(number, len(stemmed), (list(counts), list(counts.values())), encode_positional(exact))
 
 
 def encode_terms(terms: list[str]) -> tuple[list[str], list[int]]:
@@ -72,7 +63,23 @@ def encode_terms(terms: list[str]) -> tuple[list[str], list[int]]:
 
 
 def encode_positional(terms: list[str]) -> tuple[list[str], list[int], bytes, list[int]]:
-    return encode_page(0, [], terms).exact
+    """Unique terms in order of first use, their counts, and their positions
+    encoded as in :func:`~search.index.schema.encode_positions`, all in one blob."""
+    ids: dict[str, int] = {}
+    tid = [ids.setdefault(t, len(ids)) for t in terms]
+    if not tid:
+        return [], [], b"", []
+    order = np.argsort(np.array(tid, dtype=np.int32), kind="stable")  # positions grouped by term
+    counts = np.bincount(np.array(tid, dtype=np.int32), minlength=len(ids))
+    starts = np.cumsum(counts) - counts
+    deltas = np.diff(order, prepend=0)
+    deltas[starts] = order[starts]  # each term's first position counts from 0
+    if len(terms) < 65536:
+        body = deltas.astype("<u2").tobytes()
+        blobs = [b"H" + body[2 * a : 2 * (a + n)] for a, n in zip(starts.tolist(), counts.tolist())]
+    else:  # a page of 65,536+ words: some deltas may need 32 bits
+        blobs = [encode_positions(order[a : a + n].tolist()) for a, n in zip(starts.tolist(), counts.tolist())]
+    return list(ids), counts.tolist(), b"".join(blobs), [len(b) for b in blobs]
 
 
 class _FieldPostings:
