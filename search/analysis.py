@@ -227,7 +227,7 @@ def match_spans(
     # translate() costs ~30 ns a character; most pages have curly quotes
     # and dashes but no accented letters, which a regex tells in C.
     low = (text.translate(_ACCENT_TABLE) if not text.isascii() and _ACCENTED_RE.search(text) else text).lower()
-    if len(low) != len(text) or CJK_RE.search(text):
+    if len(low) != len(text):  # a rare letter whose lower case is longer (İ)
         spans = _word_spans(text, lang, stems, exacts)
         if phrases:
             spans = sorted(set(spans) | set(_phrase_spans(text, phrases)))
@@ -236,17 +236,47 @@ def match_spans(
     # and stem only those: stemming every word of 30 pages per search
     # cost ~20 ms.
     spans: list[tuple[int, int]] = []
-    rx = _candidates_regex(frozenset(stems), frozenset(exacts))
+    cjk = frozenset(t for t in stems | exacts if CJK_RE.match(t))
+    rx = _candidates_regex(frozenset(stems) - cjk, frozenset(exacts) - cjk)
     if rx is not None:
         stem = stemmer(lang)
         for m in rx.finditer(low):
             a, b = m.span()
             if m.group() in exacts or stem(text[a:b]) in stems:
                 spans.append((a, b))
+    if cjk and CJK_RE.search(text):
+        spans.extend(_cjk_spans(text, cjk))
     if phrases:
         for m in _phrases_regex(frozenset(phrases)).finditer(low):
             spans.extend(w.span() for w in WORD_RE.finditer(low, m.start(), m.end()))
     return sorted(set(spans))
+
+
+def _cjk_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where query bigrams occur in CJK runs, merged into marked stretches."""
+    out: list[tuple[int, int]] = []
+    for m in _cjk_regex(terms).finditer(text):
+        a = m.start()
+        b = a + len(m.group(1))
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _cjk_regex(terms: frozenset[str]) -> re.Pattern[str]:
+    # Overlapping matches through a lookahead; a single character stands for
+    # a one-character run only (as cjk_bigrams() indexes it).
+    bigrams = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True) if len(t) > 1)
+    singles = "|".join(re.escape(t) for t in terms if len(t) == 1)
+    parts = []
+    if bigrams:
+        parts.append(f"(?=({bigrams}))")
+    if singles:
+        parts.append(f"(?<![{_CJK}])(?=((?:{singles})(?![{_CJK}])))")
+    return re.compile("|".join(parts))
 
 
 def _accent_table() -> dict[int, str]:
@@ -266,6 +296,9 @@ _ACCENTED_RE = re.compile("[" + "".join(map(chr, sorted(_ACCENT_TABLE))) + "]")
 _WORD_TAIL = r"[^\W_]*"
 _WORD_START = r"(?<![^\W_])"
 _WORD_END = r"(?![^\W_])"
+# A word in a text that mixes scripts: CJK characters end it, as words() splits them.
+_LATIN_TAIL = f"[^\\W_{_CJK}]*"
+_LATIN_START = f"(?<![^\\W_{_CJK}])"
 
 
 @lru_cache(maxsize=256)
@@ -278,7 +311,7 @@ def _candidates_regex(stems: frozenset[str], exacts: frozenset[str]) -> re.Patte
     if not prefixes:
         return None
     alts = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-    return re.compile(f"{_WORD_START}(?:{alts}){_WORD_TAIL}")
+    return re.compile(f"{_LATIN_START}(?:{alts}){_LATIN_TAIL}")
 
 
 @lru_cache(maxsize=256)

@@ -70,6 +70,7 @@ class Searcher:
         # Evaluated queries by (generation, tree, switches): a facet click or
         # a page turn on the same words costs no new scoring.
         self._results = SizedLRU(64 << 20, lambda r: r[0].nbytes())
+        self._suggestions = SizedLRU(1 << 20, lambda s: 100 + 2 * len(s))
 
     # -- snapshot lifecycle -------------------------------------------------
 
@@ -199,7 +200,11 @@ class Searcher:
 
         suggestion = None
         if total < 3 and not isinstance(node, MatchAll):
-            suggestion = self._suggest(st, req, total)
+            key = (st.snap.key, req.q, req.exact, repr(sorted(filters.items())), req.year_from, req.year_to)
+            suggestion = self._suggestions.get(key)
+            if suggestion is None:
+                suggestion = self._suggestions.put(key, self._suggest(st, req, total) or "")
+            suggestion = suggestion or None
         return SearchResponse(
             total=total,
             hits=hits,
@@ -297,7 +302,7 @@ class Searcher:
 
     def _suggest(self, st: _State, req: SearchRequest, total: int) -> str | None:
         """A corrected query, offered only when it finds more documents."""
-        words = re.findall(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*?])", req.q)
+        words = re.findall(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*?])", req.q)[:4]
         if not words:
             return None
         snap = st.snap
@@ -310,8 +315,9 @@ class Searcher:
             df = len(snap.postings("exact", f))
             if df > 2:
                 continue
-            maxdist = 1 if len(f) <= 5 else 2
-            cands = [(t, n) for t, n in snap.similar_terms("exact", f, maxdist) if t != f and n > max(df, 1)]
+            # Typos seldom hit the first letters; requiring them prunes the search.
+            maxdist, prefix = (1, 1) if len(f) <= 5 else (2, 2)
+            cands = [(t, n) for t, n in snap.similar_terms("exact", f, maxdist, prefix) if t != f and n > max(df, 1)]
             if not cands:
                 continue
             best = cands[0][0]

