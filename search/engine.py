@@ -81,6 +81,9 @@ class Terms:
     exacts: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
 
+    def key(self) -> tuple:
+        return (frozenset(self.stems), frozenset(self.exacts), frozenset(self.phrases))
+
 
 class Evaluator:
     """Evaluates query trees on one snapshot; leaf results are cached."""
@@ -104,6 +107,9 @@ class Evaluator:
         self._leaf_cache = SizedLRU(64 << 20, lambda v: v[0].nbytes())
 
     # -- public ------------------------------------------------------------
+
+    def clear_cache(self) -> None:
+        self._leaf_cache.clear()
 
     def evaluate(self, node: Node, *, exact: bool, scope: np.ndarray | None = None) -> tuple[Scored, Terms, list[str]]:
         """Evaluate a tree; ``scope`` (the request's filters) guides relaxation."""

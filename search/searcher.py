@@ -71,6 +71,9 @@ class Searcher:
         # a page turn on the same words costs no new scoring.
         self._results = SizedLRU(64 << 20, lambda r: r[0].nbytes())
         self._suggestions = SizedLRU(1 << 20, lambda s: 100 + 2 * len(s))
+        # Passages by page and query terms: a page turn, a facet click or a
+        # popular query does not highlight the same pages again.
+        self._passages = SizedLRU(16 << 20, lambda p: 300 + 3 * len(p.text))
 
     # -- snapshot lifecycle -------------------------------------------------
 
@@ -103,6 +106,16 @@ class Searcher:
             if old is not None:
                 old.snap.close()
             return new
+
+    def clear_caches(self) -> None:
+        """Forget every cached result, posting list and passage (benchmarks
+        measure cold searches this way); the index stays open."""
+        self._results.clear()
+        self._suggestions.clear()
+        self._passages.clear()
+        if self._state is not None:
+            self._state.evaluator.clear_cache()
+            self._state.snap.clear_cache()
 
     def warm_up(self) -> None:
         """Load the index arrays and the data files now, not on the first
@@ -284,19 +297,25 @@ class Searcher:
         return hits
 
     def _passage(self, st: _State, info: dict[str, Any], rec: int, terms: Terms, score: float) -> Passage:
-        page = int(st.snap.page_num[rec])
-        labels = info.get("page_labels") or None
-        label = labels[page - 1] if labels and page - 1 < len(labels) and labels[page - 1] != str(page) else None
-        return make_passage(
-            st.snap.page_text(rec),
-            page,
-            info.get("language") or "und",
-            terms.stems,
-            terms.exacts,
-            terms.phrases,
-            label=label,
-            score=score,
-        )
+        key = (st.snap.key, rec, terms.key())
+        hit = self._passages.get(key)
+        if hit is None:
+            page = int(st.snap.page_num[rec])
+            labels = info.get("page_labels") or None
+            label = labels[page - 1] if labels and page - 1 < len(labels) and labels[page - 1] != str(page) else None
+            hit = self._passages.put(
+                key,
+                make_passage(
+                    st.snap.page_text(rec),
+                    page,
+                    info.get("language") or "und",
+                    terms.stems,
+                    terms.exacts,
+                    terms.phrases,
+                    label=label,
+                ),
+            )
+        return replace(hit, score=score)
 
     # -- "did you mean" -------------------------------------------------------
 
