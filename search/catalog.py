@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from .yamlfiles import load_yaml
+
 from .model import METADATA_FIELDS
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
@@ -115,7 +117,7 @@ def _read(path: Path) -> list[Any]:
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as f:
             return list(csv.DictReader(f))
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = load_yaml(path.read_text("utf-8"))
     if data is None:
         return []
     if isinstance(data, dict):

@@ -17,13 +17,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import yaml
 
+from .yamlfiles import load_yaml
+
 from .model import FacetValue
 
 
 @lru_cache(maxsize=1)
 def language_names() -> dict[str, str]:
     text = resources.files("search").joinpath("data", "languages.yaml").read_text("utf-8")
-    return {str(k): str(v) for k, v in (yaml.safe_load(text) or {}).items()}
+    return {str(k): str(v) for k, v in (load_yaml(text) or {}).items()}
 
 
 @dataclass

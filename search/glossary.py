@@ -23,6 +23,8 @@ from typing import Any, Generic, Iterable, Iterator, TypeVar
 
 import yaml
 
+from .yamlfiles import load_yaml
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA_DIR / "glossary.yaml"
 
@@ -44,10 +46,8 @@ def read_yaml(path: Path) -> Any:
         raise DataFileError(f"{path}: cannot read: {e.strerror or e}") from e
     except UnicodeDecodeError as e:
         raise DataFileError(f"{path}: not UTF-8 text: {e}") from e
-    # libyaml's parser when PyYAML has it (several times faster), same results.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return load_yaml(text)
     except yaml.YAMLError as e:
         raise DataFileError(f"{path}: not valid YAML: {e}") from e
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .yamlfiles import load_yaml
+
 from .model import DOC_TYPES, Document, Extracted
 from .titles import find_title, is_boilerplate
 
@@ -69,7 +71,7 @@ def publisher_rules() -> list[tuple[re.Pattern[str], str]]:
     """Patterns in ``publishers.yaml`` that name a publisher from a document's text."""
     text = resources.files("search").joinpath("data", "publishers.yaml").read_text("utf-8")
     rules = []
-    for i, item in enumerate(yaml.safe_load(text) or [], 1):
+    for i, item in enumerate(load_yaml(text) or [], 1):
         try:
             rules.append((re.compile(item["pattern"], re.IGNORECASE if not item.get("case") else 0), item["publisher"]))
         except (KeyError, TypeError, re.error) as e:

@@ -14,6 +14,8 @@ from importlib import resources
 
 import yaml
 
+from .yamlfiles import load_yaml
+
 _MARKERS_RE = re.compile(r"[►▼◄]\s*[A-Z]?\d*\s*")
 # Markdown that survives in .txt files: heading marks, emphasis, code fences.
 _MARKDOWN_RE = re.compile(r"^\s*(#{1,6}\s*|```\w*|>\s*|%\s*)|\*\*|__")
@@ -37,7 +39,7 @@ class TitleRules:
 @lru_cache(maxsize=1)
 def rules() -> TitleRules:
     text = resources.files("search").joinpath("data", "titles.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
 
     def rx(p: str) -> re.Pattern[str]:
         try:
