@@ -359,7 +359,7 @@ def ingest(
                         writer.add(doc, terms, dn, extra={"catalog": entry_hash(entry)})
                         report.data["pages"] += doc.page_count
                         if writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
-                            writer.commit()
+                            writer.commit(background=True)
                             last_commit = time.monotonic()
                             emit("commit", {"pages": report.data["pages"]})
             writer.commit(merge=False)

@@ -30,12 +30,19 @@ from .schema import encode_positions
 #: Postings per block: larger than Whoosh's 128, since nothing here skips
 #: blocks and every block costs an unpickle when read.
 BLOCK = 512
-COMPRESSION = 3
+COMPRESSION = 1  # level 1: twice as fast to write as 3, files ~8% larger
 #: Whoosh pickles blocks with protocol 2, which stores each bytes object
 #: (a posting's positions) as a call to _codecs.encode: 134 µs to load a
 #: block of 512 against 20 µs with protocol 5. Ids and weights go in as
 #: arrays, which protocol 5 stores as raw bytes. Whoosh reads either.
 PICKLE_PROTOCOL = 5
+#: Terms in at most this many records keep their postings inside the term
+#: dictionary entry (Whoosh's "inlined" postings): most of a vocabulary
+#: (numbers, names, rare words) then costs no block, no compression and no
+#: seek when read.
+INLINE = 4
+#: Blocks smaller than this are stored uncompressed.
+MIN_COMPRESS = 256
 
 
 @dataclass
@@ -230,6 +237,21 @@ class SegmentBuilder:
         if positional:
             voffs_l, vlens_l = voffs.tolist(), vlens.tolist()
         for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
+            if e - s <= INLINE:
+                ids = docs_l[s:e]
+                ws = tfs_l[s:e]
+                bl = [flen_l[i] for i in ids]
+                ti = W3TermInfo(
+                    weight=float(sum(ws)), df=e - s, minlength=min(bl) or None, maxlength=max(bl),
+                    maxweight=float(max(ws)), minid=ids[0], maxid=ids[-1],
+                )
+                if positional:
+                    vals = tuple(blob[o : o + ln] for o, ln in zip(voffs_l[s:e], vlens_l[s:e]))
+                else:  # Whoosh's matchers hand a missing value on as "", which its merge refuses
+                    vals = (b"",) * (e - s)
+                ti._inlined = (tuple(ids), tuple(float(w) for w in ws), vals)
+                tindex.add(prefix + terms_sorted[k].encode("utf-8"), ti.to_bytes())
+                continue
             offset = postfile.tell()
             postfile.write(WHOOSH3_HEADER_MAGIC)
             total_w = 0
@@ -257,9 +279,12 @@ class SegmentBuilder:
                     vdata = tuple(blob[o : o + ln] for o, ln in zip(voffs_l[b0:b1], vlens_l[b0:b1]))
                 else:  # pragma: no cover - no such field in the schema
                     raise TypeError(f"cannot bulk-write field {name!r}")
-                data = zlib.compress(pickle.dumps((deltas, wdata, vdata), PICKLE_PROTOCOL), COMPRESSION)
+                data = pickle.dumps((deltas, wdata, vdata), PICKLE_PROTOCOL)
+                comp = COMPRESSION if len(data) >= MIN_COMPRESS else 0
+                if comp:
+                    data = zlib.compress(data, comp)
                 info = pickle.dumps(
-                    (len(ids), ids[-1], float(bw), COMPRESSION, length_to_byte(mn or None), length_to_byte(mx)), 2
+                    (len(ids), ids[-1], float(bw), comp, length_to_byte(mn or None), length_to_byte(mx)), 2
                 )
                 blen = len(info) + len(data)
                 postfile.write_int(-blen if b1 == e else blen)

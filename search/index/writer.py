@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from typing import Any
 
 from whoosh.index import TOC, clean_files
@@ -119,6 +120,8 @@ class DocWriter:
         self._builder: SegmentBuilder | None = None
         self._deletes: list[tuple[str, str]] = []
         self.pending = 0  # records added since the last commit
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def _b(self) -> SegmentBuilder:
         if self._builder is None:
@@ -161,20 +164,55 @@ class DocWriter:
             )
         self.pending += len(terms.pages)
 
-    def commit(self, *, merge: bool = False) -> None:
-        """Make the batch durable; with ``merge`` keep the segment count bounded."""
+    def commit(self, *, merge: bool = False, background: bool = False) -> None:
+        """Make the batch durable; with ``merge`` keep the segment count bounded.
+
+        With ``background`` the segment is written by a thread while the
+        caller goes on adding documents (to a new batch): ingest keeps the
+        extraction workers fed instead of stalling for seconds per commit.
+        Commits still happen one at a time, in order; :meth:`wait` (or the
+        next commit) re-raises a failure of the background one.
+        """
+        self.wait()
         builder, self._builder = self._builder, None
         deletes, self._deletes = self._deletes, []
+        self.pending = 0
+        if background:
+            self._thread = threading.Thread(target=self._commit_in_thread, args=(builder, deletes), daemon=True)
+            self._thread.start()
+        else:
+            self._write(builder, deletes)
+            if merge:
+                tidy(self.store)
+
+    def _write(self, builder: SegmentBuilder | None, deletes: list[tuple[str, str]]) -> None:
         new = [builder.finish()] if builder is not None and len(builder) else []
         if builder is not None and not new:
             builder.cancel()
         if new or deletes:
             commit_segments(self.store, new, deletes)
-        self.pending = 0
-        if merge:
-            tidy(self.store)
+
+    def _commit_in_thread(self, builder, deletes) -> None:
+        try:
+            self._write(builder, deletes)
+        except BaseException as e:  # re-raised in the caller's thread by wait()
+            self._error = e
+
+    def wait(self) -> None:
+        """Wait for a background commit; re-raise its failure."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def cancel(self) -> None:
+        """Drop the batch in progress (a background commit still completes)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._error = None
         if self._builder is not None:
             self._builder.cancel()
         self._builder = None
