@@ -8,6 +8,7 @@ Cranfield documents) shared by the checks below; HTTP is left out when
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -26,11 +27,7 @@ SECTIONS = ("meta", "corpus", "ingest", "refs", "search", "http", "ranking", "ra
 
 
 def _has_tantivy() -> bool:
-    try:
-        import tantivy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("tantivy") is not None
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +104,7 @@ def test_http(bench):
     h = bench["http"]
     assert h["api"]["requests"] > 0 and h["api"]["errors"] == 0
     assert h["html"]["requests"] > 0 and h["html"]["errors"] == 0
+    assert h["api_distinct"]["requests"] > 0 and h["api_distinct"]["errors"] == 0
     assert not h["check"]["errors"] and not h["check"]["total_mismatches"]
     assert h["memory"]["max_worker_rss_mb"] > 0
 
