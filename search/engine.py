@@ -58,8 +58,10 @@ class Scored:
     pages: tuple[np.ndarray, np.ndarray] | None = None  # page_scores(), computed once
 
     def nbytes(self) -> int:
-        extra = sum(a.nbytes for a in self.pages) if self.pages else 0
-        return self.mask.nbytes + self.score.nbytes + self.rec_ids.nbytes + self.rec_scores.nbytes + extra + 200
+        recs = self.rec_ids.nbytes + self.rec_scores.nbytes
+        # page_scores() may add up to as much again after the entry is cached
+        extra = sum(a.nbytes for a in self.pages) if self.pages else recs
+        return self.mask.nbytes + self.score.nbytes + recs + extra + 200
 
     def masked(self, keep: np.ndarray) -> "Scored":
         return Scored(self.mask & keep, np.where(keep, self.score, 0).astype(np.float32), self.rec_ids, self.rec_scores)
@@ -104,7 +106,7 @@ class Evaluator:
         self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
-        self._leaf_cache = SizedLRU(64 << 20, lambda v: v[0].nbytes())
+        self._leaf_cache = SizedLRU(32 << 20, lambda v: v[0].nbytes())
 
     # -- public ------------------------------------------------------------
 

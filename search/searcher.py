@@ -69,7 +69,7 @@ class Searcher:
         self._lock = threading.Lock()
         # Evaluated queries by (generation, tree, switches): a facet click or
         # a page turn on the same words costs no new scoring.
-        self._results = SizedLRU(64 << 20, lambda r: r[0].nbytes())
+        self._results = SizedLRU(32 << 20, lambda r: r[0].nbytes())
         self._suggestions = SizedLRU(1 << 20, lambda s: 100 + 2 * len(s))
         # Passages by page and query terms: a page turn, a facet click or a
         # popular query does not highlight the same pages again.

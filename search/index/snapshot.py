@@ -112,7 +112,7 @@ class Snapshot:
     document rows index every per-document array (``docs``).
     """
 
-    def __init__(self, store: Store, *, cache_mb: int = 96):
+    def __init__(self, store: Store, *, cache_mb: int = 48):
         self.store = store
         self.ix = store.whoosh
         self.reader = self.ix.reader()
