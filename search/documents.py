@@ -68,7 +68,7 @@ def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
             continue
         stemmed, exact = analysis.analyze(text, lang)
         if exact:
-            out.append(encode_page(number, stemmed, exact))
+            out.append(encode_page(number, stemmed, exact, analysis.scoring_length(text, stemmed, exact)))
     return out
 
 

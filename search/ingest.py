@@ -339,7 +339,9 @@ def ingest(
                     results: Iterator = pool.map_unordered((t.path, t) for t in tasks)
                     if progress is not None:
                         results = iter(progress(results, len(tasks)))
+                    received = 0
                     for res in results:
+                        received += 1
                         path = res.key
                         if not res.ok:
                             report.fail(path, res.code, res.reason)
@@ -358,7 +360,10 @@ def ingest(
                         entry = catalog.lookup(doc.path, doc.sha256)
                         writer.add(doc, terms, dn, extra={"catalog": entry_hash(entry)})
                         report.data["pages"] += doc.page_count
-                        if writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
+                        # Only the documents still in the workers are left: write the
+                        # batch now, beside them, so the final commit is small.
+                        tail = received == len(tasks) - options.jobs and writer.pending >= 500
+                        if tail or writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
                             writer.commit(background=True)
                             last_commit = time.monotonic()
                             emit("commit", {"pages": report.data["pages"]})

@@ -228,7 +228,7 @@ def derive(
     )
 
 
-def _spread(pages: list[str], max_chars: int = 120_000) -> list[str]:
+def _spread(pages: list[str], max_chars: int = 250_000) -> list[str]:
     """Pages spread evenly over a long document, about ``max_chars`` in all.
 
     Mention densities (jurisdictions, topics) read the same from a sample,

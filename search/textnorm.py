@@ -51,7 +51,11 @@ _DROP_RE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]"
 )
-_HSPACE_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Only runs that change: a lone space between words (nearly all of them) is
+# left alone instead of going through a Python callback.
+_HSPACE_CHANGE_RE = re.compile(
+    r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+)
 
 
 def normalize(text: str) -> str:
@@ -66,7 +70,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _rejoin_hyphens(text)
     text = _DROP_RE.sub("", text)
-    text = _HSPACE_RE.sub(_space_run, text)
+    text = _HSPACE_CHANGE_RE.sub(_space_run, text)
     lines = [line.strip(" \t") for line in text.split("\n")]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)

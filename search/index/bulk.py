@@ -59,9 +59,12 @@ class PageTerms:
     exact: tuple[list[str], list[int], bytes, list[int]]  # unique exact terms, counts, positions, byte lengths
 
 
-def encode_page(number: int, stemmed: list[str], exact: list[str]) -> PageTerms:
+def encode_page(number: int, stemmed: list[str], exact: list[str], length: int | None = None) -> PageTerms:
+    """``length`` is the page's length for scoring (default: the stemmed terms)."""
     counts = Counter(stemmed)
-    return PageTerms(number, len(stemmed), (list(counts), list(counts.values())), encode_positional(exact))
+    return PageTerms(
+        number, len(stemmed) if length is None else length, (list(counts), list(counts.values())), encode_positional(exact)
+    )
 
 
 def encode_terms(terms: list[str]) -> tuple[list[str], list[int]]:
