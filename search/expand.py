@@ -18,6 +18,13 @@ def _alt_node(term: str) -> Node:
     return Phrase(term)
 
 
+def _stems(text: str) -> frozenset[str]:
+    """The English stems of a term's content words (for containment tests)."""
+    return frozenset(
+        analysis.stemmer("en")(w) for w in analysis.words(text) if not analysis.is_stopword(w, ["en"]) and not analysis.CJK_RE.match(w)
+    )
+
+
 def expand_glossary(node: Node, glossary) -> tuple[Node, list[tuple[str, list[str]]]]:
     """Add each glossary term's equivalents as alternatives (a synonym OR).
 
@@ -70,7 +77,14 @@ def expand_glossary(node: Node, glossary) -> tuple[Node, list[tuple[str, list[st
                 continue
             out.extend(ws[i:a])
             original: Node = ws[a] if b - a == 1 else And(tuple(ws[a:b]))
-            alts = [t for t in m.alternatives if analysis.fold(t) != analysis.fold(m.surface)][:MAX_ALTERNATIVES]
+            typed = _stems(m.surface)
+            # An alternative that contains the words typed (emission
+            # allowance for "allowances") finds nothing they do not find.
+            alts = [
+                t
+                for t in m.alternatives
+                if analysis.fold(t) != analysis.fold(m.surface) and not (typed and typed <= _stems(t))
+            ][:MAX_ALTERNATIVES]
             if not alts:
                 out.extend(ws[a:b])
             else:

@@ -35,7 +35,7 @@ class IngestOptions:
     timeout: float = 120.0  # seconds per document
     memory_mb: int | None = 3072  # address-space limit per worker
     max_pages: int = 5000
-    batch_records: int = 5000  # commit after this many pages…
+    batch_records: int = 20000  # commit after this many pages… (100,000 pages: 5 segments, no merge)
     batch_seconds: float = 60.0  # …or this long
     rebuild: bool = False
     catalogs: list[str] = field(default_factory=list)

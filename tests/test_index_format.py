@@ -55,7 +55,7 @@ def snapshot(tmp_path_factory):
         w.delete("doc1")
         w.delete("doc3")
         w.commit()
-        # Whoosh's own merge reads the bulk-written segments and rewrites them.
+        # The bulk merge rewrites the smallest segments into one.
         tidy(store, max_segments=4)
     assert len(store.whoosh._segments()) == 4
     snap = Snapshot(root.open())
@@ -141,6 +141,22 @@ def test_whoosh_searches_the_bulk_written_segments(snapshot):
         assert len(phrase) > 0
         headers = s.search(query.Prefix("key", "d:"), limit=None)
         assert len(headers) == snapshot.n_docs
+
+
+def test_whoosh_can_merge_the_segments_too(snapshot, tmp_path):
+    """Whoosh's own optimize reads the bulk-written and bulk-merged segments."""
+    import shutil
+
+    from whoosh.filedb.filestore import FileStorage
+
+    copy = tmp_path / "copy"
+    shutil.copytree(snapshot.store.path, copy)
+    ix = FileStorage(str(copy)).open_index()
+    ix.writer().commit(optimize=True)
+    with ix.searcher() as s:
+        r = s.reader()
+        for term in ["emission", "allow", "verif"]:
+            assert r.doc_frequency("content", term) == len(snapshot.postings("content", term))
 
 
 def test_content_lengths_are_term_counts(snapshot):

@@ -72,7 +72,7 @@ def main(verbose: int) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
-@click.option("--batch-pages", type=click.IntRange(1, 10**7), default=5000, show_default=True, help="Commit after this many pages.")
+@click.option("--batch-pages", type=click.IntRange(1, 10**7), default=20000, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
 def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed):
     """Index the PDF, HTML and text files under PATHS.

@@ -125,6 +125,16 @@ class _FieldPostings:
         self.blob += blob
         self.vlens.extend(lens)
 
+    def add_many(self, term: str, docnums: np.ndarray, counts: np.ndarray, values: list[bytes] | None) -> None:
+        """One term's postings in many records at once (merging)."""
+        tid = self._ids([term])[0]
+        self.tids.extend([tid] * len(docnums))
+        self.docs.frombytes(docnums.astype(np.uint32).tobytes())
+        self.tfs.frombytes(counts.astype(np.uint32).tobytes())
+        if self.positional:
+            self.blob += b"".join(values)
+            self.vlens.extend(map(len, values))
+
 
 class SegmentBuilder:
     """Collects records for one new segment, then writes it (:meth:`finish`)."""
@@ -189,6 +199,32 @@ class SegmentBuilder:
         pd.finish_doc()
         self.docnum += 1
         return d
+
+    def add_raw(self, stored: dict[str, Any], columns: dict[str, int], lengths: dict[str, int]) -> int:
+        """A record whose postings come separately (:meth:`add_term`)."""
+        d = self.docnum
+        pd = self.perdoc
+        schema = self.schema
+        pd.start_doc(d)
+        for name in set(lengths) | set(stored):
+            fieldobj = schema[name]
+            pd.add_field(name, fieldobj, stored.get(name) if fieldobj.stored else None, lengths.get(name, 0))
+        for name, length in lengths.items():
+            arr = self.lengths.get(name)
+            if arr is None:
+                arr = self.lengths[name] = array("I")
+            if len(arr) < d:
+                arr.extend([0] * (d - len(arr)))
+            arr.append(length)
+        for name, value in columns.items():
+            pd.add_column_value(name, schema[name].column_type, value)
+        pd.finish_doc()
+        self.docnum += 1
+        return d
+
+    def add_term(self, field: str, term: str, docnums: np.ndarray, counts: np.ndarray, values: list[bytes], positional: bool) -> None:
+        """Postings of one term for records already added with :meth:`add_raw`."""
+        self._field(field, positional).add_many(term, docnums, counts, values if positional else None)
 
     def finish(self):
         """Write the segment's files; returns the Whoosh segment object."""

@@ -16,7 +16,6 @@ from typing import Any
 
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
-from whoosh.writing import SegmentWriter
 
 from ..model import Document, IndexTerms
 from .bulk import SegmentBuilder, encode_positional, encode_terms
@@ -26,7 +25,7 @@ from .store import IndexBusy, Store
 log = logging.getLogger("etslib.index")
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
-MAX_SEGMENTS = 12
+MAX_SEGMENTS = 10
 
 
 def facet_values(doc: Document) -> dict[str, list[str]]:
@@ -82,29 +81,6 @@ def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, s
         clean_files(store.storage, ix.indexname, generation, segments)
     finally:
         lock.release()
-
-
-def tiered_merge(max_segments: int):
-    """A Whoosh merge policy keeping at most ``max_segments`` segments.
-
-    Whoosh's MERGE_SMALL can decide to rewrite most of the index in one
-    commit; this merges only the smallest segments, and only when there are
-    too many, so the cost of a commit stays proportional to what it added.
-    """
-
-    def policy(writer, segments):
-        if len(segments) <= max_segments:
-            return segments
-        ordered = sorted(segments, key=lambda s: s.doc_count())
-        n_merge = len(segments) - max_segments + 1
-        merge, keep = ordered[:n_merge], ordered[n_merge:]
-        for seg in merge:
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            writer.add_reader(reader)
-            reader.close()
-        return keep
-
-    return policy
 
 
 class DocWriter:
@@ -230,12 +206,10 @@ class DocWriter:
 
 
 def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
-    """Merge small segments when there are too many (no new documents)."""
-    ix = store.whoosh
-    if len(ix._segments()) <= max_segments:
-        return
-    w = SegmentWriter(ix, compound=False)
-    w.commit(mergetype=tiered_merge(max_segments))
+    """Merge the smallest segments when there are too many (hold the ingest lock)."""
+    from .merge import merge_small
+
+    merge_small(store, max_segments)
 
 
 def clear_temp(store: Store) -> None:
