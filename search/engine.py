@@ -330,9 +330,8 @@ class Evaluator:
         # for the k-th word; the phrase occurs where all words share a key.
         keys = None
         for k, w in placed:
-            ids, values = self.snap.positions(field, w)
-            idx = np.searchsorted(ids, cand).tolist()
-            owner, pos = self.snap.decode_many([values[i] for i in idx])
+            table = self.snap.positions(field, w)
+            owner, pos = table.decode(np.searchsorted(table.ids, cand))
             kk = (owner << 32) | (pos - k + len(words))
             keys = kk if keys is None else np.intersect1d(keys, kk, assume_unique=True)
             if not len(keys):

@@ -103,11 +103,12 @@ def test_postings_match_whoosh(snapshot, field):
 def test_positions_match_whoosh(snapshot, field):
     for term in _sample_terms(snapshot, field, 60):
         ids, _, poses = _whoosh_postings(snapshot, field, term)
-        fast_ids, values = snapshot.positions(field, term)
+        table = snapshot.positions(field, term)
         expect = {i: p for i, p in zip(ids, poses) if snapshot.live[i]}
-        assert fast_ids.tolist() == sorted(expect)
-        for rec, v in zip(fast_ids.tolist(), values):
-            assert snapshot.decode(v).tolist() == expect[rec]
+        assert table.ids.tolist() == sorted(expect)
+        owner, pos = table.decode(np.arange(len(table)))
+        for j, rec in enumerate(table.ids.tolist()):
+            assert pos[owner == j].tolist() == expect[rec]
 
 
 def test_columns_match_stored_fields(snapshot):

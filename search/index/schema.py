@@ -62,6 +62,84 @@ def decode_positions(value: bytes) -> np.ndarray:
     return np.frombuffer(value, dtype=dtype, offset=1).cumsum(dtype=np.int64)
 
 
+class PackedValues:
+    """A block's encoded positions as one bytes object plus end offsets.
+
+    Whoosh stores a block's values as a tuple of bytes objects, one per
+    posting; unpickling 512 of them is most of the cost of reading a
+    positional block. This object stands in for that tuple (Whoosh's
+    matchers only index it), pickles as two bytes objects, and lets numpy
+    decode a whole block at once.
+    """
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, ends: bytes):
+        self.blob = blob
+        self.ends = ends  # little-endian uint32 end offset of each value
+
+    def _ends(self) -> np.ndarray:
+        return np.frombuffer(self.ends, dtype="<u4")
+
+    def __len__(self) -> int:
+        return len(self.ends) // 4
+
+    def __getitem__(self, i: int) -> bytes:
+        ends = self._ends()
+        if i < 0:
+            i += len(ends)
+        start = int(ends[i - 1]) if i else 0
+        return self.blob[start : int(ends[i])]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __reduce__(self):
+        return (PackedValues, (self.blob, self.ends))
+
+    @classmethod
+    def pack(cls, values: list[bytes]) -> "PackedValues":
+        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        return cls(b"".join(values), np.cumsum(lens).astype("<u4").tobytes())
+
+
+class PositionTable:
+    """One term's positions in many records, kept encoded in one buffer."""
+
+    __slots__ = ("ids", "blob", "starts", "lens")
+
+    def __init__(self, ids: np.ndarray, blob: bytes, starts: np.ndarray, lens: np.ndarray):
+        self.ids = ids  # ascending record numbers
+        self.blob = blob
+        self.starts = starts  # int64 offset of each record's value in blob
+        self.lens = lens
+
+    @classmethod
+    def from_values(cls, ids: np.ndarray, values: list[bytes]) -> "PositionTable":
+        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        return cls(ids, b"".join(values), np.cumsum(lens) - lens, lens)
+
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + len(self.blob) + self.starts.nbytes + self.lens.nbytes
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def decode(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the records at ``idx``: ``(owner, positions)`` with
+        ``owner`` the index into ``idx``."""
+        if not len(idx):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        starts, lens = self.starts[idx], self.lens[idx]
+        # Gather the chosen values' bytes with one fancy index.
+        total = int(lens.sum())
+        out_starts = np.cumsum(lens) - lens
+        gather = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lens)
+        joined = np.frombuffer(self.blob, dtype=np.uint8)[gather]
+        return _decode_joined(joined, lens, out_starts, lambda: [self.blob[a : a + n] for a, n in zip(starts.tolist(), lens.tolist())])
+
+
 def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Decode many postings' positions at once: ``(owner, positions)``,
     where ``owner[i]`` is the index in ``values`` of ``positions[i]``."""
@@ -69,11 +147,15 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     joined = np.frombuffer(b"".join(values), dtype=np.uint8)
-    starts = np.cumsum(lens) - lens
+    return _decode_joined(joined, lens, np.cumsum(lens) - lens, lambda: values)
+
+
+def _decode_joined(joined: np.ndarray, lens: np.ndarray, starts: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of values laid end to end in ``joined`` (see decode_many)."""
     if not (joined[starts] == ord("H")).all():
-        parts = [decode_positions(v) for v in values]
+        parts = [decode_positions(v) for v in values()]
         counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        return np.repeat(np.arange(len(values)), counts), np.concatenate(parts)
+        return np.repeat(np.arange(len(parts)), counts), np.concatenate(parts)
     keep = np.ones(len(joined), dtype=bool)
     keep[starts] = False
     deltas = joined[keep].view("<u2").astype(np.int64)
@@ -81,7 +163,7 @@ def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     csum = np.cumsum(deltas)
     first = np.cumsum(counts) - counts
     before = csum[first] - deltas[first]  # the running sum where each posting starts
-    return np.repeat(np.arange(len(values)), counts), csum - np.repeat(before, counts)
+    return np.repeat(np.arange(len(lens)), counts), csum - np.repeat(before, counts)
 
 
 class Positions(formats.Format):

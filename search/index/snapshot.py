@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.reading import TermNotFound
 
 from ..lru import SizedLRU
-from .schema import HEADER_PAGE, decode_many, decode_positions
+from .schema import HEADER_PAGE, PackedValues, PositionTable
 from .store import Store
 
 _INT = struct.Struct("!i")
@@ -96,9 +96,8 @@ def _decode_blocks(raw: bytes, want_values: bool):
 def _nbytes(value: Any) -> int:
     if isinstance(value, Postings):
         return value.ids.nbytes + value.tf.nbytes + 64
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], np.ndarray):
-        ids, values = value  # positions: ids and a list of bytes objects
-        return ids.nbytes + sum(len(v) + 40 for v in values) + 8 * len(values)
+    if isinstance(value, PositionTable):
+        return value.nbytes + 200
     if isinstance(value, list):
         return 64 + sum(len(v) + 50 for v in value)
     return 256
@@ -228,43 +227,36 @@ class Snapshot:
             ids, tf = ids[keep], tf[keep]
         return Postings(ids, tf)
 
-    def positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
-        """Records with ``term`` (ascending) and their encoded positions.
-
-        Positions stay encoded until :meth:`decode`: a phrase check reads
-        only the few records where all its words occur.
-        """
+    def positions(self, field: str, term: str) -> PositionTable:
+        """Records with ``term`` (ascending) and their positions, still
+        encoded: a phrase check decodes only the records it needs."""
         return self._cached(("x", field, term), lambda: self._positions(field, term))
 
-    def _positions(self, field: str, term: str) -> tuple[np.ndarray, list]:
+    def _positions(self, field: str, term: str) -> PositionTable:
         tbytes = term.encode("utf-8")
-        ids_parts, values = [], []
+        ids_parts, blobs, lens_parts = [], [], []
         for seg, offset in self._leaves:
             blocks = self._raw_postings(seg, field, tbytes, True)
             if not blocks:
                 continue
             for ids, _w, vals in blocks:
                 ids_parts.append(ids + offset)
-                values.extend(vals)
+                if isinstance(vals, PackedValues):
+                    ends = vals._ends().astype(np.int64)
+                    blobs.append(vals.blob)
+                    lens_parts.append(np.diff(ends, prepend=0))
+                else:  # tuples: inlined postings, or blocks Whoosh wrote
+                    blobs.append(b"".join(vals))
+                    lens_parts.append(np.fromiter(map(len, vals), dtype=np.int64, count=len(vals)))
         if not ids_parts:
-            return _EMPTY_I, []
+            return PositionTable(_EMPTY_I, b"", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         ids = np.concatenate(ids_parts).astype(np.int32)
+        lens = np.concatenate(lens_parts)
+        table = PositionTable(ids, b"".join(blobs), np.cumsum(lens) - lens, lens)
         keep = self.live[ids]
         if not keep.all():
-            idx = np.flatnonzero(keep)
-            return ids[idx], [values[i] for i in idx]
-        return ids, values
-
-    @staticmethod
-    def decode_many(values: list) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of many postings at once: ``(owner, positions)``."""
-        return decode_many(values)
-
-    @staticmethod
-    def decode(value) -> np.ndarray:
-        if isinstance(value, np.ndarray):
-            return value
-        return decode_positions(value)
+            table = PositionTable(ids[keep], table.blob, table.starts[keep], lens[keep])
+        return table
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Records containing the term (deleted ones included: an estimate)."""
