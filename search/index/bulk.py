@@ -188,13 +188,11 @@ class SegmentBuilder:
     ) -> int:
         """Add one record; returns its number within the segment."""
         d = self.docnum
-        pd = self.perdoc
-        schema = self.schema
-        pd.start_doc(d)
         lengths: dict[str, int] = {}
         for name, values in ids.items():
             if values:
-                self._field(name).add(d, list(dict.fromkeys(values)), [1] * len(dict.fromkeys(values)))
+                unique = list(dict.fromkeys(values))
+                self._field(name).add(d, unique, [1] * len(unique))
         for name, (terms, counts) in counted.items():
             if terms:
                 self._field(name).add(d, terms, counts)
@@ -203,24 +201,11 @@ class SegmentBuilder:
             if terms:
                 self._field(name, True).add_positional(d, terms, counts, blob, lens)
                 lengths[name] = sum(counts)
-        for name in set(lengths) | set(stored):
-            fieldobj = schema[name]
-            pd.add_field(name, fieldobj, stored.get(name) if fieldobj.stored else None, lengths.get(name, 0))
-        for name, length in lengths.items():
-            arr = self.lengths.get(name)
-            if arr is None:
-                arr = self.lengths[name] = array("I")
-            if len(arr) < d:
-                arr.extend([0] * (d - len(arr)))
-            arr.append(length)
-        for name, value in columns.items():
-            pd.add_column_value(name, schema[name].column_type, value)
-        pd.finish_doc()
-        self.docnum += 1
-        return d
+        return self.add_raw(stored, columns, lengths)
 
     def add_raw(self, stored: dict[str, Any], columns: dict[str, int], lengths: dict[str, int]) -> int:
-        """A record whose postings come separately (:meth:`add_term`)."""
+        """A record's stored fields, columns and field lengths; its postings
+        come separately (:meth:`add_record` or :meth:`add_term`)."""
         d = self.docnum
         pd = self.perdoc
         schema = self.schema
