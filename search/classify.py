@@ -22,6 +22,7 @@ from search.glossary import (
     TermMatcher,
     default_case_sensitive,
     entry_error,
+    numeric_settings,
     read_yaml,
     require_mapping,
 )
@@ -270,16 +271,9 @@ def _parse_topic(path: Path, i: int, raw: Any) -> tuple[Topic, list[Term[str]]]:
 def _load_topics(path: Path) -> dict[str, Any]:
     data = read_yaml(path)
     items = require_mapping(path, data, "topics")
-    scoring = {"min_hits": 3.0, "min_density": 0.5, "title_bonus": 3.0, "max_topics": 8.0}
-    given = data.get("scoring") or {}
-    if not isinstance(given, dict):
-        raise DataFileError(f"{path}: 'scoring' must be a mapping")
-    for k, v in given.items():
-        if k not in scoring:
-            raise DataFileError(f"{path}: scoring: unknown setting {k!r} (known: {', '.join(scoring)})")
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-            raise DataFileError(f"{path}: scoring: {k} must be a non-negative number")
-        scoring[k] = float(v)
+    scoring = numeric_settings(
+        path, data, "scoring", {"min_hits": 3.0, "min_density": 0.5, "title_bonus": 3.0, "max_topics": 8.0}
+    )
     topics_: dict[str, Topic] = {}
     terms: list[Term[str]] = []
     for i, raw in enumerate(items):

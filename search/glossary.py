@@ -52,6 +52,21 @@ def read_yaml(path: Path) -> Any:
         raise DataFileError(f"{path}: not valid YAML: {e}") from e
 
 
+def numeric_settings(path: Path, data: dict[str, Any], key: str, defaults: dict[str, float]) -> dict[str, float]:
+    """A mapping of named non-negative numbers under ``key``, over ``defaults``."""
+    out = dict(defaults)
+    given = data.get(key) or {}
+    if not isinstance(given, dict):
+        raise DataFileError(f"{path}: '{key}' must be a mapping")
+    for k, v in given.items():
+        if k not in defaults:
+            raise DataFileError(f"{path}: {key}: unknown setting {k!r} (known: {', '.join(defaults)})")
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+            raise DataFileError(f"{path}: {key}: {k} must be a non-negative number")
+        out[k] = float(v)
+    return out
+
+
 def entry_error(path: Path, index: int, entry: Any, problem: str) -> DataFileError:
     """An error naming the file, the entry's position and, if it has one, its id."""
     eid = entry.get("id") if isinstance(entry, dict) else None

@@ -30,6 +30,7 @@ from search.glossary import (
     default_case_sensitive,
     entry_error,
     fold,
+    numeric_settings,
     read_yaml,
     require_mapping,
 )
@@ -355,17 +356,7 @@ def _check_conflicts(path: Path, items: list[Jurisdiction], terms: list[Term[str
 
 
 def _detect_config(path: Path, data: dict[str, Any]) -> dict[str, float]:
-    cfg = dict(DETECT_DEFAULTS)
-    given = data.get("detect") or {}
-    if not isinstance(given, dict):
-        raise DataFileError(f"{path}: 'detect' must be a mapping")
-    for k, v in given.items():
-        if k not in DETECT_DEFAULTS:
-            raise DataFileError(f"{path}: detect: unknown setting {k!r} (known: {', '.join(DETECT_DEFAULTS)})")
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-            raise DataFileError(f"{path}: detect: {k} must be a non-negative number")
-        cfg[k] = float(v)
-    return cfg
+    return numeric_settings(path, data, "detect", DETECT_DEFAULTS)
 
 
 def parse(path: Path) -> Registry:
