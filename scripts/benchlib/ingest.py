@@ -38,6 +38,7 @@ def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebu
         "index_pages": rep.get("index_pages"),
         "counts": rep["counts"],
         "failures": [f"{f['path']}: {f['code']}: {f['reason']}" for f in rep.get("failures", [])],
+        "failures_retried": sum(1 for f in rep.get("failures", []) if not f.get("remembered")),
         "notes": rep.get("notes", []),
         "memory": mem,
     }

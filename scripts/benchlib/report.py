@@ -293,7 +293,7 @@ def _ingest(r: dict[str, Any]) -> list[str]:
             ["cold ingest", cold["seconds"], cold["pages"], cold["pages_per_s"], cold["memory"].get("peak_tree_rss_mb"), ""],
             ["re-ingest, nothing changed", same["seconds"], same["counts"]["unchanged"], None, same["memory"].get("peak_tree_rss_mb"),
              f"{same['seconds_per_10k_documents']} s per 10k documents (wall {same['wall_seconds']} s)"
-             + (f"; {same['counts']['failed']} failed file(s) retried" if same["counts"].get("failed") else "")],
+             + (f"; {same.get('failures_retried', same['counts']['failed'])} failed file(s) extracted again" if same.get("failures_retried", same["counts"].get("failed")) else "")],
             ["metadata-only (publisher of ~10%)", meta["seconds"], meta["counts"]["metadata"], None, meta["memory"].get("peak_tree_rss_mb"),
              f"{_x(meta['ratio_to_cold'])} cold; {meta['counts']['metadata']} header updates, {meta['counts']['updated']} reprocessed"],
             ["full rebuild (text cache)", reb["seconds"], reb["pages"], reb["pages_per_s"], reb["memory"].get("peak_tree_rss_mb"),
