@@ -136,10 +136,6 @@ def stemmer(lang: str) -> Callable[[str], str]:
     return cached
 
 
-def has_stemmer(lang: str) -> bool:
-    return lang in SNOWBALL
-
-
 def analyze(text: str, lang: str) -> tuple[list[str], list[str]]:
     """Index terms of a text: ``(stemmed, exact)``.
 

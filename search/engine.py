@@ -124,10 +124,6 @@ class Evaluator:
             scored = self._eval(node, exact, terms)
         return scored, terms, notes
 
-    def count(self, node: Node, *, exact: bool, scope: np.ndarray) -> int:
-        scored, _, _ = self.evaluate(node, exact=exact, scope=scope)
-        return int((scored.mask & scope).sum())
-
     # -- nodes -------------------------------------------------------------
 
     def _eval(self, node: Node, exact: bool, terms: Terms) -> Scored:

@@ -15,7 +15,6 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 import numpy as np
-import yaml
 
 from .yamlfiles import load_yaml
 

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .catalog import CATALOG_NAMES, Catalog, entry_hash, load_catalog
 from .documents import FileTask, header_terms, process_file
 from .index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
-from .model import Document, IndexTerms
+from .model import Document
 
 log = logging.getLogger("etslib.ingest")
 

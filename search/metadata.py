@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .yamlfiles import load_yaml
 

@@ -27,7 +27,7 @@ from .index import IndexMissing, IndexProblem, IndexRoot, Snapshot
 from .index.store import CURRENT
 from .model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from .passages import make_passage
-from .query import And, MatchAll, Node, Or, Phrase, Word, parse, to_string
+from .query import And, MatchAll, Node, Or, Word, parse, to_string
 
 #: Metadata every hit carries (the JSON contract plus what pages need).
 HIT_FIELDS = (

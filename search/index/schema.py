@@ -97,11 +97,6 @@ class PackedValues:
     def __reduce__(self):
         return (PackedValues, (self.blob, self.ends))
 
-    @classmethod
-    def pack(cls, values: list[bytes]) -> "PackedValues":
-        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        return cls(b"".join(values), np.cumsum(lens).astype("<u4").tobytes())
-
 
 class PositionTable:
     """One term's positions in many records, kept encoded in one buffer."""
