@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import time
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
+from realtext import read_pages
 from bs4 import BeautifulSoup
 
 from search import jurisdictions
@@ -21,19 +20,6 @@ def reg() -> jurisdictions.Registry:
     return jurisdictions.load()
 
 
-@functools.lru_cache(maxsize=None)
-def read_pages(path: Path) -> tuple[str, ...]:
-    """Page texts of a real file, extracted as simply as possible."""
-    if path.suffix == ".pdf":
-        doc = pdfium.PdfDocument(str(path))
-        try:
-            return tuple(doc[i].get_textpage().get_text_bounded() for i in range(len(doc)))
-        finally:
-            doc.close()
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix in (".html", ".htm"):
-        return (BeautifulSoup(raw, "html.parser").get_text(" "),)
-    return (raw,)
 
 
 def first_line(pages: tuple[str, ...]) -> str:
