@@ -212,3 +212,41 @@ def test_fast_highlighting_marks_what_stemming_every_word_marks(sample, q):
         fast = analysis.match_spans(text, lang, terms.stems, terms.exacts, terms.phrases)
         slow = sorted(set(analysis._word_spans(text, lang, terms.stems, terms.exacts)) | set(analysis._phrase_spans(text, terms.phrases)))
         assert fast == slow, (q, rec)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Targets, budgets and ETS-2: the ETS’s émission caps – “quotas d’émission” in Québec.",
+        "Zuteilung für Anlagen; Emissionshandel (EU-Emissionshandel), Zertifikate € 80 • Łódź emisja ETS.",
+        "Émissions, ÉMISSIONS, emissions trading; emissions_trading, quotaallowances, free allocation—free\u00a0allocation.",
+    ],
+)
+def test_fast_highlighting_edge_cases(text):
+    """Words inside longer words, punctuation beyond Latin-1, letters beyond
+    it: the fast path marks what the reference does."""
+    from search import analysis
+
+    stems, exacts, phrases = _edge_terms()
+    for lang in ("en", "fr", "de"):
+        fast = analysis.match_spans(text, lang, stems, exacts, phrases)
+        slow = sorted(set(analysis._word_spans(text, lang, stems, exacts)) | set(analysis._phrase_spans(text, phrases)))
+        assert fast and fast == slow, (text, lang)
+
+
+def test_fast_highlighting_splits_latin_words_at_cjk():
+    """As the index does (analysis.words), a CJK character ends a Latin word."""
+    from search import analysis
+
+    text = "碳排放权交易ETS市场 allowances碳配额 and quotaallowances, free allocation—free\u00a0allocation."
+    marked = [text[a:b] for a, b in analysis.match_spans(text, "en", *_edge_terms())]
+    assert marked == ["碳排", "ETS", "allowances", "碳配额", "free", "allocation", "free", "allocation"]
+
+
+def _edge_terms():
+    from search import analysis
+
+    stems = set(analysis.stem_variants("allowances", ["en", "fr"])) | set(analysis.stem_variants("émission", ["en", "fr"]))
+    exacts = {"ets", "quotas", "emisja", "lodz", "zuteilung", "碳排", "配额", "碳配"}
+    phrases = {("free", "allocation"), ("emissions", "trading"), ("quotas", "d", "emission")}
+    return stems, exacts, phrases
