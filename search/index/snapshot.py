@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.reading import TermNotFound
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from ..lru import SizedLRU
+from .lookup import SegmentTerms
 from .schema import HEADER_PAGE, PackedValues, PositionTable
 from .store import Store
 
@@ -119,6 +119,7 @@ class Snapshot:
         self.key = (store.name, self.generation)
         # An empty index has a reader with no segments behind it.
         self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
+        self._lookups = [(SegmentTerms(r), off) for r, off in self._leaves]
         self.n_records = self.reader.doc_count_all()
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB.
@@ -189,11 +190,9 @@ class Snapshot:
     def clear_cache(self) -> None:
         self._cache.clear()
 
-    def _raw_postings(self, seg, field: str, tbytes: bytes, want_values: bool):
-        terms = seg._terms
-        try:
-            ti: W3TermInfo = terms.term_info(field, tbytes)
-        except TermNotFound:
+    def _raw_postings(self, lookup: SegmentTerms, field: str, tbytes: bytes, want_values: bool):
+        ti = lookup.term_info(field, tbytes)
+        if ti is None:
             return None
         if ti.is_inlined():
             ids, weights, values = ti.inlined_postings()
@@ -201,8 +200,7 @@ class Snapshot:
         offset, length = ti.extent()
         if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
             length = length[0]
-        raw = terms._postfile.get(offset, length)
-        return list(_decode_blocks(raw, want_values))
+        return list(_decode_blocks(lookup.posting_bytes(offset, length), want_values))
 
     def postings(self, field: str, term: str) -> Postings:
         """Live records containing ``term`` in ``field``, with term counts."""
@@ -211,8 +209,8 @@ class Snapshot:
     def _postings(self, field: str, term: str) -> Postings:
         tbytes = term.encode("utf-8")
         ids_parts, tf_parts = [], []
-        for seg, offset in self._leaves:
-            blocks = self._raw_postings(seg, field, tbytes, False)
+        for lookup, offset in self._lookups:
+            blocks = self._raw_postings(lookup, field, tbytes, False)
             if not blocks:
                 continue
             for ids, w, _ in blocks:
@@ -235,8 +233,8 @@ class Snapshot:
     def _positions(self, field: str, term: str) -> PositionTable:
         tbytes = term.encode("utf-8")
         ids_parts, blobs, lens_parts = [], [], []
-        for seg, offset in self._leaves:
-            blocks = self._raw_postings(seg, field, tbytes, True)
+        for lookup, offset in self._lookups:
+            blocks = self._raw_postings(lookup, field, tbytes, True)
             if not blocks:
                 continue
             for ids, _w, vals in blocks:
@@ -260,9 +258,9 @@ class Snapshot:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Records containing the term (deleted ones included: an estimate)."""
-        return sum(
-            seg.doc_frequency(field, term) for seg, _ in self._leaves if (field, term) in seg
-        )
+        tbytes = term.encode("utf-8")
+        infos = (lookup.term_info(field, tbytes) for lookup, _ in self._lookups)
+        return sum(ti.doc_frequency() for ti in infos if ti is not None)
 
     # -- lexicon ---------------------------------------------------------
 
