@@ -133,6 +133,21 @@ def test_term_lookups_match_whoosh(snapshot):
     assert checked > 5000
 
 
+@pytest.mark.parametrize("field", ["exact", "content"])
+def test_similar_terms_match_whoosh_terms_within(snapshot, field):
+    """"Did you mean" candidates: one automaton and pread lookups give what
+    Whoosh's terms_within finds segment by segment."""
+    words = _sample_terms(snapshot, field, 40)
+    typos = [w[:-1] + "q" for w in words if len(w) > 3] + [w[1:] for w in words if len(w) > 4] + ["allowancs", "zzzzzz"]
+    for word in typos:
+        for maxdist, prefix in [(1, 1), (2, 2)]:
+            want: dict[str, int] = {}
+            for seg, _ in snapshot._leaves:
+                for t in seg.terms_within(field, word, maxdist, prefix=min(prefix, len(word) - 1)):
+                    want[t] = want.get(t, 0) + seg.doc_frequency(field, t)
+            assert snapshot.similar_terms(field, word, maxdist, prefix) == sorted(want.items(), key=lambda kv: (-kv[1], kv[0])), word
+
+
 @pytest.mark.parametrize("field", ["exact", "title_x"])
 def test_positions_match_whoosh(snapshot, field):
     for term in _sample_terms(snapshot, field, 60):

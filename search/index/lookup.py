@@ -28,7 +28,7 @@ _VALUE_GUESS = 160  # most term infos (and small inlined postings) fit
 class SegmentTerms:
     """(field, term) → :class:`W3TermInfo` for one segment, and its posting bytes."""
 
-    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd")
+    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd", "_index")
 
     def __init__(self, segreader):
         terms = segreader._terms
@@ -45,6 +45,8 @@ class SegmentTerms:
         self._fd, self._post_fd = fd, post_fd
         self._tables = table.tables
         self._fieldmap = terms._fieldmap
+        # The ordered index: an array of key positions, in key order.
+        self._index = (table.indexbase, table.indexlen, struct.Struct("!" + table.extras["indextype"]))
 
     def term_info(self, field: str, tbytes: bytes) -> W3TermInfo | None:
         """The term's info, or None when the segment does not have it."""
@@ -90,3 +92,63 @@ class SegmentTerms:
         if self._post_fd is None:
             return self._whoosh._postfile.get(offset, length)
         return os.pread(self._post_fd, length, offset)
+
+    def closest_term(self, field: str, text: str) -> str | None:
+        """The first term of ``field`` equal to or after ``text``, or None
+        (what Whoosh's field cursor ``find`` does, by binary search)."""
+        if self._fd is None:
+            cur = self._whoosh.cursor(field, _Utf8Field)
+            return cur.find(text.encode("utf-8"))
+        fnum = self._fieldmap.get(field)
+        if fnum is None:
+            return None
+        key = _FIELD.pack(fnum) + text.encode("utf-8")
+        fd = self._fd
+        base, n, item = self._index
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key_at(item.unpack(os.pread(fd, item.size, base + mid * item.size))[0]) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == n:
+            return None
+        found = self._key_at(item.unpack(os.pread(fd, item.size, base + lo * item.size))[0])
+        if found[:2] != key[:2]:
+            return None
+        return found[2:].decode("utf-8")
+
+    def _key_at(self, pos: int) -> bytes:
+        rec = os.pread(self._fd, _LENS.size + 48, pos)
+        keylen = _LENS.unpack_from(rec)[0]
+        if _LENS.size + keylen > len(rec):
+            rec = os.pread(self._fd, _LENS.size + keylen, pos)
+        return rec[_LENS.size : _LENS.size + keylen]
+
+    def similar(self, field: str, dfa) -> list[str]:
+        """Terms of ``field`` that a Levenshtein automaton accepts, skipping
+        through the term list (as Whoosh's ``find_matches``)."""
+        out: list[str] = []
+        match = dfa.next_valid_string("\0")
+        while match:
+            term = self.closest_term(field, match)
+            if term is None:
+                break
+            if term == match:
+                out.append(term)
+                term += "\0"
+            match = dfa.next_valid_string(term)
+        return out
+
+
+class _Utf8Field:
+    """What Whoosh's cursor needs of a field object: bytes to text."""
+
+    @staticmethod
+    def to_bytes(text):
+        return text if isinstance(text, bytes) else text.encode("utf-8")
+
+    @staticmethod
+    def from_bytes(data: bytes) -> str:
+        return data.decode("utf-8")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from ..lru import SizedLRU
@@ -281,10 +282,13 @@ class Snapshot:
         """Terms within an edit distance of ``word`` that share its first
         ``prefix`` letters (which prunes Whoosh's automaton search ~6x),
         with document frequency, most frequent first."""
+        # One automaton for all segments: building it is most of the cost.
+        dfa = Automata.levenshtein_dfa(word, maxdist, min(prefix, len(word) - 1))
         found: dict[str, int] = {}
-        for seg, _ in self._leaves:
-            for t in seg.terms_within(field, word, maxdist, prefix=min(prefix, len(word) - 1)):
-                found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
+        for lookup, _ in self._lookups:
+            for t in lookup.similar(field, dfa):
+                ti = lookup.term_info(field, t.encode("utf-8"))
+                found[t] = found.get(t, 0) + (ti.doc_frequency() if ti is not None else 0)
         return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
 
     # -- stored data -----------------------------------------------------
