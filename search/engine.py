@@ -485,12 +485,17 @@ def _sum(kids: list[Scored], *, any_of: bool) -> Scored:
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values in both of two ascending arrays without repeats
-    (a binary search of the shorter in the longer: no sort, unlike intersect1d)."""
+    """The values in both of two ascending arrays without repeats."""
     if len(a) > len(b):
         a, b = b, a
     if not len(a):
         return a
+    if len(b) < 16 * len(a):
+        # Alike in size: one merge of the two sorted runs (a stable sort
+        # finds them), then neighbours that are equal.
+        both = np.concatenate((a, b))
+        both.sort(kind="stable")
+        return both[:-1][both[1:] == both[:-1]]
     at = np.searchsorted(b, a)
     at[at == len(b)] = 0
     return a[b[at] == a]
