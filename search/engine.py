@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import reduce
 
@@ -107,6 +108,7 @@ class Evaluator:
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
         self._leaf_cache = SizedLRU(32 << 20, lambda v: v[0].nbytes())
+        self._local = threading.local()
 
     # -- public ------------------------------------------------------------
 
@@ -118,10 +120,16 @@ class Evaluator:
         notes: list[str] = []
         terms = Terms()
         scope = np.ones(self.n, dtype=bool) if scope is None else scope
-        if isinstance(node, And) and node.implicit:
-            scored = self._implicit_and(node, exact, terms, scope, notes)
-        else:
-            scored = self._eval(node, exact, terms)
+        # Positions decoded whole, kept for this evaluation only: glossary
+        # alternatives share words (排放, 交易; emissions, trading).
+        self._local.decoded = {}
+        try:
+            if isinstance(node, And) and node.implicit:
+                scored = self._implicit_and(node, exact, terms, scope, notes)
+            else:
+                scored = self._eval(node, exact, terms)
+        finally:
+            self._local.decoded = {}
         return scored, terms, notes
 
     # -- nodes -------------------------------------------------------------
@@ -332,8 +340,15 @@ class Evaluator:
         # for the k-th word; the phrase occurs where all words share a key.
         # Keys come out ascending (candidates, then positions, ascending).
         keys = None
-        for k, table in tables:
-            owner, pos = table.decode(np.searchsorted(table.ids, cand))
+        decoded = getattr(self._local, "decoded", {})
+        for (k, table), w in zip(tables, (words[k] for k, _ in tables)):
+            idx = np.searchsorted(table.ids, cand)
+            if table.decodes_whole(idx):
+                if (field, w) not in decoded:
+                    decoded[(field, w)] = table.decode_whole()
+                owner, pos = table.select(decoded[(field, w)], idx)
+            else:
+                owner, pos = table.decode(idx)
             kk = (owner << 32) | (pos - k + len(words))
             keys = kk if keys is None else _intersect_sorted(keys, kk)
             if not len(keys):

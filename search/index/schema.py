@@ -126,20 +126,8 @@ class PositionTable:
         ``owner`` the index into ``idx``."""
         if not len(idx):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if 2 * len(idx) >= len(self.ids) and len(self.blob) == int(self.lens.sum()):
-            # Most records (and no deleted records' bytes in between): decode
-            # the whole buffer and drop the rest, cheaper than gathering bytes.
-            owner, pos = _decode_joined(
-                np.frombuffer(self.blob, dtype=np.uint8), self.lens, self.starts,
-                lambda: [self.blob[a : a + n] for a, n in zip(self.starts.tolist(), self.lens.tolist())],
-            )
-            if len(idx) == len(self.ids):  # idx is ascending and unique: all of them
-                return owner, pos
-            rank = np.full(len(self.ids), -1, dtype=np.int64)
-            rank[idx] = np.arange(len(idx))
-            owner = rank[owner]
-            keep = owner >= 0
-            return owner[keep], pos[keep]
+        if self.decodes_whole(idx):
+            return self.select(self.decode_whole(), idx)
         starts, lens = self.starts[idx], self.lens[idx]
         # Gather the chosen values' bytes with one fancy index.
         total = int(lens.sum())
@@ -147,6 +135,31 @@ class PositionTable:
         gather = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lens)
         joined = np.frombuffer(self.blob, dtype=np.uint8)[gather]
         return _decode_joined(joined, lens, out_starts, lambda: [self.blob[a : a + n] for a, n in zip(starts.tolist(), lens.tolist())])
+
+
+    def decodes_whole(self, idx: np.ndarray) -> bool:
+        """Whether decoding the whole buffer and dropping the rest beats
+        gathering the bytes of ``idx``: most records, and no deleted
+        records' bytes in between."""
+        return 2 * len(idx) >= len(self.ids) and len(self.blob) == int(self.lens.sum())
+
+    def decode_whole(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, positions)`` of every record (see ``decodes_whole``)."""
+        return _decode_joined(
+            np.frombuffer(self.blob, dtype=np.uint8), self.lens, self.starts,
+            lambda: [self.blob[a : a + n] for a, n in zip(self.starts.tolist(), self.lens.tolist())],
+        )
+
+    def select(self, whole: tuple[np.ndarray, np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The part of ``decode_whole()`` for the records at ``idx`` (ascending)."""
+        owner, pos = whole
+        if len(idx) == len(self.ids):
+            return owner, pos
+        rank = np.full(len(self.ids), -1, dtype=np.int64)
+        rank[idx] = np.arange(len(idx))
+        owner = rank[owner]
+        keep = owner >= 0
+        return owner[keep], pos[keep]
 
 
 def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
