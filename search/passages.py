@@ -14,22 +14,33 @@ _SPACE_RE = re.compile(r"\s+")
 def best_window(
     text: str, spans: list[tuple[int, int]], words: list[str], width: int
 ) -> tuple[int, int]:
-    """The ``width``-character window with the most distinct matched words."""
+    """The ``width``-character window with the most distinct matched words
+    (then the most matches), found in one sliding pass over the spans."""
     if not spans:
         return 0, min(len(text), width)
-    best = (-1, -1, 0)
+    best_distinct, best_count, best_i = -1, -1, 0
+    in_window: dict[str, int] = {}  # word -> matches in spans[i:j]
+    n = len(spans)
     j = 0
-    for i, (s, _e) in enumerate(spans):
-        while j < len(spans) and spans[j][1] - s <= width:
+    for i in range(n):
+        s = spans[i][0]
+        while j < n and spans[j][1] - s <= width:
+            if j >= i:
+                in_window[words[j]] = in_window.get(words[j], 0) + 1
             j += 1
-        distinct = len({words[k] for k in range(i, j)})
-        count = j - i
-        if (distinct, count) > best[:2]:
-            best = (distinct, count, i)
-    i = best[2]
+        distinct, count = len(in_window), j - i
+        if distinct > best_distinct or (distinct == best_distinct and count > best_count):
+            best_distinct, best_count, best_i = distinct, count, i
+        if i < j:
+            left = in_window[words[i]] - 1
+            if left:
+                in_window[words[i]] = left
+            else:
+                del in_window[words[i]]
+    i = best_i
     start = spans[i][0]
     end_span = spans[i][1]
-    for k in range(i, len(spans)):
+    for k in range(i, n):
         if spans[k][1] - start <= width:
             end_span = spans[k][1]
     # Centre the matches in the window.
@@ -69,7 +80,8 @@ def make_passage(
     # window shown (a regex over every whole page cost ~60 µs a page).
     text = page_text
     spans = analysis.match_spans(text, lang, stems, exacts, phrases)
-    words = [analysis.fold(text[s:e]) for s, e in spans]
+    fold = analysis.fold
+    words = [w if w.isascii() else fold(w) for w in (text[s:e].lower() for s, e in spans)]
     lo, hi = best_window(text, spans, words, width)
     lo, hi = _snap_to_words(text, lo, hi)
     segments: list[tuple[str, bool]] = []
