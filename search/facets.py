@@ -9,7 +9,7 @@ value (a count). A new facet is a new subclass in :data:`FACETS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Sequence
@@ -35,6 +35,9 @@ class Column:
     index: dict[str, int]  # value → code
     codes: np.ndarray  # single-valued: int32 code per row (-1 none); multi: flat codes
     rows: np.ndarray | None = None  # multi-valued: row of each flat code
+    #: value → (label, group), filled on first use: a snapshot's columns
+    #: are rebuilt when the index changes, so labels never outlive the data.
+    described: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         if self.rows is None:
@@ -106,22 +109,23 @@ class Facet:
     def results(self, column: Column, counts: np.ndarray, selected: Sequence[str], limit: int | None) -> list[FacetValue]:
         """Values with a count, best first; chosen values always included."""
         chosen = set(selected)
-        items = [
-            (column.vocab[c], int(n)) for c in np.flatnonzero(counts) for n in [counts[c]]
-        ]
+        nonzero = np.flatnonzero(counts)
+        items = list(zip([column.vocab[c] for c in nonzero.tolist()], counts[nonzero].tolist()))
         present = {v for v, _ in items}
         items += [(v, 0) for v in chosen if v not in present]
+        described = column.described
+        for v, _ in items:
+            if v not in described:
+                described[v] = (self.value_label(v), self.value_group(v))
         if self.by_count:
-            items.sort(key=lambda vn: (-vn[1], self.value_label(vn[0]).casefold()))
+            items.sort(key=lambda vn: (-vn[1], described[vn[0]][0].casefold()))
         else:
             items.sort(key=lambda vn: vn[0], reverse=True)
         if limit is not None:
             head = items[:limit]
             head += [it for it in items[limit:] if it[0] in chosen]
             items = head
-        return [
-            FacetValue(v, n, self.value_label(v), v in chosen, self.value_group(v)) for v, n in items
-        ]
+        return [FacetValue(v, n, described[v][0], v in chosen, described[v][1]) for v, n in items]
 
 
 class JurisdictionFacet(Facet):
