@@ -460,8 +460,13 @@ class Evaluator:
     def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """Matching page records and their summed scores (records unique)."""
         if scored.pages is None:
-            if not len(scored.rec_ids):
+            ids = scored.rec_ids
+            if not len(ids):
                 scored.pages = _NO_RECS
+            elif len(ids) == 1 or bool((ids[1:] > ids[:-1]).all()):
+                # One posting list (ascending, no repeats): nothing to sum.
+                keep = scored.rec_scores != 0
+                scored.pages = (ids[keep].astype(np.int32), scored.rec_scores[keep].astype(np.float32))
             else:
                 # A dense sum over every record beats sorting the ids (np.unique).
                 dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
