@@ -48,8 +48,11 @@ class SegmentTerms:
         # The ordered index: an array of key positions, in key order.
         self._index = (table.indexbase, table.indexlen, struct.Struct("!" + table.extras["indextype"]))
 
-    def term_info(self, field: str, tbytes: bytes) -> W3TermInfo | None:
-        """The term's info, or None when the segment does not have it."""
+    def term_info(self, field: str, tbytes: bytes, hashed: dict | None = None) -> W3TermInfo | None:
+        """The term's info, or None when the segment does not have it.
+
+        ``hashed`` (a dict the caller keeps while it asks every segment for
+        the same term) saves hashing the key again in each segment."""
         fd = self._fd
         if fd is None:
             try:
@@ -59,9 +62,14 @@ class SegmentTerms:
         fnum = self._fieldmap.get(field)
         if fnum is None:
             return None
-        key = _FIELD.pack(fnum) + tbytes
-        # Whoosh's md5_hash: the low 32 bits of the digest read big-endian.
-        h = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
+        probe = hashed.get(fnum) if hashed is not None else None
+        if probe is None:
+            key = _FIELD.pack(fnum) + tbytes
+            # Whoosh's md5_hash: the low 32 bits of the digest read big-endian.
+            probe = (key, int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big"))
+            if hashed is not None:
+                hashed[fnum] = probe
+        key, h = probe
         start, nslots = self._tables[h & 255]
         if not nslots:
             return None

@@ -191,8 +191,8 @@ class Snapshot:
     def clear_cache(self) -> None:
         self._cache.clear()
 
-    def _raw_postings(self, lookup: SegmentTerms, field: str, tbytes: bytes, want_values: bool):
-        ti = lookup.term_info(field, tbytes)
+    def _raw_postings(self, lookup: SegmentTerms, field: str, tbytes: bytes, want_values: bool, hashed: dict):
+        ti = lookup.term_info(field, tbytes, hashed)
         if ti is None:
             return None
         if ti.is_inlined():
@@ -210,8 +210,9 @@ class Snapshot:
     def _postings(self, field: str, term: str) -> Postings:
         tbytes = term.encode("utf-8")
         ids_parts, tf_parts = [], []
+        hashed: dict = {}
         for lookup, offset in self._lookups:
-            blocks = self._raw_postings(lookup, field, tbytes, False)
+            blocks = self._raw_postings(lookup, field, tbytes, False, hashed)
             if not blocks:
                 continue
             for ids, w, _ in blocks:
@@ -233,25 +234,36 @@ class Snapshot:
 
     def _positions(self, field: str, term: str) -> PositionTable:
         tbytes = term.encode("utf-8")
-        ids_parts, blobs, lens_parts = [], [], []
+        ids_parts, blobs, ends_parts, bases = [], [], [], []
+        hashed: dict = {}
+        size = 0
         for lookup, offset in self._lookups:
-            blocks = self._raw_postings(lookup, field, tbytes, True)
+            blocks = self._raw_postings(lookup, field, tbytes, True, hashed)
             if not blocks:
                 continue
             for ids, _w, vals in blocks:
                 ids_parts.append(ids + offset)
                 if isinstance(vals, PackedValues):
-                    ends = vals._ends().astype(np.int64)
-                    blobs.append(vals.blob)
-                    lens_parts.append(np.diff(ends, prepend=0))
+                    blob, ends = vals.blob, vals.ends
                 else:  # tuples: inlined postings, or blocks Whoosh wrote
-                    blobs.append(b"".join(vals))
-                    lens_parts.append(np.fromiter(map(len, vals), dtype=np.int64, count=len(vals)))
+                    blob = b"".join(vals)
+                    ends = np.cumsum(np.fromiter(map(len, vals), dtype=np.int64, count=len(vals))).astype("<u4").tobytes()
+                blobs.append(blob)
+                ends_parts.append(ends)
+                bases.append(size)
+                size += len(blob)
         if not ids_parts:
             return PositionTable(_EMPTY_I, b"", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         ids = np.concatenate(ids_parts).astype(np.int32)
-        lens = np.concatenate(lens_parts)
-        table = PositionTable(ids, b"".join(blobs), np.cumsum(lens) - lens, lens)
+        # Each block's value ends count from its own start: shift them by
+        # where the block lands in the joined buffer, in one pass.
+        ends = np.frombuffer(b"".join(ends_parts), dtype="<u4").astype(np.int64)
+        ends += np.repeat(np.array(bases, dtype=np.int64), [len(e) // 4 for e in ends_parts])
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1]
+        table = PositionTable(ids, b"".join(blobs), starts, ends - starts)
+        lens = table.lens
         keep = self.live[ids]
         if not keep.all():
             table = PositionTable(ids[keep], table.blob, table.starts[keep], lens[keep])
