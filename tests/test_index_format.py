@@ -105,32 +105,34 @@ def test_term_lookups_match_whoosh(snapshot):
     from whoosh.reading import TermNotFound
 
     from search.index.lookup import SegmentTerms
+    from search.index.snapshot import SMALL_FIELDS
 
     checked = 0
     for seg, _ in snapshot._leaves:
-        fast = SegmentTerms(seg)
-        assert fast._fd is not None  # the pread path, not the fallback
-        keys = [key for key, _ in seg._terms.items()]
-        absent = [(f, t + b"\xff") for f, t in keys[::7]] + [("nofield", b"x"), ("exact", b"")]
-        for field, tbytes in keys + absent:
-            try:
-                want = seg._terms.term_info(field, tbytes)
-            except TermNotFound:
-                want = None
-            got = fast.term_info(field, tbytes)
-            if want is None:
-                assert got is None, (field, tbytes)
-                continue
-            assert (got.doc_frequency(), got.weight(), got.is_inlined()) == (want.doc_frequency(), want.weight(), want.is_inlined())
-            if want.is_inlined():
-                assert got.inlined_postings() == want.inlined_postings()
-            else:
-                assert got.extent() == want.extent()
-                offset, length = want.extent()
-                length = length[0] if isinstance(length, tuple) else length
-                assert fast.posting_bytes(offset, length) == seg._terms._postfile.get(offset, length)
-            checked += 1
-    assert checked > 5000
+        # pread lookups, then the same with the small fields held in memory
+        for fast in (SegmentTerms(seg), SegmentTerms(seg, SMALL_FIELDS)):
+            assert fast._fd is not None  # the pread path, not the fallback
+            keys = [key for key, _ in seg._terms.items()]
+            absent = [(f, t + b"\xff") for f, t in keys[::7]] + [("nofield", b"x"), ("exact", b"")]
+            for field, tbytes in keys + absent:
+                try:
+                    want = seg._terms.term_info(field, tbytes)
+                except TermNotFound:
+                    want = None
+                got = fast.term_info(field, tbytes)
+                if want is None:
+                    assert got is None, (field, tbytes)
+                    continue
+                assert (got.doc_frequency(), got.weight(), got.is_inlined()) == (want.doc_frequency(), want.weight(), want.is_inlined())
+                if want.is_inlined():
+                    assert got.inlined_postings() == want.inlined_postings()
+                else:
+                    assert got.extent() == want.extent()
+                    offset, length = want.extent()
+                    length = length[0] if isinstance(length, tuple) else length
+                    assert fast.posting_bytes(offset, length) == seg._terms._postfile.get(offset, length)
+                checked += 1
+    assert checked > 10000
 
 
 @pytest.mark.parametrize("field", ["exact", "content"])

@@ -28,12 +28,26 @@ _VALUE_GUESS = 160  # most term infos (and small inlined postings) fit
 class SegmentTerms:
     """(field, term) → :class:`W3TermInfo` for one segment, and its posting bytes."""
 
-    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd", "_index")
+    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd", "_index", "_small")
 
-    def __init__(self, segreader):
+    def __init__(self, segreader, small_fields: tuple[str, ...] = ()):
         terms = segreader._terms
         self._whoosh = terms
         self._fd = self._post_fd = None
+        # Fields with few terms (titles, metadata: a few thousand a segment)
+        # are held in memory: half of a search's lookups are in them, and
+        # most find nothing.
+        self._small: dict[str, dict[bytes, bytes]] = {}
+        for field in small_fields:
+            table: dict[bytes, bytes] = {}
+            fnum = terms._fieldmap.get(field)
+            if fnum is not None:
+                prefix = _FIELD.pack(fnum)
+                for key, value in terms._tindex.items_from(prefix):
+                    if key[:2] != prefix:
+                        break
+                    table[key[2:]] = value  # parsed only when asked for
+            self._small[field] = table
         table = terms._tindex
         try:
             fd = table.dbfile.file.fileno()
@@ -53,6 +67,10 @@ class SegmentTerms:
 
         ``hashed`` (a dict the caller keeps while it asks every segment for
         the same term) saves hashing the key again in each segment."""
+        small = self._small.get(field)
+        if small is not None:
+            value = small.get(tbytes)
+            return None if value is None else W3TermInfo.from_bytes(value)
         fd = self._fd
         if fd is None:
             try:

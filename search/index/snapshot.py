@@ -28,6 +28,9 @@ from .schema import HEADER_PAGE, PackedValues, PositionTable
 from .store import Store
 
 _INT = struct.Struct("!i")
+#: Fields whose term dictionaries are read into memory when a generation
+#: is opened (header records only: a few thousand terms a segment).
+SMALL_FIELDS = ("title", "title_x", "meta", "author")
 _EMPTY_I = np.zeros(0, dtype=np.int32)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
 
@@ -120,7 +123,7 @@ class Snapshot:
         self.key = (store.name, self.generation)
         # An empty index has a reader with no segments behind it.
         self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
-        self._lookups = [(SegmentTerms(r), off) for r, off in self._leaves]
+        self._lookups = [(SegmentTerms(r, SMALL_FIELDS), off) for r, off in self._leaves]
         self.n_records = self.reader.doc_count_all()
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB.
