@@ -60,7 +60,7 @@ def test_every_section_and_a_table(bench):
     for word in ("INGEST", "SEARCH", "HTTP", "RANKING", "TARGETS", "PASS"):
         assert word in bench["_stdout"]
     keys = {t["key"] for t in bench["targets"]}
-    assert {"ingest_cold_vs_reference", "search_p50_vs_fts5", "http_rps", "ranking_ndcg_vs_bm25", "worker_rss"} <= keys
+    assert {"ingest_cold_vs_reference", "search_p50_vs_fts5", "search_glossary_p50_vs_fts5", "http_rps", "ranking_ndcg_vs_bm25", "worker_rss"} <= keys
     m = bench["meta"]["machine"]
     assert m["cores"] and m["python"] and m["libraries"]["sqlite"]
 
@@ -81,9 +81,14 @@ def test_references_and_search(bench):
     assert refs["fts5_pipeline"]["pages_per_s"] > 0
     assert refs["extraction"]["pdftotext"]["pages"] > 0 and refs["extraction"]["pypdf"]["sampled"]
     engines = bench["search"]["engines"]
-    for name in ("etslib_cold", "etslib_warm", "fts5"):
+    for name in ("etslib_cold", "etslib_cold_typed", "etslib_warm", "fts5"):
         assert engines[name]["n"] == 12 and engines[name]["p50_ms"] > 0
     assert not bench["search"]["errors"]
+    # Both etslib modes ran every query; plain words are not glossary terms.
+    for row in bench["search"]["per_query"]:
+        assert {"etslib_cold", "etslib_cold_typed"} <= set(row["total"]), row["query"]
+        if row["kind"] == "single" and row["query"] in ("turbulent", "hydrogen"):
+            assert row["total"]["etslib_cold_typed"] == row["total"]["etslib_cold"], row["query"]
     # The references find the same documents for plain words.
     for row in bench["search"]["per_query"]:
         if row["kind"] == "single":

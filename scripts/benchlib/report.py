@@ -141,12 +141,21 @@ TARGETS: list[Target] = [
            "linear in documents; fixed costs dominate below large"),
     Target("metadata_only_vs_cold", "metadata-only reindex ÷ cold ingest", "<=", 0.10, "×",
            lambda r: _get(r, "ingest", "metadata_only", "ratio_to_cold")),
-    Target("search_p50_vs_fts5", "search p50 (cold) ÷ FTS5 p50", "<=", 0.5, "×",
-           lambda r: ratio(_lat(r, "etslib_cold", "p50"), _lat(r, "fts5", "p50"))),
-    Target("search_p95_vs_fts5", "search p95 (cold) ÷ FTS5 p95", "<=", 1.0, "×",
-           lambda r: ratio(_lat(r, "etslib_cold", "p95"), _lat(r, "fts5", "p95"))),
-    Target("search_p50_vs_tantivy", "search p50 (cold) ÷ tantivy p50", "<=", 2.0, "×",
-           lambda r: ratio(_lat(r, "etslib_cold", "p50"), _lat(r, "tantivy", "p50"))),
+    # The references search the words as typed; so does etslib_cold_typed.
+    Target("search_p50_vs_fts5", "search p50 (cold, as typed) ÷ FTS5 p50", "<=", 0.5, "×",
+           lambda r: ratio(_lat(r, "etslib_cold_typed", "p50"), _lat(r, "fts5", "p50")), "the same work: no glossary"),
+    Target("search_p95_vs_fts5", "search p95 (cold, as typed) ÷ FTS5 p95", "<=", 1.0, "×",
+           lambda r: ratio(_lat(r, "etslib_cold_typed", "p95"), _lat(r, "fts5", "p95")), "the same work: no glossary"),
+    Target("search_p50_vs_tantivy", "search p50 (cold, as typed) ÷ tantivy p50", "<=", 2.0, "×",
+           lambda r: ratio(_lat(r, "etslib_cold_typed", "p50"), _lat(r, "tantivy", "p50")), "the same work: no glossary"),
+    # With the glossary on (the web page's default) etslib does more work
+    # than the references: up to 20 alternatives per glossary term.
+    Target("search_glossary_p50_vs_fts5", "search p50 (cold, glossary on) ÷ FTS5 p50", "<=", 0.5, "×",
+           lambda r: ratio(_lat(r, "etslib_cold", "p50"), _lat(r, "fts5", "p50")), "more work than the reference"),
+    Target("search_glossary_p95_vs_fts5", "search p95 (cold, glossary on) ÷ FTS5 p95", "<=", 1.0, "×",
+           lambda r: ratio(_lat(r, "etslib_cold", "p95"), _lat(r, "fts5", "p95")), "more work than the reference"),
+    Target("search_glossary_p50_vs_tantivy", "search p50 (cold, glossary on) ÷ tantivy p50", "<=", 2.0, "×",
+           lambda r: ratio(_lat(r, "etslib_cold", "p50"), _lat(r, "tantivy", "p50")), "more work than the reference"),
     Target("http_rps", "HTTP /api/search requests/s (2 workers)", ">=", 100, "/s",
            lambda r: _get(r, "http", "api", "requests_per_s")),
     Target("http_p95_vs_inprocess", "HTTP p95 ÷ in-process p95 (warm)", "<", 2.0, "×",
@@ -178,7 +187,7 @@ def ratios(r: dict[str, Any]) -> dict[str, float | None]:
         "extraction_pypdfium2_vs_pdftotext": ratio(_get(r, "refs", "extraction", "pypdfium2", "pages_per_s"), _get(r, "refs", "extraction", "pdftotext", "pages_per_s")),
         "extraction_pypdf_vs_pdftotext": ratio(_get(r, "refs", "extraction", "pypdf", "pages_per_s"), _get(r, "refs", "extraction", "pdftotext", "pages_per_s")),
     }
-    for mode in ("cold", "warm"):
+    for mode in ("cold", "cold_typed", "warm"):
         for ref in ("fts5", "tantivy"):
             for p in ("p50", "p95", "p99"):
                 out[f"search_{mode}_{p}_vs_{ref}"] = ratio(_lat(r, f"etslib_{mode}", p), _lat(r, ref, p))
@@ -353,7 +362,8 @@ def _search(r: dict[str, Any]) -> list[str]:
         L.append(f"  skipped: {s['skipped']}")
     else:
         rows = []
-        names = {"etslib_cold": "etslib, cold (caches emptied)", "etslib_warm": "etslib, warm (repeat)", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
+        names = {"etslib_cold": "etslib, cold, glossary on (web default)", "etslib_cold_typed": "etslib, cold, as typed (as the refs)",
+                 "etslib_warm": "etslib, warm (repeat), glossary on", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
         for key, label in names.items():
             e = s["engines"].get(key)
             if not e:
@@ -366,9 +376,10 @@ def _search(r: dict[str, Any]) -> list[str]:
         L.append(f"  {s['queries']} queries × {s['rounds']} rounds; cold = {s['cold_means']}; searcher opened in {s['searcher_open_seconds']} s")
         if s.get("errors"):
             L.append(f"  errors: {len(s['errors'])} (first: {s['errors'][0]})")
-        bk = s.get("etslib_cold_median_by_kind_ms", {})
-        if bk:
-            L.append("  etslib cold median by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(bk.items(), key=lambda kv: -kv[1])))
+        for engine, label in (("etslib_cold", "glossary on"), ("etslib_cold_typed", "as typed")):
+            bk = s.get(f"{engine}_median_by_kind_ms", {})
+            if bk:
+                L.append(f"  etslib cold median by kind, {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(bk.items(), key=lambda kv: -kv[1])))
     return L
 
 
