@@ -43,6 +43,11 @@ MIN_PAGE_ALNUM = 16
 GARBAGE_PAGE = 0.25
 #: Pages with garbage re-read with pypdf, at most (pypdf is slow).
 MAX_PYPDF_RETRIES = 60
+#: When pypdf repairs none of the first this many garbage pages, the others
+#: are not tried: a font without a usable encoding defeats both readers on
+#: every page (29 copies of one such report took a tenth of the bench's
+#: 100,000-page ingest).
+PYPDF_PROBE = 3
 
 
 @dataclass
@@ -362,7 +367,9 @@ def _repair_garbage(pages: _Pages, lazy: _LazyReader, notes: list[str]) -> None:
     reader = lazy.get() if pages.extractor == "pypdfium2" else None
     if reader is not None:
         repaired = []
-        for i in bad[:MAX_PYPDF_RETRIES]:
+        for n, i in enumerate(bad[:MAX_PYPDF_RETRIES]):
+            if n == PYPDF_PROBE and not repaired:
+                break  # pypdf reads this file no better: the rest would cost ~40 ms a page for nothing
             alt = _pypdf_page_text(reader, i) if i < len(reader.pages) else None
             if alt and _alnum(alt) >= MIN_PAGE_ALNUM and not _is_garbage_page(alt):
                 texts[i] = alt
