@@ -113,13 +113,18 @@ class _FieldPostings:
 
     def _ids(self, terms: Iterable[str]) -> list[int]:
         vocab = self.vocab
-        get = vocab.get
-        out = []
-        for t in terms:
-            i = get(t)
-            if i is None:
-                i = vocab[t] = len(vocab)
-            out.append(i)
+        # map() runs the lookups in C; new terms (a minority after the
+        # first pages) are then numbered in order of appearance.
+        terms = terms if isinstance(terms, list) else list(terms)
+        out = list(map(vocab.get, terms))
+        if None in out:
+            for k, i in enumerate(out):
+                if i is None:
+                    t = terms[k]
+                    i = vocab.get(t)
+                    if i is None:
+                        i = vocab[t] = len(vocab)
+                    out[k] = i
         return out
 
     def add(self, docnum: int, terms: list[str], counts: list[int]) -> None:
