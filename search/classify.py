@@ -26,6 +26,7 @@ from search.glossary import (
     read_yaml,
     require_mapping,
 )
+from search.textnorm import word_count
 
 DOCTYPES_PATH = DATA_DIR / "doctypes.yaml"
 TOPICS_PATH = DATA_DIR / "topics.yaml"
@@ -34,7 +35,6 @@ _PLACES = ("title", "first_pages", "path", "kind", "layout")
 _RULE_KEYS = {"type", "where", "patterns", "regex", "case", "weight", "kinds", "min_pages", "max_words_per_page"}
 _TOPIC_KEYS = {"id", "label", "keywords", "min_density"}
 _LANG_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD_CHARS = "0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f"
 
 
@@ -128,7 +128,7 @@ def topics(*, title: str, text: str, rules: Rules | None = None) -> list[str]:
         for tid in {t.payload for t in hit.terms}:
             body_hits[tid] = body_hits.get(tid, 0) + 1
     title_hits = {t.payload for hit in rules.topic_matcher.finditer(title or "") for t in hit.terms}
-    words = max(_word_count(text or ""), 1)
+    words = max(word_count(text or ""), 1)
     scored: list[tuple[float, int, str]] = []
     for n, (tid, topic) in enumerate(rules.topics.items()):
         hits = body_hits.get(tid, 0)
@@ -150,12 +150,6 @@ def topic_label(tid: str) -> str:
 def type_label(tid: str) -> str:
     """Display label of a document type id (the id itself if unknown)."""
     return load_rules().type_labels.get(tid, tid)
-
-
-def _word_count(text: str) -> int:
-    """Whitespace-separated words, plus CJK characters counted two to a word."""
-    cjk = len(text) - len(_CJK.sub("", text))
-    return len(text.split()) + cjk // 2
 
 
 # ---------------------------------------------------------------- loading

@@ -34,6 +34,7 @@ from search.glossary import (
     read_yaml,
     require_mapping,
 )
+from search.textnorm import word_count
 
 DEFAULT_PATH = DATA_DIR / "jurisdictions.yaml"
 
@@ -41,7 +42,6 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _KEYS = {"id", "name", "level", "region", "parent", "members", "icap", "names", "aliases", "facts"}
 _FACT_LISTS = ("sectors", "linked")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 #: Where the detect() parameters live and what they default to.
 DETECT_DEFAULTS = {"title_weight": 4.0, "min_score": 1.2, "min_confidence": 0.25, "max_results": 5, "strong_score": 4.0}
@@ -174,7 +174,7 @@ class Registry:
         if not ev:
             return []
 
-        words = _word_count(text)
+        words = word_count(text)
         nseg = len(bounds)
         scores: dict[str, float] = {}
         for jid, e in ev.items():
@@ -219,12 +219,6 @@ class Registry:
 def _segment(bounds: list[int], pos: int) -> int:
     """Index of the segment (sorted start offsets) that contains ``pos``."""
     return max(bisect.bisect_right(bounds, pos) - 1, 0)
-
-
-def _word_count(text: str) -> int:
-    """Whitespace-separated words, plus CJK characters counted two to a word."""
-    cjk = len(text) - len(_CJK.sub("", text))
-    return len(text.split()) + cjk // 2
 
 
 # ---------------------------------------------------------------- loading
