@@ -25,6 +25,7 @@ import csv
 import hashlib
 import json
 import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,11 +95,11 @@ class Catalog:
         merged.pop("sha256", None)
         return merged
 
-    def add_file(self, path: str | Path) -> None:
+    def add_file(self, path: str | Path, cache_dir: Path | None = None) -> None:
         path = Path(path).resolve()
         base = str(path.parent)
         try:
-            entries = _read(path)
+            entries = _read_cached(path, cache_dir) if cache_dir is not None else _read(path)
         except CatalogError:
             raise
         except (OSError, yaml.YAMLError, csv.Error, UnicodeDecodeError) as e:
@@ -131,8 +132,37 @@ def _read(path: Path) -> list[Any]:
     return data
 
 
-def load_catalog(paths: list[str | Path], extra: list[str | Path] = ()) -> Catalog:
-    """Catalog files given explicitly plus those found in the ingest folders."""
+def _read_cached(path: Path, cache_dir: Path) -> list[Any]:
+    """``_read`` through a cache of parsed entries keyed by the file's
+    content hash: parsing a 2,700-entry YAML catalog took half of a
+    re-ingest in which nothing had changed."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    cached = cache_dir / f"{digest}.pickle"
+    try:
+        with open(cached, "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        pass
+    entries = _read(path)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f".{digest}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+        # Keep the few most recent: one per catalog file in use.
+        old = sorted(cache_dir.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[8:]:
+            stale.unlink(missing_ok=True)
+    except OSError:  # a read-only index folder: parse every time
+        pass
+    return entries
+
+
+def load_catalog(paths: list[str | Path], extra: list[str | Path] = (), cache_dir: Path | None = None) -> Catalog:
+    """Catalog files given explicitly plus those found in the ingest folders
+    (parsed entries cached under ``cache_dir`` when given)."""
     cat = Catalog()
     seen: set[Path] = set()
     candidates = [Path(p) for p in extra]
@@ -147,7 +177,7 @@ def load_catalog(paths: list[str | Path], extra: list[str | Path] = ()) -> Catal
         if not c.is_file():
             raise CatalogError(f"{c}: catalog file not found")
         seen.add(c)
-        cat.add_file(c)
+        cat.add_file(c, cache_dir)
     return cat
 
 

@@ -230,7 +230,7 @@ def ingest(
     options = options or IngestOptions()
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
-    catalog: Catalog = load_catalog(paths, options.catalogs)
+    catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
     with root.lock():
         root.remove_stale()
         rebuild = options.rebuild

@@ -236,3 +236,21 @@ def test_a_failed_file_is_not_extracted_again_until_it_changes(shared_corpus, tm
     shutil.copy2(shared_corpus / "hostile-pdfs/control/pdfjs__tracemonkey.pdf", broken)  # fixed by staff
     fixed = ingest([str(corpus)], root, IngestOptions(jobs=1))
     assert fixed["counts"]["failed"] == 0 and fixed["counts"]["new"] == 1
+
+
+def test_parsed_catalogs_are_cached_by_content(tmp_path):
+    """A re-ingest reuses the parsed catalog only while its bytes are the same."""
+    from search.catalog import load_catalog
+
+    docs, cache = tmp_path / "docs", tmp_path / "ix" / "catalogcache"
+    docs.mkdir()
+    cat = docs / "catalog.yaml"
+    versions = ["documents:\n  - path: a.pdf\n    title: First\n", "documents:\n  - path: a.pdf\n    title: Second\n"]
+    for text in versions + versions[:1]:
+        cat.write_text(text, encoding="utf-8")
+        for _ in range(2):  # parsed, then from the cache
+            assert load_catalog([docs], cache_dir=cache).lookup(os.path.normpath(str(docs / "a.pdf")), None)["title"] == text.split("title: ")[1].strip()
+    assert len(list(cache.glob("*.pickle"))) == 2
+    for p in cache.glob("*.pickle"):  # a damaged cache file is parsed again
+        p.write_bytes(b"not a pickle")
+    assert load_catalog([docs], cache_dir=cache).lookup(os.path.normpath(str(docs / "a.pdf")), None)["title"] == "First"

@@ -7,6 +7,7 @@ Layout of an index folder::
     <root>/ingest.lock    held (flock) by the one process writing
     <root>/report.json    the last ingest's report
     <root>/textcache/     extracted text by content hash, for fast rebuilds
+    <root>/catalogcache/  parsed catalog files by content hash
 
 A rebuild writes a new store folder and then points ``CURRENT`` at it, so
 searches go on against the old one until the new one is complete; a crash
