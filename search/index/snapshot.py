@@ -115,7 +115,7 @@ class Snapshot:
     document rows index every per-document array (``docs``).
     """
 
-    def __init__(self, store: Store, *, cache_mb: int = 48):
+    def __init__(self, store: Store, *, cache_mb: int = 32):
         self.store = store
         self.ix = store.whoosh
         self.reader = self.ix.reader()
@@ -126,7 +126,8 @@ class Snapshot:
         self._lookups = [(SegmentTerms(r, SMALL_FIELDS), off) for r, off in self._leaves]
         self.n_records = self.reader.doc_count_all()
         # Decoded posting lists, least recently used first, bounded by size:
-        # a common word's list at 100,000 pages is ~0.8 MB.
+        # a common word's list at 100,000 pages is ~0.8 MB. With the other
+        # caches this keeps a serving worker under 300 MB at 100,000 pages.
         self._cache = SizedLRU(cache_mb << 20, _nbytes)
         self._load_arrays()
 
