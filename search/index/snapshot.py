@@ -11,7 +11,9 @@ against Whoosh's own matchers.
 
 from __future__ import annotations
 
+import bisect
 import io
+import os
 import pickle
 import struct
 import zlib
@@ -20,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
 
 from ..lru import SizedLRU
 from .lookup import SegmentTerms
@@ -62,6 +64,21 @@ def _read_column(segreader, fieldname: str, n: int, default: int) -> np.ndarray:
         raw = creader._dbfile.get(creader._basepos, count * 4)
         out[:count] = np.frombuffer(raw, dtype=">i4")
     return out
+
+
+def _stored_column(segreader) -> tuple | None:
+    """What reading a segment's stored fields directly takes: file
+    descriptor, column start, value offsets and lengths, the inflater
+    (None when the column is not a plain zlib-compressed file column)."""
+    try:
+        column = segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
+        child = column._child
+        fd = child._dbfile.file.fileno()
+        if child._decompress is not zlib.decompress:
+            return None
+        return fd, child._basepos, child._offsets, child._lengths, zlib.decompress
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _decode_blocks(raw: bytes, want_values: bool):
@@ -124,6 +141,8 @@ class Snapshot:
         # An empty index has a reader with no segments behind it.
         self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
         self._lookups = [(SegmentTerms(r, SMALL_FIELDS), off) for r, off in self._leaves]
+        self._leaf_starts = [off for _, off in self._leaves]
+        self._stored_columns = [_stored_column(r) for r, _ in self._leaves]
         self.n_records = self.reader.doc_count_all()
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB. With the other
@@ -310,4 +329,19 @@ class Snapshot:
     # -- stored data -----------------------------------------------------
 
     def page_text(self, record: int) -> str:
-        return self.reader.stored_fields(int(record)).get("text", "")
+        return self.stored(record).get("text", "")
+
+    def stored(self, record: int) -> dict[str, Any]:
+        """A record's stored fields: one pread, inflate and unpickle of
+        Whoosh's stored-fields column (its reader adds ~10 µs of Python)."""
+        record = int(record)
+        i = bisect.bisect_right(self._leaf_starts, record) - 1
+        column = self._stored_columns[i]
+        if column is None:
+            return self.reader.stored_fields(record)
+        fd, base, offsets, lengths, decompress = column
+        local = record - self._leaf_starts[i]
+        n = lengths[local]
+        if not n:
+            return {}
+        return pickle.loads(decompress(os.pread(fd, n, base + offsets[local])))
