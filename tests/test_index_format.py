@@ -246,3 +246,10 @@ def test_search_layer_never_imports_flask():
     for path in (ROOT / "search").rglob("*.py"):
         text = path.read_text("utf-8")
         assert "import flask" not in text and "from flask" not in text, path
+
+
+def test_stored_fields_read_directly_match_whoosh(snapshot):
+    """Page text read with pread from the stored column equals Whoosh's read."""
+    assert all(col is not None for col in snapshot._stored_columns)
+    for rec in range(snapshot.n_records):
+        assert snapshot.stored(rec) == snapshot.reader.stored_fields(rec), rec
