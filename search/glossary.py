@@ -234,6 +234,9 @@ class TermMatcher(Generic[T]):
         # Compiled on first use: building the regex takes ~0.2 s, and a
         # registry loaded only for its names and labels never needs it.
         self._regex_cache: re.Pattern[str] | None | bool = False
+        # Surface text -> terms: documents repeat the same few hits, and
+        # folding each one (Unicode decomposition) was a tenth of ingest.
+        self._looked_up: dict[str, tuple[Term[T], ...]] = {}
 
     @property
     def _regex(self) -> re.Pattern[str] | None:
@@ -381,6 +384,14 @@ class TermMatcher(Generic[T]):
                 yield TermHit(m.start(), m.end(), surface, terms)
 
     def _lookup(self, surface: str) -> tuple[Term[T], ...]:
+        found = self._looked_up.get(surface)
+        if found is None:
+            if len(self._looked_up) >= 100_000:
+                self._looked_up.clear()
+            found = self._looked_up[surface] = self._lookup_uncached(surface)
+        return found
+
+    def _lookup_uncached(self, surface: str) -> tuple[Term[T], ...]:
         exact = fold(surface, keep_case=True)
         folded = exact.casefold()
         candidates = [(exact, folded)]
