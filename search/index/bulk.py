@@ -94,10 +94,18 @@ def encode_positional(terms: list[str]) -> tuple[list[str], list[int], bytes, li
     deltas = np.diff(order, prepend=0)
     deltas[starts] = order[starts]  # each term's first position counts from 0
     if len(terms) < 65536:
-        body = deltas.astype("<u2").tobytes()
-        blobs = [b"H" + body[2 * a : 2 * (a + n)] for a, n in zip(starts.tolist(), counts.tolist())]
-    else:  # a page of 65,536+ words: some deltas may need 32 bits
-        blobs = [encode_positions(order[a : a + n].tolist()) for a, n in zip(starts.tolist(), counts.tolist())]
+        # Each term's value is "H" then its uint16 deltas: lay the deltas
+        # out with a gap before each term's run and put the markers in it.
+        lens = 1 + 2 * counts
+        marks = np.cumsum(lens) - lens
+        out = np.empty(int(lens.sum()), dtype=np.uint8)
+        out[marks] = ord("H")
+        body = np.ones(len(out), dtype=bool)
+        body[marks] = False
+        out[body] = deltas.astype("<u2").view(np.uint8)
+        return list(ids), counts.tolist(), out.tobytes(), lens.tolist()
+    # A page of 65,536+ words: some deltas may need 32 bits.
+    blobs = [encode_positions(order[a : a + n].tolist()) for a, n in zip(starts.tolist(), counts.tolist())]
     return list(ids), counts.tolist(), b"".join(blobs), [len(b) for b in blobs]
 
 
