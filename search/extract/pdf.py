@@ -501,13 +501,8 @@ def pdf_date(value: str) -> str | None:
 # Helpers
 
 
-_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # re's \w is str.isalnum() plus "_"
-
-
 def _alnum(text: str) -> int:
-    """Letters and digits in ``text`` (a regex in C: 8x faster than
-    counting str.isalnum() per character)."""
-    return len(_NOT_ALNUM_RE.sub("", text))
+    return sum(map(str.isalnum, text))
 
 
 def _page_list(pages: list[int], limit: int = 10) -> str:
