@@ -215,3 +215,19 @@ def test_malformed_rule_files_are_named(tmp_path: Path, doctypes: str, topics: s
     with pytest.raises(DataFileError, match=message) as info:
         classify.load_rules(d, t)
     assert str(tmp_path) in str(info.value)
+
+
+def test_joined_rule_patterns_find_what_each_pattern_finds() -> None:
+    """A rule's patterns are searched as one alternation; on the sample
+    corpus and on phrases built from the patterns themselves it fires
+    exactly when one of them does."""
+    rules = classify.load_rules()
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [p.read_text("utf-8")[:5000] for p in sorted(root.glob("*/*.txt")) + sorted(root.glob("*/*.md"))]
+    texts += ["Guidance Document on benchmarks", "Press-Release: caps", "a Working  Paper", "working paperless",
+              "Gesetz über den Handel", "Klimaschutzgesetz", "Abstract\nKeywords", "12 / 40", "Outline", "演示"]
+    joined = [r for r in rules.type_rules if r.combined is not None]
+    assert len(joined) >= 20
+    for rule in joined:
+        for text in texts:
+            assert bool(rule.combined.search(text)) == any(p.search(text) for p in rule.patterns), (rule.type, text[:40])
