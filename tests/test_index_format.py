@@ -253,3 +253,37 @@ def test_stored_fields_read_directly_match_whoosh(snapshot):
     assert all(col is not None for col in snapshot._stored_columns)
     for rec in range(snapshot.n_records):
         assert snapshot.stored(rec) == snapshot.reader.stored_fields(rec), rec
+
+
+def test_a_closed_snapshot_never_reads_another_file(tmp_path):
+    """A search still running on a snapshot that was replaced and closed
+    (another thread) reads its own files, whatever the kernel has handed
+    the old descriptor numbers to; the descriptors go with the snapshot."""
+    import gc
+    import os
+
+    root = IndexRoot(tmp_path / "ix")
+    store = root.create()
+    root.publish(store)
+    with root.lock():
+        w = DocWriter(store)
+        for i, path in enumerate(TEXTS[:3]):
+            doc, terms = _doc(i, path, "en")
+            w.add(doc, terms, dn=i)
+        w.commit()
+    before = len(os.listdir("/proc/self/fd"))
+    snap = Snapshot(root.open())
+    rec = int(np.flatnonzero(snap.page_doc >= 0)[0])
+    text, ids = snap.page_text(rec), snap.postings("exact", "the").ids.tolist()
+    snap.close()
+    snap.clear_cache()
+    others = [open(p, "rb") for p in TEXTS for _ in range(3)]  # take the freed numbers
+    try:
+        assert snap.page_text(rec) == text
+        assert snap.postings("exact", "the").ids.tolist() == ids
+    finally:
+        for f in others:
+            f.close()
+    del snap
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before

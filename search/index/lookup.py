@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import weakref
 
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.reading import TermNotFound
@@ -28,7 +29,7 @@ _VALUE_GUESS = 160  # most term infos (and small inlined postings) fit
 class SegmentTerms:
     """(field, term) → :class:`W3TermInfo` for one segment, and its posting bytes."""
 
-    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd", "_index", "_small")
+    __slots__ = ("_whoosh", "_fd", "_tables", "_fieldmap", "_post_fd", "_index", "_small", "__weakref__")
 
     def __init__(self, segreader, small_fields: tuple[str, ...] = ()):
         terms = segreader._terms
@@ -49,12 +50,11 @@ class SegmentTerms:
                     table[key[2:]] = value  # parsed only when asked for
             self._small[field] = table
         table = terms._tindex
-        try:
-            fd = table.dbfile.file.fileno()
-            post_fd = terms._postfile.file.fileno()
-        except (AttributeError, OSError, ValueError):  # not a real file: Whoosh reads it
-            return
         if table.hashtype != 0 or table.startoffset != 0:  # only md5 tables from offset 0 are written here
+            return
+        try:
+            fd, post_fd = own_fd(self, table.dbfile), own_fd(self, terms._postfile)
+        except (AttributeError, OSError, ValueError):  # not a real file: Whoosh reads it
             return
         self._fd, self._post_fd = fd, post_fd
         self._tables = table.tables
@@ -166,6 +166,16 @@ class SegmentTerms:
                 term += "\0"
             match = dfa.next_valid_string(term)
         return out
+
+
+def own_fd(owner: object, structfile) -> int:
+    """A duplicate of a Whoosh file's descriptor, closed when ``owner`` is
+    garbage: a search still running on a replaced snapshot (another
+    thread) must never pread from a number the kernel has handed to a new
+    file since the snapshot was closed."""
+    fd = os.dup(structfile.file.fileno())
+    weakref.finalize(owner, os.close, fd)
+    return fd
 
 
 class _Utf8Field:

@@ -25,7 +25,7 @@ from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
 
 from ..lru import SizedLRU
-from .lookup import SegmentTerms
+from .lookup import SegmentTerms, own_fd
 from .schema import HEADER_PAGE, PackedValues, PositionTable
 from .store import Store
 
@@ -66,17 +66,16 @@ def _read_column(segreader, fieldname: str, n: int, default: int) -> np.ndarray:
     return out
 
 
-def _stored_column(segreader) -> tuple | None:
+def _stored_column(owner: object, segreader) -> tuple | None:
     """What reading a segment's stored fields directly takes: file
     descriptor, column start, value offsets and lengths, the inflater
     (None when the column is not a plain zlib-compressed file column)."""
     try:
         column = segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
         child = column._child
-        fd = child._dbfile.file.fileno()
         if child._decompress is not zlib.decompress:
             return None
-        return fd, child._basepos, child._offsets, child._lengths, zlib.decompress
+        return own_fd(owner, child._dbfile), child._basepos, child._offsets, child._lengths, zlib.decompress
     except (AttributeError, OSError, ValueError):
         return None
 
@@ -142,7 +141,7 @@ class Snapshot:
         self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
         self._lookups = [(SegmentTerms(r, SMALL_FIELDS), off) for r, off in self._leaves]
         self._leaf_starts = [off for _, off in self._leaves]
-        self._stored_columns = [_stored_column(r) for r, _ in self._leaves]
+        self._stored_columns = [_stored_column(self, r) for r, _ in self._leaves]
         self.n_records = self.reader.doc_count_all()
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB. With the other
