@@ -1,12 +1,13 @@
 """Term lookups in a segment's on-disk term dictionary, with ``os.pread``.
 
-Whoosh reads its hash file through a Python file wrapper: a seek and a read
-per field of a slot, four or five calls a lookup, ~6.5 µs each. A search
-with glossary alternatives looks up a few hundred (field, term) pairs in
-every segment, so this reader follows the same whoosh-reloaded 2.7.5
-``HashReader`` layout with one ``pread`` for a run of slots and one for the
-key and its value: ~3 µs. ``tests/test_index_format.py`` checks it against
-Whoosh on every term of a real segment.
+Whoosh reads its hash file through a Python file wrapper, a seek and a
+read for each field of a slot: ~6.5 µs a lookup. A search with glossary
+alternatives looks up a few hundred (field, term) pairs in every segment,
+so this reader follows the same whoosh-reloaded 2.7.5 ``HashReader``
+layout with one ``pread`` for a run of slots and one for the key and its
+value: ~3 µs. It also walks the ordered key index for "did you mean"
+(:meth:`SegmentTerms.similar`). ``tests/test_index_format.py`` checks it
+against Whoosh on every term of real segments.
 """
 
 from __future__ import annotations
