@@ -68,14 +68,14 @@ def _read_column(segreader, fieldname: str, n: int, default: int) -> np.ndarray:
 
 def _stored_column(owner: object, segreader) -> tuple | None:
     """What reading a segment's stored fields directly takes: file
-    descriptor, column start, value offsets and lengths, the inflater
-    (None when the column is not a plain zlib-compressed file column)."""
+    descriptor, column start, value offsets and lengths (None when the
+    column is not a plain zlib-compressed file column)."""
     try:
         column = segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
         child = column._child
         if child._decompress is not zlib.decompress:
             return None
-        return own_fd(owner, child._dbfile), child._basepos, child._offsets, child._lengths, zlib.decompress
+        return own_fd(owner, child._dbfile), child._basepos, child._offsets, child._lengths
     except (AttributeError, OSError, ValueError):
         return None
 
@@ -167,7 +167,7 @@ class Snapshot:
                 live[offset + dels] = False
         self.live = live
         headers = np.flatnonzero(live & (pg == HEADER_PAGE))
-        infos = [self.reader.stored_fields(int(h))["info"] for h in headers]
+        infos = [self.stored(h)["info"] for h in headers]
         header_dn = dn[headers]
         # Rows in ascending document ordinal: stable across generations.
         order = np.argsort(header_dn, kind="stable")
@@ -213,33 +213,34 @@ class Snapshot:
     def clear_cache(self) -> None:
         self._cache.clear()
 
-    def _raw_postings(self, lookup: SegmentTerms, field: str, tbytes: bytes, want_values: bool, hashed: dict):
-        ti = lookup.term_info(field, tbytes, hashed)
-        if ti is None:
-            return None
-        if ti.is_inlined():
-            ids, weights, values = ti.inlined_postings()
-            return [(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), values)]
-        offset, length = ti.extent()
-        if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
-            length = length[0]
-        return list(_decode_blocks(lookup.posting_bytes(offset, length), want_values))
+    def _blocks(self, field: str, term: str, want_values: bool):
+        """Every segment's posting blocks of a term: (record numbers,
+        counts, values), record numbers global."""
+        tbytes = term.encode("utf-8")
+        hashed: dict = {}  # the key's hash, shared by the segments
+        for lookup, offset in self._lookups:
+            ti = lookup.term_info(field, tbytes, hashed)
+            if ti is None:
+                continue
+            if ti.is_inlined():
+                ids, weights, values = ti.inlined_postings()
+                yield np.array(ids, dtype=np.int64) + offset, np.array(weights, dtype=np.float32), values
+                continue
+            start, length = ti.extent()
+            if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
+                length = length[0]
+            for ids, w, vals in _decode_blocks(lookup.posting_bytes(start, length), want_values):
+                yield ids + offset, w, vals
 
     def postings(self, field: str, term: str) -> Postings:
         """Live records containing ``term`` in ``field``, with term counts."""
         return self._cached(("p", field, term), lambda: self._postings(field, term))
 
     def _postings(self, field: str, term: str) -> Postings:
-        tbytes = term.encode("utf-8")
         ids_parts, tf_parts = [], []
-        hashed: dict = {}
-        for lookup, offset in self._lookups:
-            blocks = self._raw_postings(lookup, field, tbytes, False, hashed)
-            if not blocks:
-                continue
-            for ids, w, _ in blocks:
-                ids_parts.append(ids + offset)
-                tf_parts.append(w)
+        for ids, w, _ in self._blocks(field, term, False):
+            ids_parts.append(ids)
+            tf_parts.append(w)
         if not ids_parts:
             return EMPTY_POSTINGS
         ids = np.concatenate(ids_parts).astype(np.int32)
@@ -255,25 +256,19 @@ class Snapshot:
         return self._cached(("x", field, term), lambda: self._positions(field, term))
 
     def _positions(self, field: str, term: str) -> PositionTable:
-        tbytes = term.encode("utf-8")
         ids_parts, blobs, ends_parts, bases = [], [], [], []
-        hashed: dict = {}
         size = 0
-        for lookup, offset in self._lookups:
-            blocks = self._raw_postings(lookup, field, tbytes, True, hashed)
-            if not blocks:
-                continue
-            for ids, _w, vals in blocks:
-                ids_parts.append(ids + offset)
-                if isinstance(vals, PackedValues):
-                    blob, ends = vals.blob, vals.ends
-                else:  # tuples: inlined postings, or blocks Whoosh wrote
-                    blob = b"".join(vals)
-                    ends = np.cumsum(np.fromiter(map(len, vals), dtype=np.int64, count=len(vals))).astype("<u4").tobytes()
-                blobs.append(blob)
-                ends_parts.append(ends)
-                bases.append(size)
-                size += len(blob)
+        for ids, _w, vals in self._blocks(field, term, True):
+            ids_parts.append(ids)
+            if isinstance(vals, PackedValues):
+                blob, ends = vals.blob, vals.ends
+            else:  # tuples: inlined postings, or blocks Whoosh wrote
+                blob = b"".join(vals)
+                ends = np.cumsum(np.fromiter(map(len, vals), dtype=np.int64, count=len(vals))).astype("<u4").tobytes()
+            blobs.append(blob)
+            ends_parts.append(ends)
+            bases.append(size)
+            size += len(blob)
         if not ids_parts:
             return PositionTable(_EMPTY_I, b"", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         ids = np.concatenate(ids_parts).astype(np.int32)
@@ -338,9 +333,9 @@ class Snapshot:
         column = self._stored_columns[i]
         if column is None:
             return self.reader.stored_fields(record)
-        fd, base, offsets, lengths, decompress = column
+        fd, base, offsets, lengths = column
         local = record - self._leaf_starts[i]
         n = lengths[local]
         if not n:
             return {}
-        return pickle.loads(decompress(os.pread(fd, n, base + offsets[local])))
+        return pickle.loads(zlib.decompress(os.pread(fd, n, base + offsets[local])))
