@@ -331,7 +331,7 @@ class Evaluator:
             table = self.snap.positions(field, w)
             if not len(table):
                 return Postings(*_NO_RECS)
-            tables.append((k, table))
+            tables.append((k, table))  # the table is the key of decodings kept
         tables.sort(key=lambda kt: len(kt[1]))
         cand = reduce(_intersect_sorted, (t.ids for _, t in tables))
         if not len(cand):
@@ -340,15 +340,9 @@ class Evaluator:
         # for the k-th word; the phrase occurs where all words share a key.
         # Keys come out ascending (candidates, then positions, ascending).
         keys = None
-        decoded = getattr(self._local, "decoded", {})
-        for (k, table), w in zip(tables, (words[k] for k, _ in tables)):
-            idx = np.searchsorted(table.ids, cand)
-            if table.decodes_whole(idx):
-                if (field, w) not in decoded:
-                    decoded[(field, w)] = table.decode_whole()
-                owner, pos = table.select(decoded[(field, w)], idx)
-            else:
-                owner, pos = table.decode(idx)
+        kept = getattr(self._local, "decoded", None)
+        for k, table in tables:
+            owner, pos = table.decode(np.searchsorted(table.ids, cand), kept)
             kk = (owner << 32) | (pos - k + len(words))
             keys = kk if keys is None else _intersect_sorted(keys, kk)
             if not len(keys):

@@ -101,13 +101,15 @@ class PackedValues:
 class PositionTable:
     """One term's positions in many records, kept encoded in one buffer."""
 
-    __slots__ = ("ids", "blob", "starts", "lens")
+    __slots__ = ("ids", "blob", "starts", "lens", "contiguous")
 
     def __init__(self, ids: np.ndarray, blob: bytes, starts: np.ndarray, lens: np.ndarray):
         self.ids = ids  # ascending record numbers
         self.blob = blob
         self.starts = starts  # int64 offset of each record's value in blob
         self.lens = lens
+        # False when deleted records' bytes sit between the values.
+        self.contiguous = len(blob) == int(lens.sum())
 
     @classmethod
     def from_values(cls, ids: np.ndarray, values: list[bytes]) -> "PositionTable":
@@ -121,13 +123,23 @@ class PositionTable:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def decode(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the records at ``idx``: ``(owner, positions)`` with
-        ``owner`` the index into ``idx``."""
+    def decode(self, idx: np.ndarray, kept: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the records at ``idx`` (ascending): ``(owner,
+        positions)`` with ``owner`` the index into ``idx``.
+
+        When most records are wanted the whole buffer is decoded and the
+        rest dropped, cheaper than gathering bytes; ``kept`` (a dict the
+        caller holds for a while) keeps that decoding for the next call.
+        """
         if not len(idx):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if self.decodes_whole(idx):
-            return self.select(self.decode_whole(), idx)
+        if 2 * len(idx) >= len(self.ids) and self.contiguous:
+            whole = kept.get(self) if kept is not None else None
+            if whole is None:
+                whole = self._decode_whole()
+                if kept is not None:
+                    kept[self] = whole
+            return self._select(whole, idx)
         starts, lens = self.starts[idx], self.lens[idx]
         # Gather the chosen values' bytes with one fancy index.
         total = int(lens.sum())
@@ -136,22 +148,15 @@ class PositionTable:
         joined = np.frombuffer(self.blob, dtype=np.uint8)[gather]
         return _decode_joined(joined, lens, out_starts, lambda: [self.blob[a : a + n] for a, n in zip(starts.tolist(), lens.tolist())])
 
-
-    def decodes_whole(self, idx: np.ndarray) -> bool:
-        """Whether decoding the whole buffer and dropping the rest beats
-        gathering the bytes of ``idx``: most records, and no deleted
-        records' bytes in between."""
-        return 2 * len(idx) >= len(self.ids) and len(self.blob) == int(self.lens.sum())
-
-    def decode_whole(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(owner, positions)`` of every record (see ``decodes_whole``)."""
+    def _decode_whole(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, positions)`` of every record (the buffer contiguous)."""
         return _decode_joined(
             np.frombuffer(self.blob, dtype=np.uint8), self.lens, self.starts,
             lambda: [self.blob[a : a + n] for a, n in zip(self.starts.tolist(), self.lens.tolist())],
         )
 
-    def select(self, whole: tuple[np.ndarray, np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The part of ``decode_whole()`` for the records at ``idx`` (ascending)."""
+    def _select(self, whole: tuple[np.ndarray, np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The part of ``_decode_whole()`` for the records at ``idx`` (ascending)."""
         owner, pos = whole
         if len(idx) == len(self.ids):
             return owner, pos
