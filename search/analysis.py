@@ -330,7 +330,8 @@ def _fold_accents(text: str) -> str:
     if _BEYOND_LATIN1_RE.search(text):
         return text.translate(_ACCENT_TABLE)
     return text.encode("latin-1", "replace").translate(_LATIN1_FOLD).decode("latin-1")
-_WORD_TAIL = r"[^\W_]*"
+
+
 _WORD_END = r"(?![^\W_])"
 # A word in a text that mixes scripts: CJK characters end it, as words() splits them.
 _LATIN_TAIL = f"[^\\W_{_CJK}]*"

@@ -80,8 +80,7 @@ def make_passage(
     # window shown (a regex over every whole page cost ~60 µs a page).
     text = page_text
     spans = analysis.match_spans(text, lang, stems, exacts, phrases)
-    fold = analysis.fold
-    words = [w if w.isascii() else fold(w) for w in (text[s:e].lower() for s, e in spans)]
+    words = [analysis.fold(text[s:e]) for s, e in spans]
     lo, hi = best_window(text, spans, words, width)
     lo, hi = _snap_to_words(text, lo, hi)
     segments: list[tuple[str, bool]] = []
