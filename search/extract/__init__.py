@@ -29,6 +29,7 @@ __all__ = [
     "clean_title",
     "lang_code",
     "parse_date",
+    "dateline",
 ]
 
 
@@ -191,4 +192,15 @@ def parse_date(value: str, *, allow_year: bool = False) -> str | None:
         m = re.fullmatch(r"\s*(\d{4})\s*", value)
         if m and 1800 <= int(m.group(1)) <= 2100:
             return m.group(1)
+    return None
+
+
+def dateline(text: str, *, chars: int, lines: int) -> str | None:
+    """A date on a short line (80 characters at most) among the first
+    ``lines`` lines of the first ``chars`` characters."""
+    for line in text[:chars].splitlines()[:lines]:
+        if len(line) <= 80:
+            d = parse_date(line)
+            if d:
+                return d
     return None

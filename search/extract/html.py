@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, P
 
 from ..model import Extracted, ExtractionError
 from ..textnorm import normalize, split_sections
-from . import clean_title, lang_code, parse_date, split_authors, split_keywords
+from . import clean_title, dateline, lang_code, parse_date, split_authors, split_keywords
 
 log = logging.getLogger("etslib.extract")
 
@@ -84,7 +84,7 @@ def extract_html(path: str | Path) -> Extracted:
     date_from_time = _time_date(article if isinstance(article, Tag) else None) or _time_date(soup)
     text = _clean_text(_render(_main_element(soup)))  # _main_element edits the tree
     text = _drop_repeated_title(text, ex.title)
-    ex.date = _meta_date(meta, ld) or date_from_time or _dateline(text)
+    ex.date = _meta_date(meta, ld) or date_from_time or dateline(text, chars=1500, lines=20)
     if not ex.title:
         ex.title = _first_line_title(text)
     ex.pages = split_sections(text)
@@ -245,16 +245,6 @@ def _time_date(root: Tag | None) -> str | None:
         d = parse_date(str(t.get("datetime") or t.get_text(" ")), allow_year=True)
         if d:
             return d
-    return None
-
-
-def _dateline(text: str) -> str | None:
-    """A date written near the top of the text ("Friday, 7 December 2001, 1:41 pm")."""
-    for line in text[:1500].splitlines()[:20]:
-        if len(line) <= 80:
-            d = parse_date(line)
-            if d:
-                return d
     return None
 
 

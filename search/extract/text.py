@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..model import Extracted, ExtractionError
 from ..textnorm import normalize, split_sections
-from . import parse_date, split_authors
+from . import dateline, parse_date, split_authors
 
 log = logging.getLogger("etslib.extract")
 
@@ -84,7 +84,7 @@ def extract_text(path: str | Path) -> Extracted:
         text = strip_markdown(text)
     text = normalize(text)
     ex.title = front.get("title") or heading or _first_short_line(text)
-    ex.date = parse_date(front.get("date", ""), allow_year=True) or _dateline(text)
+    ex.date = parse_date(front.get("date", ""), allow_year=True) or dateline(text, chars=3000, lines=15)
     ex.authors = split_authors(front.get("author", ""))
     ex.language = front.get("lang") or front.get("language") or None
     if front.get("description"):
@@ -201,16 +201,6 @@ def _first_short_line(text: str) -> str | None:
         if 3 <= len(line) <= 200 and any(c.isalpha() for c in line):
             if not _CHROME_RE.match(line) and not _NOT_TITLE_RE.match(line):
                 return line
-    return None
-
-
-def _dateline(text: str) -> str | None:
-    """A date on a short line near the top ("Brussels, 10 December 2025")."""
-    for line in text[:3000].splitlines()[:15]:
-        if len(line) <= 80:
-            d = parse_date(line)
-            if d:
-                return d
     return None
 
 
