@@ -171,7 +171,7 @@ def shared_index(shared_corpus, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def shared_searcher(shared_index):
-    from search.searcher import Searcher
+    from search.query.searcher import Searcher
 
     root, _ = shared_index
     s = Searcher(root)

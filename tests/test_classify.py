@@ -8,8 +8,8 @@ import pytest
 from realtext import read_pages
 from bs4 import BeautifulSoup
 
-from search import classify
-from search.glossary import DataFileError
+from search.vocab import classify
+from search.text.datafile import DataFileError
 from search.model import DOC_TYPES
 
 

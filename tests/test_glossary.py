@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from search import glossary
-from search.glossary import DataFileError, Term, TermMatcher
+from search.vocab import glossary
+from search.text.datafile import DataFileError
+from search.text.matcher import Term, TermMatcher
 
-DATA = Path(glossary.__file__).resolve().parent / "data"
+from search.text.datafile import DATA_DIR as DATA
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +259,7 @@ def test_english_stopwords_are_modest_and_not_ets_terms(g: glossary.Glossary) ->
 def test_short_texts_match_like_long_ones():
     """Queries take a token lookup path (no regex to build); it must find
     what the regex finds in long texts."""
-    from search.glossary import load
+    from search.vocab.glossary import load
 
     g = load()
     texts = []

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search import analysis
+from search.text import analysis
 from search.index import DocWriter, IndexRoot, Snapshot, encode_page, tidy
 from search.index.schema import decode_many, decode_positions, encode_positions
 from search.model import Document, IndexTerms

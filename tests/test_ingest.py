@@ -13,7 +13,7 @@ import pytest
 from search.index import IndexBusy, IndexOutdated, IndexRoot, Snapshot
 from search.ingest import IngestOptions, ingest, read_report, supported_suffixes
 from search.model import SearchRequest
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 
 
 def _supported_files(*folders: Path) -> list[Path]:
@@ -240,7 +240,7 @@ def test_a_failed_file_is_not_extracted_again_until_it_changes(shared_corpus, tm
 
 def test_parsed_catalogs_are_cached_by_content(tmp_path):
     """A re-ingest reuses the parsed catalog only while its bytes are the same."""
-    from search.catalog import load_catalog
+    from search.ingest.catalog import load_catalog
 
     docs, cache = tmp_path / "docs", tmp_path / "ix" / "catalogcache"
     docs.mkdir()

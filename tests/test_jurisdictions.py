@@ -11,8 +11,8 @@ import pytest
 from realtext import read_pages
 from bs4 import BeautifulSoup
 
-from search import jurisdictions
-from search.glossary import DataFileError
+from search.vocab import jurisdictions
+from search.text.datafile import DataFileError
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.extract import extract
-from search.language import detect_language
+from search.text.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.extract import extract
-from search.pool import TaskResult, WorkerPool
+from search.ingest.pool import TaskResult, WorkerPool
 
 import poolfuncs  # tests/ is on sys.path (pytest rootdir conftest)
 

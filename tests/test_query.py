@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.query import And, MatchAll, Not, Or, Phrase, Wildcard, Word, Filter, YearRange, parse, to_string
+from search.query.parse import And, MatchAll, Not, Or, Phrase, Wildcard, Word, Filter, YearRange, parse, to_string
 
 
 @pytest.mark.parametrize(

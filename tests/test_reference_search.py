@@ -24,13 +24,13 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from search import analysis
-from search.facets import FACETS, resolve_value
+from search.text import analysis
+from search.query.facets import FACETS, resolve_value
 from search.index import EMPTY_POSTINGS, Postings, Snapshot
 from search.index.schema import FACET_FIELDS, PositionTable
 from search.model import SearchRequest
-from search.query import And, Compound, Filter, MatchAll, Not, Or, Phrase, Wildcard, Word, YearRange
-from search.searcher import Searcher
+from search.query.parse import And, Compound, Filter, MatchAll, Not, Or, Phrase, Wildcard, Word, YearRange
+from search.query.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))

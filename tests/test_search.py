@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from search.model import SearchRequest
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_reopens_after_reindex(tmp_path, shared_corpus):
 def test_fast_highlighting_marks_what_stemming_every_word_marks(sample, q):
     """Passages find candidate words by a prefix regex and stem only those;
     the reference stems every word of the page."""
-    from search import analysis
+    from search.text import analysis
 
     st = sample.state()
     node, _, _, _ = sample.prepare(SearchRequest(q=q), st)
@@ -225,7 +225,7 @@ def test_fast_highlighting_marks_what_stemming_every_word_marks(sample, q):
 def test_fast_highlighting_edge_cases(text):
     """Words inside longer words, punctuation beyond Latin-1, letters beyond
     it: the fast path marks what the reference does."""
-    from search import analysis
+    from search.text import analysis
 
     stems, exacts, phrases = _edge_terms()
     for lang in ("en", "fr", "de"):
@@ -236,7 +236,7 @@ def test_fast_highlighting_edge_cases(text):
 
 def test_fast_highlighting_splits_latin_words_at_cjk():
     """As the index does (analysis.words), a CJK character ends a Latin word."""
-    from search import analysis
+    from search.text import analysis
 
     text = "碳排放权交易ETS市场 allowances碳配额 and quotaallowances, free allocation—free\u00a0allocation."
     marked = [text[a:b] for a, b in analysis.match_spans(text, "en", *_edge_terms())]
@@ -244,7 +244,7 @@ def test_fast_highlighting_splits_latin_words_at_cjk():
 
 
 def _edge_terms():
-    from search import analysis
+    from search.text import analysis
 
     stems = set(analysis.stem_variants("allowances", ["en", "fr"])) | set(analysis.stem_variants("émission", ["en", "fr"]))
     exacts = {"ets", "quotas", "emisja", "lodz", "zuteilung", "碳排", "配额", "碳配"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.textnorm import garbage_ratio, is_garbage, normalize, split_sections
+from search.text.normalize import garbage_ratio, is_garbage, normalize, split_sections
 
 
 # -- normalize ----------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_the_quick_clean_verdict_never_hides_garbage(shared_corpus):
     real and hostile PDFs it may only say "clean" where the full check agrees."""
     import pypdfium2 as pdfium
 
-    from search.textnorm import garbage_ratio, looks_clean
+    from search.text.normalize import garbage_ratio, looks_clean
 
     checked = 0
     for pdf in sorted(shared_corpus.glob("real-ets/**/*.pdf")) + sorted(shared_corpus.glob("hostile-pdfs/**/*.pdf")):

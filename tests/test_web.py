@@ -304,7 +304,7 @@ def test_html_and_json_twin_agree(client, params):
 
 
 def test_api_search_is_the_cli_contract_plus_paging(client, app):
-    from search.api import response_json
+    from search.query.contract import response_json
     from webui.state import get_searcher
 
     data = api(client, q="allowances", limit=3)

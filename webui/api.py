@@ -1,6 +1,6 @@
 """JSON twins: ``/api/search``, ``/api/doc/<id>``, ``/api/stats``.
 
-``/api/search`` returns exactly :func:`search.api.response_json` (the
+``/api/search`` returns exactly :func:`search.query.contract.response_json` (the
 contract shared with ``etslib search --json``) plus paging fields.
 """
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from search.api import hit_json
+from search.query.contract import hit_json
 from search.index import IndexRoot
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 
 from .data import api_search_json, document_data, public_info, search_data
 from .state import get_searcher

@@ -80,7 +80,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     Only new or changed files are processed; documents whose files are gone
     are removed. Files that cannot be read are reported, and the batch goes on.
     """
-    from search.catalog import CatalogError
+    from search.ingest.catalog import CatalogError
     from search.index import IndexProblem, IndexRoot
     from search.ingest import IngestOptions, ingest as run_ingest
 
@@ -141,7 +141,7 @@ def _print_report(r: dict[str, Any]) -> None:
 
 def _searcher(index_dir: Path | None):
     from search.index import IndexProblem
-    from search.searcher import Searcher
+    from search.query.searcher import Searcher
 
     s = Searcher(_resolve_index(index_dir))
     try:
@@ -169,7 +169,7 @@ def _searcher(index_dir: Path | None):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query, index_dir, jurisdiction, types, topic, language, publisher, year_from, year_to, sort, limit, page, exact, no_expand, as_json):
     """Search the index. QUERY takes words, "phrases", AND/OR/NOT, -word, field:value."""
-    from search.api import response_json
+    from search.query.contract import response_json
 
     filters = {
         "jurisdiction": list(jurisdiction),

@@ -16,10 +16,10 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from flask import current_app, url_for
 
-from search.facets import FACETS
+from search.query.facets import FACETS
 from search.index import IndexProblem
 from search.model import Hit, Passage, SearchRequest, SearchResponse
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 
 from . import urls
 from .knowledge import Panel, panel_for
@@ -213,7 +213,7 @@ def hit_view(hit: Hit, qpairs: urls.Pairs) -> HitView:
 
 
 def _facet_views(resp: SearchResponse, state: urls.Pairs, top_n: int) -> list[FacetView]:
-    from search.jurisdictions import load
+    from search.vocab.jurisdictions import load
 
     region_order = {r: i for i, r in enumerate(load().regions())}
     out: list[FacetView] = []
@@ -416,7 +416,7 @@ def _page_pair(req: SearchRequest) -> urls.Pairs:
 
 def api_search_json(data: dict[str, Any], absolute) -> dict[str, Any]:
     """``response_json`` (the contract shared with ``etslib search --json``) plus paging."""
-    from search.api import response_json
+    from search.query.contract import response_json
 
     out = response_json(data["resp"])
     p: Pagination = data["pagination"]

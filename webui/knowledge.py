@@ -1,7 +1,7 @@
 """The knowledge panel: one emissions trading system's key facts.
 
 Facts come from the jurisdictions data file (``search/data/jurisdictions.yaml``)
-through :func:`search.jurisdictions.load`; this module only picks, orders and
+through :func:`search.vocab.jurisdictions.load`; this module only picks, orders and
 labels them for display.
 """
 
@@ -97,7 +97,7 @@ def panel_for(
     :param select_url: the search URL with another jurisdiction chosen instead
         (for linked systems and the parent).
     """
-    from search.jurisdictions import load
+    from search.vocab.jurisdictions import load
 
     reg = load()
     j = reg.get(jid)

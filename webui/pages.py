@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 from search.index import IndexRoot
 
-from search.facets import FACETS
+from search.query.facets import FACETS
 
 from .data import document_data, search_data, search_url
 from .params import FILTER_PARAMS

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from search.facets import FACETS
+from search.query.facets import FACETS
 from search.model import SearchRequest
 
 from .urls import Pairs

@@ -1,4 +1,4 @@
-"""One :class:`~search.searcher.Searcher` per app (and so per worker process).
+"""One :class:`~search.query.searcher.Searcher` per app (and so per worker process).
 
 It is created on first use, not at import or app creation, so a worker
 starts even before an index exists and the friendly "run etslib ingest"
@@ -12,7 +12,7 @@ import threading
 
 from flask import Flask, current_app
 
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 
 _KEY = "etslib"
 

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 if "etslib_cold" in row["total"]:
                     expected[row["query"]] = row["total"]["etslib_cold"]
             if not expected:
-                from search.searcher import Searcher
+                from search.query.searcher import Searcher
 
                 with Searcher(index) as s:
                     expected = {q.label(): s.search(latency.request_for(q)).total for q in queries}

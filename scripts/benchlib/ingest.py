@@ -46,7 +46,7 @@ def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebu
 
 def catalog_load_seconds(docs: Path, catalog: Path) -> float:
     """How long etslib takes to read the catalog (part of every ingest run)."""
-    from search.catalog import load_catalog
+    from search.ingest.catalog import load_catalog
 
     t0 = time.perf_counter()
     load_catalog([str(docs)], [str(catalog)])
@@ -95,7 +95,7 @@ def run(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any]:
 def ensure_index(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any] | None:
     """An index to search: the existing one if it opens, else a fresh (unmeasured) ingest."""
     try:
-        from search.searcher import Searcher
+        from search.query.searcher import Searcher
 
         with Searcher(index) as s:
             n = s.state().snap.n_docs

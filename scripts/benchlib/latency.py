@@ -55,7 +55,7 @@ def request_for(q: Query, *, expand: bool = True):
 def run(index: Path, queries: list[Query], *, rounds: int, fts_db: Path | None, tantivy_dir: Path | None,
         skipped_refs: dict[str, str]) -> dict[str, Any]:
     """Latencies of every engine on the same queries (milliseconds)."""
-    from search.searcher import Searcher
+    from search.query.searcher import Searcher
 
     t0 = time.perf_counter()
     searcher = Searcher(index)

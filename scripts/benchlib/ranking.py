@@ -140,7 +140,7 @@ def run(shared: Path, workdir: Path, *, max_docs: int | None = None, max_queries
     rep = etslib_ingest(root / "docs", index, catalog, jobs=jobs)
     out["etslib_ingest_seconds"] = rep["seconds"]
     from search.model import SearchRequest
-    from search.searcher import Searcher
+    from search.query.searcher import Searcher
 
     num_of = re.compile(r"cran-(\d+)\.txt$")
     with Searcher(index) as s:

@@ -12,7 +12,6 @@ CSS, copyright footers and what follows them) are dropped afterwards.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,10 +19,9 @@ from typing import Any, Iterator
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from ..model import Extracted, ExtractionError
-from ..textnorm import normalize, split_sections
+from ..text.normalize import normalize, split_sections
 from . import clean_title, dateline, lang_code, parse_date, split_authors, split_keywords
 
-log = logging.getLogger("etslib.extract")
 
 _DROP_TAGS = (
     "script style noscript template svg canvas iframe object embed form button select input "

@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..model import Extracted, ExtractionError
-from ..textnorm import is_garbage, normalize
+from ..text.normalize import is_garbage, normalize
 from . import clean_title, lang_code, split_authors, split_keywords
 
 log = logging.getLogger("etslib.extract")

@@ -13,15 +13,13 @@ harm to search beyond a little noise.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
 from ..model import Extracted, ExtractionError
-from ..textnorm import normalize, split_sections
+from ..text.normalize import normalize, split_sections
 from . import dateline, parse_date, split_authors
 
-log = logging.getLogger("etslib.extract")
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 

@@ -19,6 +19,7 @@ from whoosh.util.numeric import byte_to_length
 from .bulk import SegmentBuilder
 from .schema import Positions
 from .snapshot import _decode_blocks, _read_column
+from .commit import writer_lock
 from .store import Store
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
@@ -100,8 +101,6 @@ def merge_segments(store: Store, segments: list) -> object:
 def merge_small(store: Store, max_segments: int) -> bool:
     """Merge the smallest segments into one when there are more than
     ``max_segments``; one atomic commit. Hold the ingest lock."""
-    from .writer import _lock
-
     ix = store.whoosh
     segments = list(ix._segments())
     if len(segments) <= max_segments:
@@ -109,7 +108,7 @@ def merge_small(store: Store, max_segments: int) -> bool:
     ordered = sorted(segments, key=lambda s: s.doc_count())
     chosen = ordered[: len(segments) - max_segments + 1]
     merged = merge_segments(store, chosen)
-    lock = _lock(store)
+    lock = writer_lock(store)
     try:
         toc = ix._read_toc()
         names = {s.segment_id() for s in chosen}

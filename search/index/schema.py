@@ -17,8 +17,9 @@ import numpy as np
 from whoosh import columns, fields, formats
 
 #: Bump when the schema or the meaning of a field changes: an index written
-#: by another version is rebuilt, never read.
-SCHEMA_VERSION = 3
+#: by another version is rebuilt, never read. 4: one ``fold`` for index terms
+#: and data-file lookups (marks of non-Latin scripts are kept).
+SCHEMA_VERSION = 4
 
 EMPTY = b""
 

@@ -9,20 +9,17 @@ writes a new table of contents, atomically.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import threading
 from typing import Any
 
-from whoosh.index import TOC, clean_files
-from whoosh.reading import SegmentReader
-
 from ..model import Document, IndexTerms
 from .bulk import SegmentBuilder, encode_positional, encode_terms
+from .commit import commit_segments
+from .merge import merge_small
 from .schema import FACET_FIELDS, HEADER_PAGE
-from .store import IndexBusy, Store
+from .store import Store
 
-log = logging.getLogger("etslib.index")
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
 MAX_SEGMENTS = 10
@@ -47,40 +44,6 @@ def header_info(doc: Document, dn: int, terms: IndexTerms, extra: dict[str, Any]
     if extra:
         info.update(extra)
     return info
-
-
-def _lock(store: Store):
-    lock = store.whoosh.lock("WRITELOCK")
-    if not lock.acquire():
-        raise IndexBusy(f"another process is writing {store.path}")
-    return lock
-
-
-def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, str]]) -> None:
-    """One atomic commit: mark ``deletes`` (field, term) in the existing
-    segments, add ``new_segments``, write the next table of contents."""
-    ix = store.whoosh
-    lock = _lock(store)
-    try:
-        toc = ix._read_toc()
-        segments = list(toc.segments)
-        if deletes:
-            for seg in segments:
-                reader = SegmentReader(store.storage, toc.schema, seg)
-                try:
-                    for field, term in deletes:
-                        if (field, term) in reader:
-                            for docnum in reader.postings(field, term).all_ids():
-                                seg.delete_document(docnum)
-                finally:
-                    reader.close()
-        # A segment whose records are all deleted is dropped.
-        segments = [s for s in segments if s.doc_count() > 0] + list(new_segments)
-        generation = toc.generation + 1
-        TOC(toc.schema, segments, generation).write(store.storage, ix.indexname)
-        clean_files(store.storage, ix.indexname, generation, segments)
-    finally:
-        lock.release()
 
 
 class DocWriter:
@@ -207,8 +170,6 @@ class DocWriter:
 
 def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
     """Merge the smallest segments when there are too many (hold the ingest lock)."""
-    from .merge import merge_small
-
     merge_small(store, max_segments)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Hit, SearchResponse
+from ..model import Hit, SearchResponse
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:

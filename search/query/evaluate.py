@@ -21,11 +21,11 @@ from functools import reduce
 
 import numpy as np
 
-from . import analysis
+from ..text import analysis
 from .facets import FACETS, DocTable, resolve_value
-from .index import Snapshot
-from .lru import SizedLRU
-from .query import And, Compound, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
+from ..index import Snapshot
+from ..lru import SizedLRU
+from .parse import And, Compound, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ class Evaluator:
         stopwords, Lucene's among them). Reading the positions of "and" on
         every page cost 60 ms at 100,000 pages.
         """
-        from .index import Postings
+        from ..index import Postings
 
         placed = [(k, w) for k, w in enumerate(words) if not analysis.is_stopword(w, self.langs)]
         if not placed:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from . import analysis
-from .model import Passage
+from ..model import Passage
+from ..text import analysis
 
 _SPACE_RE = re.compile(r"\s+")
 

@@ -33,9 +33,9 @@ from typing import Any
 
 import yaml
 
-from .yamlfiles import load_yaml
+from ..text.datafile import load_yaml
 
-from .model import METADATA_FIELDS
+from ..model import METADATA_FIELDS
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
 LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords"}

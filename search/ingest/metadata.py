@@ -11,15 +11,12 @@ import hashlib
 import re
 import unicodedata
 from datetime import datetime, timezone
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
-from .yamlfiles import load_yaml
 
-from .model import DOC_TYPES, Document, Extracted
+from ..model import DOC_TYPES, Document, Extracted
 from .titles import find_title, is_boilerplate
 
 _FILE_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -63,19 +60,6 @@ def doc_id_for(path: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")[:48].strip("-")
     digest = hashlib.sha1(path.encode("utf-8")).hexdigest()[:6]
     return f"{slug}-{digest}" if slug else digest
-
-
-@lru_cache(maxsize=1)
-def publisher_rules() -> list[tuple[re.Pattern[str], str]]:
-    """Patterns in ``publishers.yaml`` that name a publisher from a document's text."""
-    text = resources.files("search").joinpath("data", "publishers.yaml").read_text("utf-8")
-    rules = []
-    for i, item in enumerate(load_yaml(text) or [], 1):
-        try:
-            rules.append((re.compile(item["pattern"], re.IGNORECASE if not item.get("case") else 0), item["publisher"]))
-        except (KeyError, TypeError, re.error) as e:
-            raise ValueError(f"publishers.yaml entry {i}: {e}") from None
-    return rules
 
 
 def _title_from_filename(path: str) -> str:
@@ -125,8 +109,8 @@ def derive(
     rel: str | None = None,
 ) -> Document:
     """Build the document: catalog ``entry`` first, then the file, then rules."""
-    from . import classify, jurisdictions
-    from .language import detect_language
+    from ..text.language import detect_language
+    from ..vocab import classify, jurisdictions
 
     entry = entry or {}
     sources: dict[str, str] = {}
@@ -248,8 +232,7 @@ def _spread(pages: list[str], max_chars: int = 250_000) -> list[str]:
 
 
 def _publisher_from_text(sample: str, path: str) -> str | None:
-    head = sample[:4000] + "\n" + path  # the first page names the publisher; later pages cite others
-    for rx, name in publisher_rules():
-        if rx.search(head):
-            return name
-    return None
+    from ..vocab.publishers import publisher_in
+
+    # The first page names the publisher; later pages cite others.
+    return publisher_in(sample[:4000] + "\n" + path)

@@ -5,8 +5,8 @@ Pure functions of the parsed tree (no index), tested with tables.
 
 from __future__ import annotations
 
-from . import analysis
-from .query import And, Compound, Node, Not, Or, Phrase, Word
+from ..text import analysis
+from .parse import And, Compound, Node, Not, Or, Phrase, Word
 
 MAX_ALTERNATIVES = 20
 

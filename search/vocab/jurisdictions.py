@@ -22,19 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from search.glossary import (
-    DATA_DIR,
-    DataFileError,
-    Term,
-    TermMatcher,
-    default_case_sensitive,
-    entry_error,
-    fold,
-    numeric_settings,
-    read_yaml,
-    require_mapping,
-)
-from search.textnorm import word_count
+from ..text.datafile import DATA_DIR, DataFileError, entry_error, numeric_settings, read_yaml, require_mapping
+from ..text.fold import term_key as fold
+from ..text.matcher import Term, TermMatcher, default_case_sensitive
+from ..text.normalize import word_count
 
 DEFAULT_PATH = DATA_DIR / "jurisdictions.yaml"
 

@@ -1,90 +1,24 @@
-"""The ETS glossary: equivalent terms across acronyms and languages.
+"""Finding many terms in a text at once: :class:`TermMatcher`.
 
-``Glossary.find`` locates glossary terms in a string (a query, typically) and
-returns, for each, the entry's other terms so the caller can expand the query.
-It is a pure string function: no index involved.
-
-This module also holds what the other hand-edited data files share: the
-``TermMatcher`` (many terms, one compiled regex, one pass over the text; word
-boundaries for Latin script, none for CJK; case and accent handling), the
-``fold`` normaliser and ``DataFileError`` with the YAML loading helpers.
-``search.jurisdictions`` and ``search.classify`` import them from here.
+The hand-edited vocabularies (jurisdiction names and aliases, topic
+keywords, the glossary) are matched against documents and queries with one
+compiled regex and one pass over the text: word boundaries for Latin
+script, none for CJK; accents never matter, case only for case-sensitive
+terms. Lookups of what matched go through :func:`search.text.fold.term_key`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import chain
-from pathlib import Path
 from typing import Any, Generic, Iterable, Iterator, TypeVar
 
-import yaml
-
-from .yamlfiles import load_yaml
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_PATH = DATA_DIR / "glossary.yaml"
+from .fold import APOSTROPHES, SEP_CHARS, SEP_PATTERN, strip_marks, term_key
 
 T = TypeVar("T")
 
-
-# ---------------------------------------------------------------- data files
-
-
-class DataFileError(ValueError):
-    """A hand-edited data file is malformed; the message names file and entry."""
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML data file, turning every failure into a DataFileError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DataFileError(f"{path}: cannot read: {e.strerror or e}") from e
-    except UnicodeDecodeError as e:
-        raise DataFileError(f"{path}: not UTF-8 text: {e}") from e
-    try:
-        return load_yaml(text)
-    except yaml.YAMLError as e:
-        raise DataFileError(f"{path}: not valid YAML: {e}") from e
-
-
-def numeric_settings(path: Path, data: dict[str, Any], key: str, defaults: dict[str, float]) -> dict[str, float]:
-    """A mapping of named non-negative numbers under ``key``, over ``defaults``."""
-    out = dict(defaults)
-    given = data.get(key) or {}
-    if not isinstance(given, dict):
-        raise DataFileError(f"{path}: '{key}' must be a mapping")
-    for k, v in given.items():
-        if k not in defaults:
-            raise DataFileError(f"{path}: {key}: unknown setting {k!r} (known: {', '.join(defaults)})")
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-            raise DataFileError(f"{path}: {key}: {k} must be a non-negative number")
-        out[k] = float(v)
-    return out
-
-
-def entry_error(path: Path, index: int, entry: Any, problem: str) -> DataFileError:
-    """An error naming the file, the entry's position and, if it has one, its id."""
-    eid = entry.get("id") if isinstance(entry, dict) else None
-    where = f"entry {index + 1}" + (f" (id {eid!r})" if eid is not None else "")
-    return DataFileError(f"{path}: {where}: {problem}")
-
-
-def require_mapping(path: Path, data: Any, key: str) -> list[Any]:
-    """The top-level list ``key`` of a data file, or a clear error."""
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
-    items = data.get(key)
-    if not isinstance(items, list) or not items:
-        raise DataFileError(f"{path}: expected a non-empty list under '{key}:'")
-    return items
-
-
-# ---------------------------------------------------------------- normalising
 
 # Letters, digits and marks of the scripts that separate words with spaces.
 # A Latin-script term must not touch one of these on either side, so "EU"
@@ -95,11 +29,9 @@ _WORD = (
 )
 _WORD_RE = re.compile(f"[{_WORD}]")
 _AFTER = f"(?![{_WORD}])"
-_SEP_CHARS = " \t\n\r\f\v-\u2010\u2011\u2013\u00ad"
-_SEP = r"[\s\-\u2010\u2011\u2013\u00ad]+"  # a space or hyphen in a term: any run of these
-_APOS = "'\u2019\u02bc"
-_SEP_RE = re.compile(_SEP)
-_APOS_RE = re.compile(f"[{_APOS}]")
+_SEP_CHARS = SEP_CHARS
+_SEP = SEP_PATTERN  # a space or hyphen in a term: any run of these
+_APOS = APOSTROPHES
 
 
 def _variant_table() -> dict[str, frozenset[str]]:
@@ -122,31 +54,6 @@ def _variant_table() -> dict[str, frozenset[str]]:
 _VARIANTS = _variant_table()
 
 
-def _strip_marks(s: str) -> str:
-    """Remove accents from Latin, Greek and Cyrillic letters only.
-
-    Kana voicing marks and Hangul must survive, so marks are dropped only
-    after a base character below U+0530.
-    """
-    out: list[str] = []
-    prev = ""
-    for ch in unicodedata.normalize("NFKD", s):
-        if unicodedata.combining(ch) and prev and ord(prev) < 0x530:
-            continue
-        out.append(ch)
-        prev = ch
-    return unicodedata.normalize("NFC", "".join(out))
-
-
-def fold(s: str, *, keep_case: bool = False) -> str:
-    """Normalise for lookups: no accents, one space for any space/hyphen run,
-    one apostrophe, and (unless ``keep_case``) case-folded."""
-    s = _strip_marks(s.strip())
-    s = _SEP_RE.sub(" ", s)
-    s = _APOS_RE.sub("'", s)
-    return s if keep_case else s.casefold()
-
-
 def is_latin_char(ch: str) -> bool:
     """True for characters of the space-separated scripts (see ``_WORD``)."""
     return bool(_WORD_RE.match(ch))
@@ -158,7 +65,6 @@ def default_case_sensitive(term: str) -> bool:
     return any(c.isupper() for c in term) and not any(c.islower() for c in term)
 
 
-# ---------------------------------------------------------------- matcher
 
 
 @dataclass(frozen=True)
@@ -182,7 +88,7 @@ class TermHit(Generic[T]):
 def _unit_chars(ch: str, case_sensitive: bool) -> frozenset[str]:
     """Every character that one character of a term matches: its accented
     forms, and both cases unless the term is case-sensitive."""
-    base = _strip_marks(ch)
+    base = strip_marks(ch)
     base = base if len(base) == 1 else ch
     bases = {base} if case_sensitive else {base.lower(), base.upper(), ch.lower(), ch.upper()}
     chars = {ch}
@@ -254,10 +160,10 @@ class TermMatcher(Generic[T]):
             return
         cs = term.case_sensitive
         if wildcard:
-            self._prefixes.append((fold(text, keep_case=cs), cs, term))
+            self._prefixes.append((term_key(text, keep_case=cs), cs, term))
         else:
             table = self._exact if cs else self._folded
-            table.setdefault(fold(text, keep_case=cs), []).append(term)
+            table.setdefault(term_key(text, keep_case=cs), []).append(term)
         self._pending.append((text, cs, wildcard))
 
     def _build_tries(self) -> None:
@@ -355,7 +261,7 @@ class TermMatcher(Generic[T]):
                 i += 1
         # Unspaced scripts match anywhere, longest first, outside Latin hits.
         taken = [(h.start, h.end) for h in hits]
-        folded = fold(text)
+        folded = term_key(text)
         if len(folded) == len(text):
             for key in self._cjk_terms:
                 pos = folded.find(key)
@@ -392,7 +298,7 @@ class TermMatcher(Generic[T]):
         return found
 
     def _lookup_uncached(self, surface: str) -> tuple[Term[T], ...]:
-        exact = fold(surface, keep_case=True)
+        exact = term_key(surface, keep_case=True)
         folded = exact.casefold()
         candidates = [(exact, folded)]
         if self._plural and folded.endswith("s"):
@@ -410,156 +316,3 @@ class TermMatcher(Generic[T]):
         return (best[1],) if best else ()
 
 
-# ---------------------------------------------------------------- glossary
-
-
-@dataclass(frozen=True)
-class GlossaryTerm:
-    text: str
-    lang: str  # ISO 639-1 code; "en" for the entry's `terms` list
-    case_sensitive: bool
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    id: str
-    label: str  # English
-    terms: tuple[GlossaryTerm, ...]  # preferred first: English `terms`, then the other languages
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class GlossaryMatch:
-    start: int
-    end: int  # character span in the input text
-    surface: str  # the text as written
-    entry_id: str
-    label: str
-    alternatives: list[str]  # the entry's other terms, preferred first
-
-
-_LANG_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-_ENTRY_KEYS = ("id", "label", "terms", "note")  # "id" is not Indonesian here
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-class Glossary:
-    """The loaded glossary; ``find`` locates its terms in a string."""
-
-    def __init__(self, entries: list[GlossaryEntry]):
-        self._entries = entries
-        terms = [Term(t.text, (e, t), t.case_sensitive) for e in entries for t in e.terms]
-        self._matcher: TermMatcher[tuple[GlossaryEntry, GlossaryTerm]] = TermMatcher(terms)
-
-    def entries(self) -> list[GlossaryEntry]:
-        """All entries in file order."""
-        return list(self._entries)
-
-    def get(self, entry_id: str) -> GlossaryEntry | None:
-        return next((e for e in self._entries if e.id == entry_id), None)
-
-    def find(self, text: str) -> list[GlossaryMatch]:
-        """Glossary terms in ``text``: non-overlapping, longest first, left to right."""
-        out: list[GlossaryMatch] = []
-        for hit in self._matcher.finditer(text):
-            entry, _ = hit.terms[0].payload
-            matched = {fold(t.payload[1].text) for t in hit.terms}
-            alternatives = [t.text for t in entry.terms if fold(t.text) not in matched]
-            out.append(GlossaryMatch(hit.start, hit.end, hit.surface, entry.id, entry.label, alternatives))
-        return out
-
-
-def _parse_term(path: Path, i: int, raw: dict[str, Any], item: Any, lang: str) -> GlossaryTerm:
-    if isinstance(item, str):
-        text, case = item, None
-    elif isinstance(item, dict) and isinstance(item.get("term"), str):
-        unknown = set(item) - {"term", "case"}
-        if unknown:
-            raise entry_error(path, i, raw, f"term {item!r}: unknown key(s) {sorted(unknown)} (allowed: term, case)")
-        text, case = item["term"], item.get("case")
-        if case not in (None, "exact", "any"):
-            raise entry_error(path, i, raw, f"term {text!r}: case must be 'exact' or 'any', not {case!r}")
-    else:
-        raise entry_error(path, i, raw, f"each term must be a string or {{term: ..., case: ...}}, found {item!r}")
-    text = text.strip()
-    if not text or text == "*":
-        raise entry_error(path, i, raw, "empty term")
-    cs = default_case_sensitive(text) if case is None else case == "exact"
-    return GlossaryTerm(text, lang, cs)
-
-
-def _parse_entry(path: Path, i: int, raw: Any) -> GlossaryEntry:
-    if not isinstance(raw, dict):
-        raise entry_error(path, i, raw, f"expected a mapping with id, label and terms, found {raw!r}")
-    for key in ("id", "label"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise entry_error(path, i, raw, f"'{key}' is missing or not a string")
-    if not _ID.match(raw["id"]):
-        raise entry_error(path, i, raw, "id must be lowercase letters, digits, '-', '_' or '.'")
-    if not isinstance(raw.get("terms"), list) or not raw["terms"]:
-        raise entry_error(path, i, raw, "'terms' must be a non-empty list")
-    lang_keys = [k for k in raw if k not in _ENTRY_KEYS and _LANG_KEY.match(str(k))]
-    unknown = [k for k in raw if k not in _ENTRY_KEYS and k not in lang_keys]
-    if unknown:
-        raise entry_error(path, i, raw, f"unknown key(s) {unknown} (allowed: id, label, terms, note, language codes)")
-    terms: list[GlossaryTerm] = []
-    for lang_key in ["terms", *lang_keys]:
-        items = raw[lang_key]
-        if not isinstance(items, list):
-            items = [items]
-        lang = "en" if lang_key == "terms" else lang_key
-        terms += [_parse_term(path, i, raw, item, lang) for item in items]
-    note = raw.get("note")
-    if note is not None and not isinstance(note, str):
-        raise entry_error(path, i, raw, "'note' must be a string")
-    return GlossaryEntry(raw["id"], raw["label"].strip(), tuple(terms), note)
-
-
-def _check_duplicates(path: Path, entries: list[GlossaryEntry]) -> None:
-    """A term in two entries would make expansion ambiguous: refuse it."""
-    seen_ids: set[str] = set()
-    owner: dict[tuple[str, bool], str] = {}
-    for i, e in enumerate(entries):
-        if e.id in seen_ids:
-            raise DataFileError(f"{path}: entry {i + 1}: duplicate id {e.id!r}")
-        seen_ids.add(e.id)
-        for t in e.terms:
-            key = (fold(t.text, keep_case=t.case_sensitive), t.case_sensitive)
-            if owner.get(key, e.id) != e.id:
-                raise DataFileError(
-                    f"{path}: entry {i + 1} (id {e.id!r}): term {t.text!r} is already in entry {owner[key]!r}"
-                )
-            owner[key] = e.id
-
-
-def parse(path: Path) -> Glossary:
-    """Load and validate a glossary file."""
-    data = read_yaml(path)
-    raw_entries = require_mapping(path, data, "entries")
-    entries = [_parse_entry(path, i, raw) for i, raw in enumerate(raw_entries)]
-    _check_duplicates(path, entries)
-    return Glossary(entries)
-
-
-@functools.lru_cache(maxsize=None)
-def _load_default() -> Glossary:
-    return parse(DEFAULT_PATH)
-
-
-def load(path: str | Path | None = None) -> Glossary:
-    """The glossary at ``path``, or the packaged one (cached)."""
-    return _load_default() if path is None else parse(Path(path))
-
-
-__all__ = [
-    "DataFileError",
-    "Glossary",
-    "GlossaryEntry",
-    "GlossaryMatch",
-    "GlossaryTerm",
-    "Term",
-    "TermHit",
-    "TermMatcher",
-    "fold",
-    "load",
-]

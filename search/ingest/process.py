@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import analysis
-from .index import PageTerms, encode_page
-from .model import Document, Extracted, IndexTerms
+from ..index import PageTerms, encode_page
+from ..model import Document, Extracted, IndexTerms
+from ..text import analysis
 
 
 @dataclass
@@ -72,23 +72,33 @@ def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
     return out
 
 
-def process_file(task: FileTask) -> tuple[Document, IndexTerms]:
+@dataclass
+class Processed:
+    """What a worker sends back for one file."""
+
+    doc: Document
+    terms: IndexTerms
+    from_cache: bool  # the text came from the text cache, not the file
+
+
+def process_file(task: FileTask) -> Processed:
     """Extract, derive metadata and analyse one file (raises ExtractionError)."""
-    from .extract import extract
+    from ..extract import extract
     from .metadata import derive
 
     ex = load_cached(task.cache_dir, task.sha256)
+    cached = ex is not None
     if ex is None:
         ex = extract(task.path, max_pages=task.max_pages)
         save_cached(task.cache_dir, task.sha256, ex)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     terms = IndexTerms(pages=page_terms(doc.pages, doc.language))
-    return doc, terms
+    return Processed(doc, terms, cached)
 
 
 def header_terms(doc: Document, terms: IndexTerms | None = None) -> IndexTerms:
     """Title, metadata and author terms for a document's header record."""
-    from . import classify, jurisdictions
+    from ..vocab import classify, jurisdictions
 
     terms = terms or IndexTerms()
     lang = doc.language or "und"

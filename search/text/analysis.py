@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 from typing import Callable, Iterable
 
 from nltk.stem.snowball import SnowballStemmer
+
+from .datafile import DATA_DIR
+from .fold import fold
 
 #: ISO 639-1 code → nltk Snowball language.
 SNOWBALL = {
@@ -54,20 +56,6 @@ SPLIT_CJK_RE = re.compile(f"([{_CJK}]+)")
 _STEM_CACHE_LIMIT = 200_000
 
 
-def fold(word: str) -> str:
-    """Lower-case and strip accents (Québec → quebec, Zuteilung stays).
-
-    ``_ACCENT_TABLE`` below folds text the same way one character for one;
-    this function may change the length (ß → ss)."""
-    word = word.lower()
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFD", word)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # ß and similar have no decomposition; casefold maps ß → ss.
-    return unicodedata.normalize("NFC", stripped).casefold()
-
-
 def is_cjk(token: str) -> bool:
     return bool(CJK_RE.match(token))
 
@@ -97,8 +85,8 @@ def words(text: str) -> list[str]:
 def stopwords(lang: str) -> frozenset[str]:
     """The shipped stopword list of a language (empty when there is none)."""
     try:
-        data = resources.files("search").joinpath("data", "stopwords", f"{lang}.txt").read_text("utf-8")
-    except (FileNotFoundError, OSError):
+        data = (DATA_DIR / "stopwords" / f"{lang}.txt").read_text("utf-8")
+    except OSError:
         return frozenset()
     out = set()
     for line in data.splitlines():

@@ -10,21 +10,11 @@ value (a count). A new facet is a new subclass in :data:`FACETS`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .yamlfiles import load_yaml
-
-from .model import FacetValue
-
-
-@lru_cache(maxsize=1)
-def language_names() -> dict[str, str]:
-    text = resources.files("search").joinpath("data", "languages.yaml").read_text("utf-8")
-    return {str(k): str(v) for k, v in (load_yaml(text) or {}).items()}
+from ..model import FacetValue
 
 
 @dataclass
@@ -161,7 +151,7 @@ class TypeFacet(Facet):
         return [t] if t else []
 
     def value_label(self, value):
-        from .classify import type_label
+        from ..vocab.classify import type_label
 
         return type_label(value)
 
@@ -185,7 +175,7 @@ class TopicFacet(Facet):
         return info.get("topics") or []
 
     def value_label(self, value):
-        from .classify import topic_label
+        from ..vocab.classify import topic_label
 
         return topic_label(value)
 
@@ -198,18 +188,18 @@ class LanguageFacet(Facet):
         return [lang] if lang else []
 
     def value_label(self, value):
-        return language_names().get(value, value)
+        from ..vocab.languages import name_of
+
+        return name_of(value)
 
     def normalize(self, value):
-        v = value.strip().lower()
-        for code, name in language_names().items():
-            if name.lower() == v:
-                return code
-        return v
+        from ..vocab.languages import code_of
+
+        return code_of(value)
 
 
 def _registry():
-    from .jurisdictions import load
+    from ..vocab.jurisdictions import load
 
     return load()
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
+from ..text.datafile import DATA_DIR, DataFileError, read_yaml
 
-from .yamlfiles import load_yaml
+DEFAULT_PATH = DATA_DIR / "titles.yaml"
 
 _MARKERS_RE = re.compile(r"[►▼◄]\s*[A-Z]?\d*\s*")
 # Markdown that survives in .txt files: heading marks, emphasis, code fences.
@@ -37,26 +38,48 @@ class TitleRules:
 
 @lru_cache(maxsize=1)
 def rules() -> TitleRules:
-    text = resources.files("search").joinpath("data", "titles.yaml").read_text("utf-8")
-    data = load_yaml(text) or {}
+    """The packaged title rules, checked (a bad pattern names file and key)."""
+    return parse(DEFAULT_PATH)
 
-    def rx(p: str) -> re.Pattern[str]:
+
+def parse(path: Path) -> TitleRules:
+    data = read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise DataFileError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+
+    def rx(key: str, p: object) -> re.Pattern[str]:
+        if not isinstance(p, str):
+            raise DataFileError(f"{path}: {key}: {p!r} must be a regular expression in quotes")
         try:
             return re.compile(p, re.IGNORECASE)
         except re.error as e:
-            raise ValueError(f"titles.yaml: bad pattern {p!r}: {e}") from None
+            raise DataFileError(f"{path}: {key}: bad pattern {p!r}: {e}") from None
+
+    def patterns(key: str) -> tuple[re.Pattern[str], ...]:
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            raise DataFileError(f"{path}: '{key}' must be a list of patterns")
+        return tuple(rx(key, p) for p in items)
+
+    def words(key: str) -> list[str]:
+        items = data.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
+            raise DataFileError(f"{path}: '{key}' must be a list of words")
+        return items
 
     acts = data.get("acts") or {}
+    if not isinstance(acts, dict) or not isinstance(acts.get("max_lines", 6), int):
+        raise DataFileError(f"{path}: 'acts' must be a mapping with start, continue and an integer max_lines")
     return TitleRules(
-        skip=tuple(rx(p) for p in data.get("skip", [])),
-        strip=tuple(rx(p) for p in data.get("strip", [])),
-        stop=tuple(rx(p) for p in data.get("stop", [])),
-        byline=rx(data.get("byline", r"^by\s+(.+)$")),
-        act_start=rx(acts.get("start", r"^$^")),
-        act_continue=rx(acts.get("continue", r"^$^")),
+        skip=patterns("skip"),
+        strip=patterns("strip"),
+        stop=patterns("stop"),
+        byline=rx("byline", data.get("byline", r"^by\s+(.+)$")),
+        act_start=rx("acts.start", acts.get("start", r"^$^")),
+        act_continue=rx("acts.continue", acts.get("continue", r"^$^")),
         act_max_lines=int(acts.get("max_lines", 6)),
-        acronyms=frozenset(data.get("acronyms", [])),
-        small_words=frozenset(w.lower() for w in data.get("small_words", [])),
+        acronyms=frozenset(words("acronyms")),
+        small_words=frozenset(w.lower() for w in words("small_words")),
     )
 
 

@@ -18,16 +18,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import analysis
-from .engine import Evaluator, Params, Scored, Terms
-from .expand import drop_common_words, expand_glossary
+from ..index import IndexMissing, IndexProblem, IndexRoot, Snapshot
+from ..index.store import CURRENT
+from ..lru import SizedLRU
+from ..model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
+from ..text import analysis
+from .evaluate import Evaluator, Params, Scored, Terms
+from .rewrite import drop_common_words, expand_glossary
 from .facets import FACETS, DocTable, resolve_value
-from .lru import SizedLRU
-from .index import IndexMissing, IndexProblem, IndexRoot, Snapshot
-from .index.store import CURRENT
-from .model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from .passages import make_passage
-from .query import And, MatchAll, Node, Or, Word, parse, to_string
+from .parse import And, MatchAll, Node, Or, Word, parse, to_string
 
 #: Metadata every hit carries (the JSON contract plus what pages need).
 HIT_FIELDS = (
@@ -144,7 +144,7 @@ class Searcher:
     def warm_up(self) -> None:
         """Load the index arrays and the data files now, not on the first
         request (a server worker calls this once at start)."""
-        from .jurisdictions import load as load_jurisdictions
+        from ..vocab.jurisdictions import load as load_jurisdictions
 
         self.glossary.find("emissions trading")
         load_jurisdictions()
@@ -167,7 +167,7 @@ class Searcher:
     @property
     def glossary(self):
         if self._glossary is None:
-            from .glossary import load
+            from ..vocab.glossary import load
 
             self._glossary = load()
         return self._glossary

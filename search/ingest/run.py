@@ -9,22 +9,19 @@ opens; the next run picks up exactly what was not committed.
 
 from __future__ import annotations
 
-import fnmatch
-import hashlib
-import logging
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .catalog import CATALOG_NAMES, Catalog, entry_hash, load_catalog
-from .documents import FileTask, header_terms, process_file
-from .index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
-from .model import Document
+from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..model import Document
+from .catalog import Catalog, entry_hash, load_catalog
+from .plan import sha256_file, supported_suffixes, walk
+from .process import FileTask, header_terms, process_file
+from .report import Report, read_failures, read_report, write_failures
 
-log = logging.getLogger("etslib.ingest")
 
 ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
 
@@ -43,131 +40,6 @@ class IngestOptions:
     retry_failed: bool = False  # extract again files that failed and have not changed
 
 
-@dataclass
-class FileInfo:
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str | None = None
-    rel: str = ""  # relative to the folder it was found under (rules read folder names)
-
-
-def supported_suffixes() -> frozenset[str]:
-    from .extract import SUPPORTED_SUFFIXES
-
-    return frozenset(SUPPORTED_SUFFIXES)
-
-
-IGNORE_FILE = ".etslibignore"
-
-
-def _ignore_patterns(folder: Path) -> list[str]:
-    """Glob patterns from a folder's ``.etslibignore`` (one per line, # comments)."""
-    try:
-        lines = (folder / IGNORE_FILE).read_text("utf-8").splitlines()
-    except OSError:
-        return []
-    return [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
-
-
-def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> list[FileInfo]:
-    """Supported files under ``paths`` (sorted); others go to ``skipped``.
-
-    Hidden files, catalog files and files matching a ``.etslibignore``
-    pattern (in the file's folder or any folder above it, up to the given
-    path) are left out silently.
-    """
-    suffixes = supported_suffixes()
-    found: dict[str, FileInfo] = {}
-
-    def consider(p: Path, base: Path, ignore: list[str] = ()) -> None:
-        if p.name in CATALOG_NAMES or p.name.startswith("."):
-            return
-        rel = str(p.relative_to(base)) if p != base else p.name
-        if any(fnmatch.fnmatch(p.name, pat) or fnmatch.fnmatch(rel, pat) for pat in ignore):
-            return
-        if p.suffix.lower() not in suffixes:
-            skipped.append({"path": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"})
-            return
-        try:
-            st = p.stat()
-        except OSError as e:
-            skipped.append({"path": str(p), "reason": f"cannot read: {e.strerror}"})
-            return
-        found[str(p)] = FileInfo(str(p), st.st_size, st.st_mtime_ns, rel=rel)
-
-    for raw in paths:
-        root = Path(raw).expanduser().resolve()
-        if root.is_file():
-            consider(root, root)
-            continue
-        if not root.is_dir():
-            raise FileNotFoundError(f"no such file or folder: {raw}")
-        inherited: dict[str, list[str]] = {}
-        for dirpath, dirnames, filenames in os.walk(root):
-            here = Path(dirpath)
-            ignore = inherited.get(dirpath, []) + _ignore_patterns(here)
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if not d.startswith(".") and not any(fnmatch.fnmatch(d, pat) for pat in ignore)
-            )
-            for d in dirnames:
-                inherited[os.path.join(dirpath, d)] = ignore
-            for name in sorted(filenames):
-                consider(here / name, root, ignore)
-    return sorted(found.values(), key=lambda f: f.path)
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class Report:
-    """What an ingest did; saved as ``report.json`` next to the index."""
-
-    def __init__(self, root: IndexRoot, paths: list[str], options: IngestOptions):
-        self.data: dict[str, Any] = {
-            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "finished": None,
-            "seconds": 0.0,
-            "index": str(root.root),
-            "paths": [str(Path(p).expanduser().resolve()) for p in paths],
-            "rebuild": options.rebuild,
-            "jobs": options.jobs,
-            "status": "running",
-            "counts": {k: 0 for k in ("new", "updated", "unchanged", "metadata", "removed", "failed", "skipped", "duplicates")},
-            "pages": 0,
-            "documents": 0,
-            "failures": [],
-            "skipped": [],
-            "duplicates": [],
-            "notes": [],
-        }
-        self._t0 = time.monotonic()
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.data["counts"][key] += n
-
-    def fail(self, path: str, code: str, reason: str, *, remembered: bool = False) -> None:
-        entry = {"path": path, "code": code, "reason": reason}
-        if remembered:
-            entry["remembered"] = True  # failed in an earlier run; not tried again
-        self.data["failures"].append(entry)
-        self.count("failed")
-
-    def finish(self, status: str) -> dict[str, Any]:
-        self.data["status"] = status
-        self.data["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.data["seconds"] = round(time.monotonic() - self._t0, 2)
-        self.data["counts"]["skipped"] = len(self.data["skipped"])
-        self.data["counts"]["duplicates"] = len(self.data["duplicates"])
-        return self.data
-
-
 def _states(store: Store) -> list[dict[str, Any]]:
     snap = Snapshot(store)
     try:
@@ -178,9 +50,9 @@ def _states(store: Store) -> list[dict[str, Any]]:
 
 def _with_entry(info: dict[str, Any], entry: dict[str, Any]) -> Document:
     """An indexed document's metadata with a (changed) catalog entry applied."""
-    from .jurisdictions import load as load_jurisdictions
+    from ..vocab.jurisdictions import load as load_jurisdictions
     from .metadata import _year_of
-    from .model import DOC_TYPES
+    from ..model import DOC_TYPES
 
     meta = {k: v for k, v in info.items() if k in Document.__dataclass_fields__}
     sources = dict(meta.get("sources") or {})
@@ -275,7 +147,7 @@ def ingest(
         for s in removed:
             if by_sha.get(s["sha256"]) == s["path"]:
                 del by_sha[s["sha256"]]
-        failed_before = {} if options.retry_failed or publish_at_end else _read_failures(root)
+        failed_before = {} if options.retry_failed or publish_at_end else read_failures(root)
         for f in files:
             old = by_path.get(f.path)
             gone_wrong = failed_before.get(f.path)
@@ -347,7 +219,9 @@ def ingest(
                             report.fail(path, res.code, res.reason)
                             emit("failed", {"path": path, "code": res.code, "reason": res.reason})
                             continue
-                        doc, terms = res.value
+                        doc, terms = res.value.doc, res.value.terms
+                        if res.value.from_cache:
+                            report.count("from_cache")
                         old = by_path.get(path)
                         dn = old["dn"] if old else next_dn
                         if old:
@@ -385,38 +259,7 @@ def ingest(
             except Exception:  # the report must still be written
                 pass
             write_json_atomic(root.report_path, data)
-            _write_failures(root, data["failures"], files)
+            write_failures(root, data["failures"], files)
     return report.data
 
 
-FAILURES_FILE = "failures.json"
-
-
-def _read_failures(root: IndexRoot) -> dict[str, dict[str, Any]]:
-    import json
-
-    try:
-        return json.loads((root.root / FAILURES_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_failures(root: IndexRoot, failures: list[dict[str, Any]], files: list[FileInfo]) -> None:
-    """Remember failed files with their size and mtime, so an unchanged
-    broken file is not extracted again on every run (``--retry-failed``)."""
-    stat = {f.path: f for f in files}
-    remembered = {}
-    for fail in failures:
-        f = stat.get(fail["path"])
-        if f is not None and fail["code"] not in ("timeout", "crashed", "memory", "unreadable"):
-            remembered[f.path] = {"size": f.size, "mtime_ns": f.mtime_ns, "code": fail["code"], "reason": fail["reason"]}
-    write_json_atomic(root.root / FAILURES_FILE, remembered)
-
-
-def read_report(root: IndexRoot) -> dict[str, Any] | None:
-    import json
-
-    try:
-        return json.loads(root.report_path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None

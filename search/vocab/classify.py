@@ -15,18 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.glossary import (
-    DATA_DIR,
-    DataFileError,
-    Term,
-    TermMatcher,
-    default_case_sensitive,
-    entry_error,
-    numeric_settings,
-    read_yaml,
-    require_mapping,
-)
-from search.textnorm import word_count
+from ..text.datafile import DATA_DIR, DataFileError, entry_error, numeric_settings, read_yaml, require_mapping
+from ..text.matcher import Term, TermMatcher, default_case_sensitive
+from ..text.normalize import word_count
 
 DOCTYPES_PATH = DATA_DIR / "doctypes.yaml"
 TOPICS_PATH = DATA_DIR / "topics.yaml"

@@ -1,0 +1,43 @@
+"""Committing to a store: one atomic table-of-contents write under the write lock."""
+
+from __future__ import annotations
+
+from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
+
+from .store import IndexBusy, Store
+
+
+def writer_lock(store: Store):
+    """Whoosh's write lock of a store (the ingest lock already keeps other processes out)."""
+    lock = store.whoosh.lock("WRITELOCK")
+    if not lock.acquire():
+        raise IndexBusy(f"another process is writing {store.path}")
+    return lock
+
+
+def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, str]]) -> None:
+    """One atomic commit: mark ``deletes`` (field, term) in the existing
+    segments, add ``new_segments``, write the next table of contents."""
+    ix = store.whoosh
+    lock = writer_lock(store)
+    try:
+        toc = ix._read_toc()
+        segments = list(toc.segments)
+        if deletes:
+            for seg in segments:
+                reader = SegmentReader(store.storage, toc.schema, seg)
+                try:
+                    for field, term in deletes:
+                        if (field, term) in reader:
+                            for docnum in reader.postings(field, term).all_ids():
+                                seg.delete_document(docnum)
+                finally:
+                    reader.close()
+        # A segment whose records are all deleted is dropped.
+        segments = [s for s in segments if s.doc_count() > 0] + list(new_segments)
+        generation = toc.generation + 1
+        TOC(toc.schema, segments, generation).write(store.storage, ix.indexname)
+        clean_files(store.storage, ix.indexname, generation, segments)
+    finally:
+        lock.release()
