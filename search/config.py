@@ -1,9 +1,17 @@
-"""Where things live by default."""
+"""Defaults, in one place: where the index lives, how ingest runs, and how
+much memory a serving worker's caches may take.
+
+The command line, :class:`~search.ingest.IngestOptions`, the worker pool
+and the searcher all read these, so a default is changed here once.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+# -- where things live ---------------------------------------------------------
 
 
 def default_index_dir() -> Path:
@@ -18,3 +26,53 @@ def index_dir(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("ETSLIB_INDEX")
     return Path(env) if env else default_index_dir()
+
+
+# -- ingest ----------------------------------------------------------------------
+
+#: Seconds one document may take to extract before its worker is killed.
+TIMEOUT_S = 120.0
+#: Address-space limit of one extraction worker.
+WORKER_MEMORY_MB = 3072
+#: PDFs with more pages are refused (``too-large``).
+MAX_PAGES = 5000
+#: Commit after this many pages (100,000 pages: 5 segments, no merge)…
+BATCH_PAGES = 20_000
+#: …or after this many seconds.
+BATCH_SECONDS = 60.0
+
+
+def default_jobs() -> int:
+    """Extraction workers: one per core, at most 4 (the writer needs a core too
+    on bigger machines, and PDFium's memory adds up)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+# -- serving ---------------------------------------------------------------------
+
+#: Resident memory one serving worker is meant to stay within at 100,000
+#: pages (measured by ``scripts/bench``): the index arrays, Python, Flask and
+#: the caches below.
+SERVING_WORKER_MB = 300
+#: The share of that budget the caches may fill; the rest is the snapshot's
+#: arrays (~120 MB at 100,000 pages) and the interpreter with its libraries.
+CACHE_SHARE = 113 / 300
+
+
+@dataclass(frozen=True)
+class CacheBudgets:
+    """Bytes each of a serving worker's caches may hold."""
+
+    postings: int  # decoded posting lists and position tables (the snapshot)
+    leaves: int  # scored query leaves (the evaluator)
+    results: int  # evaluated queries (the searcher)
+    passages: int  # highlighted passages
+    suggestions: int  # "did you mean" answers
+
+
+def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
+    """The caches' budgets as shares of one worker's memory budget."""
+    total = worker_mb * CACHE_SHARE * (1 << 20)
+    shares = {"postings": 32, "leaves": 32, "results": 32, "passages": 16, "suggestions": 1}
+    whole = sum(shares.values())
+    return CacheBudgets(**{k: int(total * v / whole) for k, v in shares.items()})

@@ -153,13 +153,24 @@ class FacetValue:
     group: str | None = None  # e.g. a jurisdiction's region
 
 
+#: The orders results can be listed in, with their labels; the first is the
+#: default (an empty query lists newest first instead, see the searcher).
+SORTS: dict[str, str] = {
+    "relevance": "Relevance",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title A–Z",
+}
+DEFAULT_SORT = "relevance"
+
+
 @dataclass
 class SearchRequest:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within)
     year_from: int | None = None
     year_to: int | None = None
-    sort: str = "relevance"  # relevance | newest | oldest | title
+    sort: str = DEFAULT_SORT  # one of SORTS
     page: int = 1
     limit: int = 10
     exact: bool = False  # unstemmed matching

@@ -6,15 +6,18 @@ gunicorn workers and the tests all call it).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:  # the command line imports this package: Flask loads only for the app
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """An app configured from defaults, then ``ETSLIB_*`` variables, then ``test_config``."""
+    from flask import Flask
+
     from . import api, errors, exports, files, pages, security, state
     from .settings import defaults
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from search import config
 from search.config import default_index_dir, index_dir as resolve_index_dir
-from search.model import SearchRequest
-
-FACET_OPTIONS = ("jurisdiction", "type", "topic", "language", "publisher")
-
+from search.model import DEFAULT_SORT, SORTS, SearchRequest
 
 def _index_option(f):
     return click.option(
@@ -65,14 +62,14 @@ def main(verbose: int) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @_index_option
 @click.option("--rebuild", is_flag=True, help="Rebuild the index from scratch (searches go on against the old one).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Extraction worker processes (default: CPU count, at most 4).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=config.default_jobs, show_default="CPU count, at most 4", help="Extraction worker processes.")
 @click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Metadata catalog file (YAML or CSV); catalog.yaml in a given folder is read anyway.")
-@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, show_default=True, help="Seconds allowed per document.")
-@click.option("--memory-mb", type=click.IntRange(256, 1 << 20), default=3072, show_default=True, help="Memory limit per extraction worker.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=config.TIMEOUT_S, show_default=True, help="Seconds allowed per document.")
+@click.option("--memory-mb", type=click.IntRange(256, 1 << 20), default=config.WORKER_MEMORY_MB, show_default=True, help="Memory limit per extraction worker.")
 @click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
-@click.option("--batch-pages", type=click.IntRange(1, 10**7), default=20000, show_default=True, help="Commit after this many pages.")
+@click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
 def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed):
     """Index the PDF, HTML and text files under PATHS.
@@ -86,7 +83,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
 
     root = IndexRoot(_resolve_index(index_dir))
     options = IngestOptions(
-        jobs=jobs or max(1, min(4, os.cpu_count() or 1)),
+        jobs=jobs,
         timeout=timeout,
         memory_mb=memory_mb,
         rebuild=rebuild,
@@ -151,36 +148,35 @@ def _searcher(index_dir: Path | None):
     return s
 
 
+def _facet_options(f):
+    """``--jurisdiction``, ``--type``… : one option per ticked facet of the registry."""
+    from search.vocab.facets import FACETS, FILTER_FACETS
+
+    for name in reversed(FILTER_FACETS):
+        f = click.option(f"--{name}", f"facet_{name}", multiple=True, metavar="VALUE", help=FACETS[name].cli_help)(f)
+    return f
+
+
 @main.command()
 @click.argument("query", nargs=-1)
 @_index_option
-@click.option("--jurisdiction", multiple=True, help="Only these jurisdictions (id or name; repeat for OR).")
-@click.option("--type", "types", multiple=True, help="Only these document types.")
-@click.option("--topic", multiple=True, help="Only these topics.")
-@click.option("--language", multiple=True, help="Only these languages (ISO code).")
-@click.option("--publisher", multiple=True, help="Only these publishers.")
+@_facet_options
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "title"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(list(SORTS)), default=DEFAULT_SORT, show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, 100000), default=1, show_default=True)
 @click.option("--exact", is_flag=True, help="Match words exactly (no stemming).")
 @click.option("--no-expand", is_flag=True, help="Do not add glossary synonyms.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search(query, index_dir, jurisdiction, types, topic, language, publisher, year_from, year_to, sort, limit, page, exact, no_expand, as_json):
+def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_expand, as_json, **facet_values):
     """Search the index. QUERY takes words, "phrases", AND/OR/NOT, -word, field:value."""
     from search.query.contract import response_json
 
-    filters = {
-        "jurisdiction": list(jurisdiction),
-        "type": list(types),
-        "topic": list(topic),
-        "language": list(language),
-        "publisher": list(publisher),
-    }
+    filters = {k.removeprefix("facet_"): list(v) for k, v in facet_values.items() if v}
     req = SearchRequest(
         q=" ".join(query),
-        filters={k: v for k, v in filters.items() if v},
+        filters=filters,
         year_from=year_from,
         year_to=year_to,
         sort=sort,

@@ -16,14 +16,14 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from flask import current_app, url_for
 
-from search.query.facets import FACETS
+from search.vocab.facets import FACETS, FILTER_FACETS
 from search.index import IndexProblem
-from search.model import Hit, Passage, SearchRequest, SearchResponse
+from search.model import SORTS, Hit, Passage, SearchRequest, SearchResponse
 from search.query.searcher import Searcher
 
 from . import urls
 from .knowledge import Panel, panel_for
-from .params import FILTER_PARAMS, SORT_LABELS, Limits, parse_args, query_pairs, state_pairs
+from .params import Limits, parse_args, query_pairs, state_pairs
 
 T = TypeVar("T")
 
@@ -217,7 +217,7 @@ def _facet_views(resp: SearchResponse, state: urls.Pairs, top_n: int) -> list[Fa
 
     region_order = {r: i for i, r in enumerate(load().regions())}
     out: list[FacetView] = []
-    for name in FILTER_PARAMS:
+    for name in FILTER_FACETS:
         values = [
             ValueView(
                 v.value,
@@ -247,7 +247,7 @@ def _facet_views(resp: SearchResponse, state: urls.Pairs, top_n: int) -> list[Fa
 
 def _chips(req: SearchRequest, state: urls.Pairs) -> list[Chip]:
     chips = []
-    for name in FILTER_PARAMS:
+    for name in FILTER_FACETS:
         for v in req.filters.get(name, []):
             chips.append(Chip(FACETS[name].label, label_of(name, v), search_url(urls.with_removed(state, name, v))))
     if req.year_from is not None or req.year_to is not None:
@@ -389,10 +389,10 @@ def search_data(searcher: Searcher, args: Iterable[tuple[str, str]], *, api: boo
         hits=[hit_view(h, qpairs) for h in resp.hits],
         facets=_facet_views(resp, state, int(cfg["FACET_TOP"])),
         chips=_chips(req, state),
-        clear_url=search_url(urls.without(state, [*FILTER_PARAMS, "year_from", "year_to"])),
+        clear_url=search_url(urls.without(state, [*FILTER_FACETS, "year_from", "year_to"])),
         histogram=_histogram(resp, state),
         knowledge=_knowledge(searcher, req, resp, state),
-        sorts=SORT_LABELS,
+        sorts=SORTS,
         page_sizes=sorted(set(int(n) for n in cfg["PAGE_SIZES"]) | {req.limit}),
         suggestion_url=search_url(urls.with_replaced(state, "q", resp.suggestion)) if resp.suggestion else None,
         no_expand_url=search_url(urls.with_replaced(state, "expand", "0")),

@@ -12,10 +12,10 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 from search.index import IndexRoot
 
-from search.query.facets import FACETS
+from search.vocab.facets import FACETS, FILTER_FACETS
 
 from .data import document_data, search_data, search_url
-from .params import FILTER_PARAMS
+
 from .state import get_searcher
 from .texts import document_texts
 
@@ -76,6 +76,6 @@ def about():
             "values": [{"label": v["label"] or v["value"], "count": v["count"], "url": search_url([(name, v["value"])])} for v in values],
         }
         for name, values in data["stats"]["facets"].items()
-        if name in FILTER_PARAMS and values
+        if name in FILTER_FACETS and values
     ]
     return render_template("about.html", facets=facets, **data)

@@ -13,15 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from search.query.facets import FACETS
-from search.model import SearchRequest
+from search.model import DEFAULT_SORT, SORTS, SearchRequest
+from search.vocab.facets import FILTER_FACETS
 
 from .urls import Pairs
 
-#: Facets chosen through URL parameters, in sidebar order (years use a range).
-FILTER_PARAMS: tuple[str, ...] = tuple(name for name in FACETS if name != "year")
-SORTS = ("relevance", "newest", "oldest", "title")
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first", "title": "Title A–Z"}
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 YEAR_MIN, YEAR_MAX = 1000, 2999
@@ -94,7 +90,7 @@ def parse_args(args: Iterable[tuple[str, str]], limits: Limits | None = None) ->
         notes.append(f"The query was cut to {lim.max_query} characters.")
 
     filters: dict[str, list[str]] = {}
-    for name in FILTER_PARAMS:
+    for name in FILTER_FACETS:
         values = list(dict.fromkeys(v.strip() for k, v in pairs if k == name and v.strip()))
         if values:
             filters[name] = values
@@ -105,10 +101,10 @@ def parse_args(args: Iterable[tuple[str, str]], limits: Limits | None = None) ->
         notes.append(f"Years {year_from}–{year_to} were swapped into {year_to}–{year_from}.")
         year_from, year_to = year_to, year_from
 
-    sort = (_first(pairs, "sort") or "relevance").lower()
+    sort = (_first(pairs, "sort") or DEFAULT_SORT).lower()
     if sort not in SORTS:
-        notes.append(f"Unknown sort order “{_first(pairs, 'sort')}”: sorted by relevance.")
-        sort = "relevance"
+        notes.append(f"Unknown sort order “{_first(pairs, 'sort')}”: sorted by {SORTS[DEFAULT_SORT].lower()}.")
+        sort = DEFAULT_SORT
 
     limit = lim.default_limit
     raw = _first(pairs, "limit")
@@ -156,13 +152,13 @@ def state_pairs(req: SearchRequest, default_limit: int = 10) -> Pairs:
     out: Pairs = []
     if req.q:
         out.append(("q", req.q))
-    for name in FILTER_PARAMS:
+    for name in FILTER_FACETS:
         out += [(name, v) for v in req.filters.get(name, [])]
     if req.year_from is not None:
         out.append(("year_from", str(req.year_from)))
     if req.year_to is not None:
         out.append(("year_to", str(req.year_to)))
-    if req.sort != "relevance":
+    if req.sort != DEFAULT_SORT:
         out.append(("sort", req.sort))
     if req.limit != default_limit:
         out.append(("limit", str(req.limit)))

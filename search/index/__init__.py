@@ -18,7 +18,7 @@ from .store import (
     Store,
     write_json_atomic,
 )
-from .writer import DocWriter, clear_temp, facet_values, tidy
+from .writer import DocWriter, clear_temp, tidy
 
 __all__ = [
     "PageTerms",
@@ -38,6 +38,5 @@ __all__ = [
     "Store",
     "write_json_atomic",
     "DocWriter",
-    "facet_values",
     "tidy",
 ]

@@ -16,6 +16,8 @@ from typing import Iterable, Iterator
 import numpy as np
 from whoosh import columns, fields, formats
 
+from ..vocab.facets import FACETS
+
 #: Bump when the schema or the meaning of a field changes: an index written
 #: by another version is rebuilt, never read. 4: one ``fold`` for index terms
 #: and data-file lookups (marks of non-Latin scripts are kept).
@@ -267,16 +269,9 @@ class Terms(fields.FieldType):
 #: 1.. are pages (or sections of unpaged documents).
 HEADER_PAGE = 0
 
-#: Fields that hold facet values on header records, for ``field:value``
-#: queries through Whoosh and for the reference search in tests.
-FACET_FIELDS = {
-    "jurisdiction": "f_jur",
-    "type": "f_type",
-    "topic": "f_topic",
-    "language": "f_lang",
-    "publisher": "f_pub",
-    "year": "f_year",
-}
+#: Fields that hold facet values on header records (for the reference
+#: search in tests), by facet name, from the facet registry.
+FACET_FIELDS = {name: f.field for name, f in FACETS.items()}
 
 
 def build_schema() -> fields.Schema:

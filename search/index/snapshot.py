@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
 
+from .. import config
 from ..lru import SizedLRU
 from .lookup import SegmentTerms, own_fd
 from .schema import HEADER_PAGE, PackedValues, PositionTable
@@ -131,7 +132,7 @@ class Snapshot:
     document rows index every per-document array (``docs``).
     """
 
-    def __init__(self, store: Store, *, cache_mb: int = 32):
+    def __init__(self, store: Store, *, cache_bytes: int | None = None):
         self.store = store
         self.ix = store.whoosh
         self.reader = self.ix.reader()
@@ -146,7 +147,7 @@ class Snapshot:
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB. With the other
         # caches this keeps a serving worker under 300 MB at 100,000 pages.
-        self._cache = SizedLRU(cache_mb << 20, _nbytes)
+        self._cache = SizedLRU(config.cache_budgets().postings if cache_bytes is None else cache_bytes, _nbytes)
         self._load_arrays()
 
     # -- loading ---------------------------------------------------------

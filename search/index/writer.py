@@ -17,24 +17,13 @@ from ..model import Document, IndexTerms
 from .bulk import SegmentBuilder, encode_positional, encode_terms
 from .commit import commit_segments
 from .merge import merge_small
-from .schema import FACET_FIELDS, HEADER_PAGE
+from ..vocab.facets import FACETS
+from .schema import HEADER_PAGE
 from .store import Store
 
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
 MAX_SEGMENTS = 10
-
-
-def facet_values(doc: Document) -> dict[str, list[str]]:
-    """The facet values a document carries, by facet name."""
-    return {
-        "jurisdiction": list(doc.jurisdictions),
-        "type": [doc.type] if doc.type else [],
-        "topic": list(doc.topics),
-        "language": [doc.language] if doc.language else [],
-        "publisher": [doc.publisher] if doc.publisher else [],
-        "year": [str(doc.year)] if doc.year else [],
-    }
 
 
 def header_info(doc: Document, dn: int, terms: IndexTerms, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -77,10 +66,11 @@ class DocWriter:
 
     def add_header(self, doc: Document, terms: IndexTerms, dn: int, extra: dict[str, Any] | None = None) -> None:
         key = f"d:{doc.id}"
+        info = header_info(doc, dn, terms, extra)
         ids = {"key": [key], "doc": [doc.id]}
-        ids.update({FACET_FIELDS[k]: v for k, v in facet_values(doc).items() if v})
+        ids.update({f.field: v for f in FACETS.values() if (v := f.values_of(info))})
         self._b().add_record(
-            stored={"key": key, "doc": doc.id, "info": header_info(doc, dn, terms, extra)},
+            stored={"key": key, "doc": doc.id, "info": info},
             columns={"dn": dn, "pg": HEADER_PAGE, "ln": len(terms.title)},
             ids=ids,
             counted={"title": encode_terms(terms.title), "meta": encode_terms(terms.meta), "author": encode_terms(terms.author)},

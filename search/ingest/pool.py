@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
+from .. import config
+
 __all__ = ["TaskResult", "WorkerPool"]
 
 log = logging.getLogger("etslib.pool")
@@ -201,13 +203,13 @@ class WorkerPool:
         self,
         func: Callable[[Any], Any],
         *,
-        jobs: int = 2,
-        timeout: float = 60.0,
-        memory_mb: int | None = 2048,
+        jobs: int | None = None,
+        timeout: float = config.TIMEOUT_S,
+        memory_mb: int | None = config.WORKER_MEMORY_MB,
         initializer: Callable[[], None] | None = None,
     ):
         self.func = func
-        self.jobs = max(1, int(jobs))
+        self.jobs = max(1, int(jobs if jobs is not None else config.default_jobs()))
         self.timeout = float(timeout)
         self.memory_mb = memory_mb
         self.initializer = initializer

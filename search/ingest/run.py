@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from .. import config
 from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
 from ..model import Document
 from .catalog import Catalog, entry_hash, load_catalog
@@ -28,12 +29,14 @@ ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
 
 @dataclass
 class IngestOptions:
-    jobs: int = 2
-    timeout: float = 120.0  # seconds per document
-    memory_mb: int | None = 3072  # address-space limit per worker
-    max_pages: int = 5000
-    batch_records: int = 20000  # commit after this many pages… (100,000 pages: 5 segments, no merge)
-    batch_seconds: float = 60.0  # …or this long
+    """How an ingest runs; the defaults are those of :mod:`search.config`."""
+
+    jobs: int = field(default_factory=config.default_jobs)
+    timeout: float = config.TIMEOUT_S  # seconds per document
+    memory_mb: int | None = config.WORKER_MEMORY_MB  # address-space limit per worker
+    max_pages: int = config.MAX_PAGES
+    batch_records: int = config.BATCH_PAGES  # commit after this many pages…
+    batch_seconds: float = config.BATCH_SECONDS  # …or this long
     rebuild: bool = False
     catalogs: list[str] = field(default_factory=list)
     use_cache: bool = True

@@ -22,7 +22,9 @@ from functools import reduce
 import numpy as np
 
 from ..text import analysis
-from .facets import FACETS, DocTable, resolve_value
+from ..vocab.facets import FACETS
+from .facets import DocTable, resolve_value
+from .. import config
 from ..index import Snapshot
 from ..lru import SizedLRU
 from .parse import And, Compound, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
@@ -107,7 +109,7 @@ class Evaluator:
         self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
-        self._leaf_cache = SizedLRU(32 << 20, lambda v: v[0].nbytes())
+        self._leaf_cache = SizedLRU(config.cache_budgets().leaves, lambda v: v[0].nbytes())
         self._local = threading.local()
 
     # -- public ------------------------------------------------------------

@@ -4,17 +4,19 @@ Each facet turns the per-document metadata of an index generation into a
 column (codes for single-valued facets, CSR lists for multi-valued ones)
 once, then answers two questions per search: which documents carry any of
 the chosen values (a mask), and how many matching documents carry each
-value (a count). A new facet is a new subclass in :data:`FACETS`.
+value (a count). The facets themselves are declared in
+:mod:`search.vocab.facets`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..model import FacetValue
+from ..vocab.facets import FACETS, Facet
 
 
 @dataclass
@@ -48,174 +50,54 @@ class Column:
         return out
 
 
-class Facet:
-    """A facet: a name, how to read its values, how to label them."""
+def build_column(facet: Facet, infos: list[dict[str, Any]]) -> Column:
+    """The facet's column over the document rows of a snapshot."""
+    index: dict[str, int] = {}
+    vocab: list[str] = []
 
-    name: str = ""
-    label: str = ""
-    multi: bool = False
-    #: Values are sorted by count (True) or by value (False, e.g. years).
-    by_count: bool = True
+    def code(v: str) -> int:
+        c = index.get(v)
+        if c is None:
+            c = index[v] = len(vocab)
+            vocab.append(v)
+        return c
 
-    def values_of(self, info: dict[str, Any]) -> list[str]:
-        raise NotImplementedError
-
-    def value_label(self, value: str) -> str:
-        return value
-
-    def value_group(self, value: str) -> str | None:
-        return None
-
-    def normalize(self, value: str) -> str:
-        """A user-typed value (``jurisdiction:eu``) in the facet's own spelling."""
-        return value
-
-    def build(self, infos: list[dict[str, Any]]) -> Column:
-        index: dict[str, int] = {}
-        vocab: list[str] = []
-
-        def code(v: str) -> int:
-            c = index.get(v)
-            if c is None:
-                c = index[v] = len(vocab)
-                vocab.append(v)
-            return c
-
-        if not self.multi:
-            codes = np.full(len(infos), -1, dtype=np.int32)
-            for i, info in enumerate(infos):
-                vals = self.values_of(info)
-                if vals:
-                    codes[i] = code(vals[0])
-            return Column(vocab, index, codes)
-        flat: list[int] = []
-        rows: list[int] = []
+    if not facet.multi:
+        codes = np.full(len(infos), -1, dtype=np.int32)
         for i, info in enumerate(infos):
-            for v in dict.fromkeys(self.values_of(info)):
-                flat.append(code(v))
-                rows.append(i)
-        return Column(vocab, index, np.array(flat, dtype=np.int32), np.array(rows, dtype=np.int32))
-
-    def results(self, column: Column, counts: np.ndarray, selected: Sequence[str], limit: int | None) -> list[FacetValue]:
-        """Values with a count, best first; chosen values always included."""
-        chosen = set(selected)
-        nonzero = np.flatnonzero(counts)
-        items = list(zip([column.vocab[c] for c in nonzero.tolist()], counts[nonzero].tolist()))
-        present = {v for v, _ in items}
-        items += [(v, 0) for v in chosen if v not in present]
-        described = column.described
-        for v, _ in items:
-            if v not in described:
-                described[v] = (self.value_label(v), self.value_group(v))
-        if self.by_count:
-            items.sort(key=lambda vn: (-vn[1], described[vn[0]][0].casefold()))
-        else:
-            items.sort(key=lambda vn: vn[0], reverse=True)
-        if limit is not None:
-            head = items[:limit]
-            head += [it for it in items[limit:] if it[0] in chosen]
-            items = head
-        return [FacetValue(v, n, described[v][0], v in chosen, described[v][1]) for v, n in items]
+            vals = facet.values_of(info)
+            if vals:
+                codes[i] = code(vals[0])
+        return Column(vocab, index, codes)
+    flat: list[int] = []
+    rows: list[int] = []
+    for i, info in enumerate(infos):
+        for v in dict.fromkeys(facet.values_of(info)):
+            flat.append(code(v))
+            rows.append(i)
+    return Column(vocab, index, np.array(flat, dtype=np.int32), np.array(rows, dtype=np.int32))
 
 
-class JurisdictionFacet(Facet):
-    name, label, multi = "jurisdiction", "Jurisdiction", True
-
-    def values_of(self, info):
-        return info.get("jurisdictions") or []
-
-    def value_label(self, value):
-        j = _registry().get(value)
-        return j.name if j else value
-
-    def value_group(self, value):
-        return _registry().region_of(value) or None
-
-    def normalize(self, value):
-        return _registry().resolve(value) or value
-
-
-class YearFacet(Facet):
-    name, label, by_count = "year", "Year", False
-
-    def values_of(self, info):
-        y = info.get("year")
-        return [str(y)] if y else []
-
-
-class TypeFacet(Facet):
-    name, label = "type", "Document type"
-
-    def values_of(self, info):
-        t = info.get("type")
-        return [t] if t else []
-
-    def value_label(self, value):
-        from ..vocab.classify import type_label
-
-        return type_label(value)
-
-    def normalize(self, value):
-        v = value.strip().lower().replace("_", " ").replace("-", " ")
-        return {"handbook": "guide", "workingpaper": "working paper", "law": "legislation"}.get(v, v)
-
-
-class PublisherFacet(Facet):
-    name, label = "publisher", "Publisher"
-
-    def values_of(self, info):
-        p = info.get("publisher")
-        return [p] if p else []
-
-
-class TopicFacet(Facet):
-    name, label, multi = "topic", "Topic", True
-
-    def values_of(self, info):
-        return info.get("topics") or []
-
-    def value_label(self, value):
-        from ..vocab.classify import topic_label
-
-        return topic_label(value)
-
-
-class LanguageFacet(Facet):
-    name, label = "language", "Language"
-
-    def values_of(self, info):
-        lang = info.get("language")
-        return [lang] if lang else []
-
-    def value_label(self, value):
-        from ..vocab.languages import name_of
-
-        return name_of(value)
-
-    def normalize(self, value):
-        from ..vocab.languages import code_of
-
-        return code_of(value)
-
-
-def _registry():
-    from ..vocab.jurisdictions import load
-
-    return load()
-
-
-#: The facets, in sidebar order.
-FACETS: dict[str, Facet] = {
-    f.name: f
-    for f in (
-        JurisdictionFacet(),
-        YearFacet(),
-        TypeFacet(),
-        PublisherFacet(),
-        TopicFacet(),
-        LanguageFacet(),
-    )
-}
+def facet_results(facet: Facet, column: Column, counts: np.ndarray, selected: Sequence[str], limit: int | None) -> list[FacetValue]:
+    """Values with a count, best first; chosen values always included."""
+    chosen = set(selected)
+    nonzero = np.flatnonzero(counts)
+    items = list(zip([column.vocab[c] for c in nonzero.tolist()], counts[nonzero].tolist()))
+    present = {v for v, _ in items}
+    items += [(v, 0) for v in chosen if v not in present]
+    described = column.described
+    for v, _ in items:
+        if v not in described:
+            described[v] = (facet.value_label(v), facet.value_group(v))
+    if facet.by_count:
+        items.sort(key=lambda vn: (-vn[1], described[vn[0]][0].casefold()))
+    else:
+        items.sort(key=lambda vn: vn[0], reverse=True)
+    if limit is not None:
+        head = items[:limit]
+        head += [it for it in items[limit:] if it[0] in chosen]
+        items = head
+    return [FacetValue(v, n, described[v][0], v in chosen, described[v][1]) for v, n in items]
 
 
 def resolve_value(facet: Facet, column: Column, value: str) -> str:
@@ -238,7 +120,7 @@ class DocTable:
     def __init__(self, infos: list[dict[str, Any]]):
         self.infos = infos
         self.n = len(infos)
-        self.columns: dict[str, Column] = {name: f.build(infos) for name, f in FACETS.items()}
+        self.columns: dict[str, Column] = {name: build_column(f, infos) for name, f in FACETS.items()}
         self.year = np.array([info.get("year") or 0 for info in infos], dtype=np.int32)
         dates = [_date_key(info) for info in infos]
         # Newest first; undated documents last, then by title.
@@ -286,8 +168,3 @@ def _date_key(info: dict[str, Any]) -> int:
         digits = (digits + "0101")[:8]
         return int(digits)
     return int(f"{y}0101") if y else 0
-
-
-def counts_for(table: DocTable, mask_for: Callable[[str | None], np.ndarray]) -> dict[str, np.ndarray]:
-    """Counts of every facet, each over the mask that ignores its own filter."""
-    return {name: table.columns[name].counts(mask_for(name)) for name in FACETS}

@@ -17,23 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..vocab.facets import FACETS
+
 #: Query field name → what it searches. Text fields are searched as words;
 #: facet fields become filters.
 TEXT_FIELDS = {"title": "title", "author": "author", "authors": "author", "text": "content"}
-FACET_ALIASES = {
-    "jurisdiction": "jurisdiction",
-    "jurisdictions": "jurisdiction",
-    "jur": "jurisdiction",
-    "country": "jurisdiction",
-    "type": "type",
-    "doctype": "type",
-    "topic": "topic",
-    "topics": "topic",
-    "language": "language",
-    "lang": "language",
-    "publisher": "publisher",
-    "year": "year",
-}
+#: Facet field names (``jur:``, ``lang:``) → facet, from the facet registry.
+FACET_ALIASES = {alias: f.name for f in FACETS.values() for alias in f.aliases}
 
 
 @dataclass(frozen=True)

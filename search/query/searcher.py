@@ -18,14 +18,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .. import config
 from ..index import IndexMissing, IndexProblem, IndexRoot, Snapshot
 from ..index.store import CURRENT
 from ..lru import SizedLRU
-from ..model import FacetValue, Hit, Passage, SearchRequest, SearchResponse
+from ..model import DEFAULT_SORT, SORTS, FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from ..text import analysis
 from .evaluate import Evaluator, Params, Scored, Terms
 from .rewrite import drop_common_words, expand_glossary
-from .facets import FACETS, DocTable, resolve_value
+from ..vocab.facets import FACETS
+from .facets import DocTable, facet_results, resolve_value
 from .passages import make_passage
 from .parse import And, MatchAll, Node, Or, Word, parse, to_string
 
@@ -48,7 +50,6 @@ HIT_FIELDS = (
     "description",
 )
 
-SORTS = ("relevance", "newest", "oldest", "title")
 
 
 @dataclass
@@ -75,11 +76,12 @@ class Searcher:
         self._lock = threading.Lock()
         # Evaluated queries by (generation, tree, switches): a facet click or
         # a page turn on the same words costs no new scoring.
-        self._results = SizedLRU(32 << 20, lambda r: r[0].nbytes())
-        self._suggestions = SizedLRU(1 << 20, lambda s: 100 + 2 * len(s))
+        budgets = config.cache_budgets()
+        self._results = SizedLRU(budgets.results, lambda r: r[0].nbytes())
+        self._suggestions = SizedLRU(budgets.suggestions, lambda s: 100 + 2 * len(s))
         # Passages by page and query terms: a page turn, a facet click or a
         # popular query does not highlight the same pages again.
-        self._passages = SizedLRU(16 << 20, lambda p: 300 + 3 * len(p.text))
+        self._passages = SizedLRU(budgets.passages, lambda p: 300 + 3 * len(p.text))
 
     # -- snapshot lifecycle -------------------------------------------------
 
@@ -227,7 +229,7 @@ class Searcher:
             else:
                 m = match
             counts = table.columns[name].counts(m)
-            facets[name] = facet.results(table.columns[name], counts, filters.get(name, []), req.facet_limit)
+            facets[name] = facet_results(facet, table.columns[name], counts, filters.get(name, []), req.facet_limit)
 
         final = self._final_scores(st, scored)
         rows = self._ranked(st, final, match, node, req)
@@ -258,7 +260,7 @@ class Searcher:
 
     @staticmethod
     def _effective_sort(req: SearchRequest, node: Node) -> str:
-        sort = req.sort if req.sort in SORTS else "relevance"
+        sort = req.sort if req.sort in SORTS else DEFAULT_SORT
         return "newest" if sort == "relevance" and isinstance(node, MatchAll) else sort
 
     def _final_scores(self, st: _State, scored: Scored) -> np.ndarray:
@@ -462,7 +464,7 @@ class Searcher:
         facets = {
             name: [
                 {"value": v.value, "label": v.label, "count": v.count}
-                for v in facet.results(st.table.columns[name], st.table.columns[name].counts(np.ones(st.snap.n_docs, dtype=bool)), [], None)
+                for v in facet_results(facet, st.table.columns[name], st.table.columns[name].counts(np.ones(st.snap.n_docs, dtype=bool)), [], None)
             ]
             for name, facet in FACETS.items()
         }
