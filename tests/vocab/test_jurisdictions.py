@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from realtext import read_pages
+from tests.support.realtext import read_pages
 from bs4 import BeautifulSoup
 
 from search.vocab import jurisdictions

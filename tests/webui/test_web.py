@@ -20,7 +20,7 @@ from search.model import SearchRequest
 from webui import citations, urls
 from webui.params import Limits, parse_args, state_pairs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ATOM = "{http://www.w3.org/2005/Atom}"
 OSD = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -813,7 +813,7 @@ def test_file_refuses_anything_but_indexed_ids(client, path):
 
 
 def test_document_title_with_script_is_escaped(xss_client):
-    from conftest import XSS
+    from tests.conftest import XSS
 
     data = xss_client.get("/api/search?q=allowances").get_json()
     evil = next(r for r in data["results"] if r["title"] == XSS)
@@ -981,7 +981,7 @@ def test_web_layer_does_not_touch_the_index_internals():
 
 def test_app_picks_up_a_reindex(tmp_path):
     """The searcher reopens a newer index by itself: no restart after ingest."""
-    from conftest import build_index
+    from tests.conftest import build_index
 
     from webui import create_app
     from webui.state import close

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +31,7 @@ from search.model import SearchRequest
 from search.query.parse import And, Compound, Filter, MatchAll, Not, Or, Phrase, Wildcard, Word, YearRange
 from search.query.searcher import Searcher
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+ROOT = Path(__file__).resolve().parents[2]
 from benchlib.queries import query_mix  # noqa: E402
 
 EXTRA = [

@@ -18,7 +18,7 @@ from search.index import DocWriter, IndexRoot, Snapshot, encode_page, tidy
 from search.index.schema import decode_many, decode_positions, encode_positions
 from search.model import Document, IndexTerms
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEXTS = sorted((ROOT / "corpus").glob("*/*.txt")) + sorted((ROOT / "corpus").glob("*/*.md"))
 
 

@@ -10,7 +10,7 @@ import pytest
 from search.extract import extract
 from search.ingest.pool import TaskResult, WorkerPool
 
-import poolfuncs  # tests/ is on sys.path (pytest rootdir conftest)
+from tests.support import poolfuncs
 
 ERROR_CODES = {"encrypted", "scanned", "garbage", "broken", "empty", "too-large", "timeout", "memory", "crashed"}
 

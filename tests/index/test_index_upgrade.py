@@ -17,7 +17,7 @@ from search.ingest import IngestOptions, ingest
 from search.model import SearchRequest
 from search.query.searcher import Searcher
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "index-schema3"
 DOC = ROOT / "corpus" / "eu" / "CELEX_32023D0136_EN_TXT.txt"
 

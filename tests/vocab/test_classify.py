@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from realtext import read_pages
+from tests.support.realtext import read_pages
 from bs4 import BeautifulSoup
 
 from search.vocab import classify
@@ -222,7 +222,7 @@ def test_joined_rule_patterns_find_what_each_pattern_finds() -> None:
     corpus and on phrases built from the patterns themselves it fires
     exactly when one of them does."""
     rules = classify.load_rules()
-    root = Path(__file__).resolve().parents[1] / "corpus"
+    root = Path(__file__).resolve().parents[2] / "corpus"
     texts = [p.read_text("utf-8")[:5000] for p in sorted(root.glob("*/*.txt")) + sorted(root.glob("*/*.md"))]
     texts += ["Guidance Document on benchmarks", "Press-Release: caps", "a Working  Paper", "working paperless",
               "Gesetz über den Handel", "Klimaschutzgesetz", "Abstract\nKeywords", "12 / 40", "Outline", "演示"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from search.index import IndexRoot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def etslib(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
