@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
 from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
-from ..model import Document
 from .catalog import Catalog, entry_hash, load_catalog
+from .metadata import needs_reprocess, with_entry
 from .plan import sha256_file, supported_suffixes, walk
 from .process import FileTask, header_terms, process_file
 from .report import Report, read_failures, read_report, write_failures
@@ -49,41 +49,6 @@ def _states(store: Store) -> list[dict[str, Any]]:
         return list(snap.infos)
     finally:
         snap.close()
-
-
-def _with_entry(info: dict[str, Any], entry: dict[str, Any]) -> Document:
-    """An indexed document's metadata with a (changed) catalog entry applied."""
-    from ..vocab.jurisdictions import load as load_jurisdictions
-    from .metadata import _year_of
-    from ..model import DOC_TYPES
-
-    meta = {k: v for k, v in info.items() if k in Document.__dataclass_fields__}
-    sources = dict(meta.get("sources") or {})
-    for k, v in entry.items():
-        if k == "jurisdictions":
-            reg = load_jurisdictions()
-            v = [reg.resolve(j) or j for j in v]
-        if k == "type" and v not in DOC_TYPES:
-            v = "other"
-        meta[k] = v
-        sources[k] = "catalog"
-    if "year" not in entry and "date" in entry:
-        meta["year"] = _year_of(entry["date"]) or meta.get("year")
-    meta["sources"] = sources
-    meta["pages"] = []
-    return Document(**meta)
-
-
-def _needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
-    """A catalog change that only a fresh derivation can apply.
-
-    Dropping a catalog field must bring back the derived value, and a new
-    language changes how every page is stemmed.
-    """
-    was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
-    if was_catalog - set(entry):
-        return True
-    return entry.get("language", info.get("language")) != info.get("language")
 
 
 def ingest(
@@ -161,7 +126,7 @@ def ingest(
             if old and old["size"] == f.size and old["mtime_ns"] == f.mtime_ns:
                 entry = catalog.lookup(f.path, old["sha256"])
                 if entry_hash(entry) != old.get("catalog"):
-                    if _needs_reprocess(old, entry):
+                    if needs_reprocess(old, entry):
                         tasks.append(FileTask(f.path, old["sha256"], f.size, f.mtime_ns, entry, cache_dir, options.max_pages, f.rel))
                     else:
                         header_updates.append((old, entry))
@@ -196,7 +161,7 @@ def ingest(
                 writer.delete(s["id"])
                 report.count("removed")
             for old, entry in header_updates:
-                doc = _with_entry(old, entry)
+                doc = with_entry(old, entry)
                 doc.mtime_ns, doc.size = old["mtime_ns"], old["size"]
                 terms = header_terms(doc)
                 writer.delete_header(doc.id)
@@ -233,7 +198,6 @@ def ingest(
                         else:
                             next_dn += 1
                             report.count("new")
-                        header_terms(doc, terms)
                         entry = catalog.lookup(doc.path, doc.sha256)
                         writer.add(doc, terms, dn, extra={"catalog": entry_hash(entry)})
                         report.data["pages"] += doc.page_count
