@@ -29,6 +29,7 @@ __all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
 
 
 ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
+Emit = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -62,7 +63,7 @@ def ingest(
     options: IngestOptions | None = None,
     *,
     progress: ProgressWrapper | None = None,
-    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    on_event: Emit | None = None,
 ) -> dict[str, Any]:
     """Bring the index at ``root`` up to date with the files under ``paths``.
 
@@ -144,12 +145,12 @@ def _write(
     plan: Plan,
     options: IngestOptions,
     report: Report,
-    emit: Callable[[str, dict[str, Any]], None],
+    emit: Emit,
     progress: ProgressWrapper | None,
 ) -> None:
     """Carry out ``plan``: removals, metadata-only updates, then the files the
-    workers extract, committed in batches and finally."""
-    last_commit = time.monotonic()
+    workers extract, committed in batches and once more at the end."""
+    last_commit = time.monotonic()  # removals and header rewrites join the first batch
     for info in plan.removed:
         writer.delete(info["id"])
         report.count("removed")
@@ -173,7 +174,7 @@ def _write_extracted(
     plan: Plan,
     options: IngestOptions,
     report: Report,
-    emit: Callable[[str, dict[str, Any]], None],
+    emit: Emit,
     progress: ProgressWrapper | None,
     last_commit: float,
 ) -> None:
