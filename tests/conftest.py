@@ -1,7 +1,10 @@
 """Shared fixtures.
 
 Tests that need the real corpus in ``../shared/corpus`` use ``shared_corpus``,
-which skips with a reason when it is absent (a user's fresh clone).
+which skips with a reason when it is absent (a user's fresh clone). Tests
+that need real documents but not those in particular use ``real_corpus``
+and ``corpus_index``/``corpus_searcher``: the shared corpus when present,
+else the shipped sample corpus (``corpus/``), so they run everywhere.
 """
 
 from __future__ import annotations
@@ -15,16 +18,27 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ETSLIB_SHARED_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+CORPUS = ROOT / "corpus"
+
+
+def has_shared_corpus() -> bool:
+    return (SHARED / "MANIFEST.tsv").is_file()
+
+
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:
-    if not (SHARED / "MANIFEST.tsv").is_file():
+    if not has_shared_corpus():
         pytest.skip(f"the shared test corpus is not at {SHARED} (set ETSLIB_SHARED_CORPUS)")
     return SHARED
 
 
-# -- the web app over a real index ------------------------------------------------
+@pytest.fixture(scope="session")
+def real_corpus() -> Path:
+    """The shared corpus when present, else the shipped sample corpus."""
+    return SHARED if has_shared_corpus() else CORPUS
 
-CORPUS = ROOT / "corpus"
+
+# -- the web app over a real index ------------------------------------------------
 
 
 def build_index(paths: list[Path], dest: Path) -> dict:
@@ -174,6 +188,30 @@ def shared_searcher(shared_index):
     from search.query.searcher import Searcher
 
     root, _ = shared_index
+    s = Searcher(root)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_index(request):
+    """``shared_index`` when the shared corpus is present, else the sample
+    corpus's index (``index_dir``), as (root, report)."""
+    if has_shared_corpus():
+        return request.getfixturevalue("shared_index")
+    from search.index import IndexRoot
+    from search.ingest import read_report
+
+    root = IndexRoot(request.getfixturevalue("index_dir"))
+    return root, read_report(root)
+
+
+@pytest.fixture(scope="session")
+def corpus_searcher(corpus_index):
+    """A searcher over ``corpus_index``."""
+    from search.query.searcher import Searcher
+
+    root, _ = corpus_index
     s = Searcher(root)
     yield s
     s.close()

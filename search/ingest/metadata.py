@@ -2,7 +2,10 @@
 then what the rules in ``search/data`` derive from its text.
 
 ``sources`` records where each field came from, so staff can see which
-values are guesses.
+values are guesses. :func:`apply_entry` is the one place a catalog entry
+is applied: :func:`derive` uses it for a fresh document and
+:func:`with_entry` for an indexed one whose entry changed;
+:func:`needs_reprocess` says when a change needs a fresh derivation instead.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-
 
 from ..model import DOC_TYPES, Document, Extracted
 from .titles import find_title, is_boilerplate
@@ -98,6 +99,54 @@ def _year_of(date: str | None) -> int | None:
     return None
 
 
+def apply_entry(meta: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` (metadata fields and ``sources``) with a catalog entry applied.
+
+    Every field the entry gives wins and its source becomes ``"catalog"``;
+    jurisdictions are resolved through the registry (an unknown name is kept
+    as written) and a type outside :data:`~search.model.DOC_TYPES` becomes
+    ``"other"``. An entry with a date but no year sets the year from the
+    date when it has one. Other fields are left as they are.
+    """
+    from ..vocab import jurisdictions
+
+    out = dict(meta)
+    sources = dict(out.get("sources") or {})
+    for k, v in entry.items():
+        if k == "jurisdictions":
+            registry = jurisdictions.load()
+            v = [registry.resolve(j) or j for j in v]
+        if k == "type" and v not in DOC_TYPES:
+            v = "other"
+        out[k] = v
+        sources[k] = "catalog"
+    if "year" not in entry and "date" in entry:
+        out["year"] = _year_of(entry["date"]) or out.get("year")
+    out["sources"] = sources
+    return out
+
+
+def with_entry(info: dict[str, Any], entry: dict[str, Any]) -> Document:
+    """An indexed document (its stored ``info``) with a changed catalog entry
+    applied: a metadata-only update, so the document has no pages."""
+    meta = {k: v for k, v in info.items() if k in Document.__dataclass_fields__}
+    meta = apply_entry(meta, entry)
+    meta["pages"] = []
+    return Document(**meta)
+
+
+def needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """A catalog change that only a fresh derivation can apply.
+
+    Dropping a catalog field must bring back the derived value, and a new
+    language changes how every page is stemmed.
+    """
+    was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
+    if was_catalog - set(entry):
+        return True
+    return entry.get("language", info.get("language")) != info.get("language")
+
+
 def derive(
     ex: Extracted,
     path: str,
@@ -113,14 +162,18 @@ def derive(
     from ..vocab import classify, jurisdictions
 
     entry = entry or {}
+    given = apply_entry({}, entry)  # the entry's values, as metadata
     sources: dict[str, str] = {}
     pages = ex.pages
     sample = "\n".join(pages[:20])
 
+    def from_entry(name: str) -> Any:
+        sources[name] = given["sources"][name]
+        return given[name]
+
     def pick(name: str, *candidates: tuple[Any, str]) -> Any:
         if name in entry:
-            sources[name] = "catalog"
-            return entry[name]
+            return from_entry(name)
         for value, source in candidates:
             if value not in (None, "", []):
                 sources[name] = source
@@ -143,10 +196,9 @@ def derive(
         (_date_from_text(pages), "text"),
         (ex.date if ex.kind == "pdf" else None, "pdf-metadata"),
     )
-    year = entry.get("year")
-    if year is not None:
-        sources["year"] = "catalog"
-    else:
+    if "year" in entry:
+        year = from_entry("year")
+    else:  # the date's year (a catalog date's too), else one in the file name
         year = _year_of(date) if date else None
         if year is None and file_year:
             year = file_year
@@ -156,17 +208,14 @@ def derive(
     language = pick("language", (detect_language(sample, ex.language), "detected")) or "und"
     authors = pick("authors", (ex.authors, f"{ex.kind}-metadata"), (byline, "text")) or []
     publisher = pick("publisher", (ex.publisher, f"{ex.kind}-metadata"), (_publisher_from_text(sample, path), "rules"))
-    registry = jurisdictions.load()
     if "jurisdictions" in entry:
-        jur = [registry.resolve(j) or j for j in entry["jurisdictions"]]
-        sources["jurisdictions"] = "catalog"
+        jur = from_entry("jurisdictions")
     else:
-        jur = [jid for jid, _conf in registry.detect(title or "", _spread(pages))]
+        jur = [jid for jid, _conf in jurisdictions.load().detect(title or "", _spread(pages))]
         sources["jurisdictions"] = "rules"
     words = sum(len(p.split()) for p in pages)
     if "type" in entry:
-        dtype = entry["type"] if entry["type"] in DOC_TYPES else "other"
-        sources["type"] = "catalog"
+        dtype = from_entry("type")
     else:
         dtype = classify.doc_type(
             title=title or "",
@@ -185,7 +234,7 @@ def derive(
     if any(not p.strip() for p in pages):
         flags.append("blank-pages")
     return Document(
-        id=entry.get("id") or doc_id_for(path),
+        id=given.get("id") or doc_id_for(path),
         path=path,
         sha256=sha256,
         size=size,
@@ -203,8 +252,10 @@ def derive(
         topics=list(topics),
         language=language,
         page_labels=ex.page_labels,
-        keywords=list(entry.get("keywords") or ex.keywords),
-        description=entry.get("description") or ex.description,
+        # Taken from the entry or the file, never guessed: no source is
+        # recorded here (a metadata update does record "catalog").
+        keywords=list(given.get("keywords") or ex.keywords),
+        description=given.get("description") or ex.description,
         flags=flags,
         sources=sources,
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -2,8 +2,10 @@
 
 :func:`process_file` is what each extraction worker runs: read the text
 (from the text cache when the content hash is known), derive metadata, and
-analyse every page, so both cores share the expensive Python work and the
-index writer only files postings.
+analyse every page and the header (title, metadata and author terms), so
+both cores share the expensive Python work and the parent only files
+postings. A metadata-only update (a catalog edit, no re-extraction) calls
+:func:`header_terms` in the parent: it has no pages, so that is cheap.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from ..text import analysis
 
 @dataclass
 class FileTask:
+    """One file for a worker: where it is, what it was planned with (its
+    content hash and catalog entry, looked up once when planning), and the
+    extraction settings."""
+
     path: str
     sha256: str
     size: int
@@ -82,7 +88,8 @@ class Processed:
 
 
 def process_file(task: FileTask) -> Processed:
-    """Extract, derive metadata and analyse one file (raises ExtractionError)."""
+    """Extract, derive metadata and analyse one file's pages and header
+    (raises ExtractionError)."""
     from ..extract import extract
     from .metadata import derive
 
@@ -92,12 +99,13 @@ def process_file(task: FileTask) -> Processed:
         ex = extract(task.path, max_pages=task.max_pages)
         save_cached(task.cache_dir, task.sha256, ex)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
-    terms = IndexTerms(pages=page_terms(doc.pages, doc.language))
+    terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))
     return Processed(doc, terms, cached)
 
 
 def header_terms(doc: Document, terms: IndexTerms | None = None) -> IndexTerms:
-    """Title, metadata and author terms for a document's header record."""
+    """Title, metadata and author terms for a document's header record,
+    added to ``terms`` (the worker's page terms) or to new ones."""
     from ..vocab import classify, jurisdictions
 
     terms = terms or IndexTerms()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..index import IndexRoot, write_json_atomic
 
 if TYPE_CHECKING:
-    from .plan import FileInfo
+    from .plan import FileInfo, Plan
     from .run import IngestOptions
 
 
@@ -40,6 +40,16 @@ class Report:
         }
         self._t0 = time.monotonic()
 
+    def planned(self, plan: Plan) -> None:
+        """What the plan already tells: the files found and skipped, the
+        files that failed before extraction, duplicates and unchanged files."""
+        self.data["skipped"].extend(plan.skipped)
+        self.data["documents_found"] = len(plan.files)
+        for f in plan.failures:
+            self.fail(f.path, f.code, f.reason, remembered=f.remembered)
+        self.data["duplicates"].extend(plan.duplicates)
+        self.count("unchanged", plan.unchanged)
+
     def count(self, key: str, n: int = 1) -> None:
         self.data["counts"][key] += n
 
@@ -57,6 +67,22 @@ class Report:
         self.data["counts"]["skipped"] = len(self.data["skipped"])
         self.data["counts"]["duplicates"] = len(self.data["duplicates"])
         return self.data
+
+
+def index_counts(root: IndexRoot) -> tuple[int, int]:
+    """Documents and pages in the published index (after a failed rebuild,
+    the old one), for the report.
+
+    Called once, at the end of :func:`~.run.ingest`. It opens a whole
+    Snapshot; the cheap ``search.index.store_counts(store)`` will replace it.
+    """
+    from ..index import Snapshot
+
+    snap = Snapshot(root.open())
+    try:
+        return snap.n_docs, snap.n_pages
+    finally:
+        snap.close()
 
 
 FAILURES_FILE = "failures.json"

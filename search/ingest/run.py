@@ -1,5 +1,9 @@
-"""Ingest: walk folders, work out what changed, extract in isolated workers,
-write in batches, report.
+"""Ingest: load the catalog, plan what changed, write, report.
+
+:func:`ingest` reads as those steps: the plan (:mod:`.plan`) decides per
+file; the writing removes, rewrites headers (metadata-only updates, whose
+header terms are analysed here: no pages, so cheap) and files the documents
+the workers (:mod:`.process`) extracted and analysed.
 
 Re-running on the same folders only processes new or changed files (by
 size and mtime, then content hash) and removes documents whose files are
@@ -9,22 +13,23 @@ opens; the next run picks up exactly what was not committed.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
 from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
-from ..model import Document
 from .catalog import Catalog, entry_hash, load_catalog
-from .plan import sha256_file, supported_suffixes, walk
-from .process import FileTask, header_terms, process_file
-from .report import Report, read_failures, read_report, write_failures
+from .metadata import with_entry
+from .plan import Plan, plan_ingest, supported_suffixes
+from .process import header_terms, process_file
+from .report import Report, index_counts, read_failures, read_report, write_failures
+
+__all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
 
 
 ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
+Emit = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -43,47 +48,13 @@ class IngestOptions:
     retry_failed: bool = False  # extract again files that failed and have not changed
 
 
-def _states(store: Store) -> list[dict[str, Any]]:
+def _indexed(store: Store) -> list[dict[str, Any]]:
+    """The stored metadata of every indexed document."""
     snap = Snapshot(store)
     try:
         return list(snap.infos)
     finally:
         snap.close()
-
-
-def _with_entry(info: dict[str, Any], entry: dict[str, Any]) -> Document:
-    """An indexed document's metadata with a (changed) catalog entry applied."""
-    from ..vocab.jurisdictions import load as load_jurisdictions
-    from .metadata import _year_of
-    from ..model import DOC_TYPES
-
-    meta = {k: v for k, v in info.items() if k in Document.__dataclass_fields__}
-    sources = dict(meta.get("sources") or {})
-    for k, v in entry.items():
-        if k == "jurisdictions":
-            reg = load_jurisdictions()
-            v = [reg.resolve(j) or j for j in v]
-        if k == "type" and v not in DOC_TYPES:
-            v = "other"
-        meta[k] = v
-        sources[k] = "catalog"
-    if "year" not in entry and "date" in entry:
-        meta["year"] = _year_of(entry["date"]) or meta.get("year")
-    meta["sources"] = sources
-    meta["pages"] = []
-    return Document(**meta)
-
-
-def _needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
-    """A catalog change that only a fresh derivation can apply.
-
-    Dropping a catalog field must bring back the derived value, and a new
-    language changes how every page is stemmed.
-    """
-    was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
-    if was_catalog - set(entry):
-        return True
-    return entry.get("language", info.get("language")) != info.get("language")
 
 
 def ingest(
@@ -92,7 +63,7 @@ def ingest(
     options: IngestOptions | None = None,
     *,
     progress: ProgressWrapper | None = None,
-    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    on_event: Emit | None = None,
 ) -> dict[str, Any]:
     """Bring the index at ``root`` up to date with the files under ``paths``.
 
@@ -100,151 +71,26 @@ def ingest(
     ``FileNotFoundError`` for a missing path and ``CatalogError`` for a bad
     catalog; single files that fail are reported, not raised.
     """
-    from .pool import WorkerPool
-
     options = options or IngestOptions()
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
     catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
     with root.lock():
-        root.remove_stale()
-        rebuild = options.rebuild
-        store: Store | None = None
-        if not rebuild and root.exists():
-            try:
-                store = root.open()
-            except IndexOutdated as e:
-                report.data["notes"].append(f"{e}; rebuilding")
-                rebuild = True
-        publish_at_end = False
-        if store is not None:
-            clear_temp(store)
-        if store is None:
-            had_index = root.exists()
-            store = root.create()
-            if had_index:
-                publish_at_end = True  # keep serving the old index meanwhile
-            else:
-                root.publish(store)
-        states = [] if publish_at_end else _states(store)
-        files = walk(paths, report.data["skipped"])
-        report.data["documents_found"] = len(files)
-        by_path = {s["path"]: s for s in states}
-        by_sha: dict[str, str] = {}
-        for s in states:
-            by_sha.setdefault(s["sha256"], s["path"])
-        next_dn = max((s.get("dn", -1) for s in states), default=-1) + 1
-        cache_dir = str(root.textcache) if options.use_cache else None
-
-        tasks: list[FileTask] = []
-        header_updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        walked = {f.path for f in files}
-        roots = [str(Path(p).expanduser().resolve()) for p in paths]
-        removed = [
-            s
-            for s in states
-            if s["path"] not in walked
-            and (any(s["path"] == r or s["path"].startswith(r.rstrip(os.sep) + os.sep) for r in roots) or not os.path.exists(s["path"]))
-        ]
-        removed_paths = {s["path"] for s in removed}
-        for s in removed:
-            if by_sha.get(s["sha256"]) == s["path"]:
-                del by_sha[s["sha256"]]
-        failed_before = {} if options.retry_failed or publish_at_end else read_failures(root)
-        for f in files:
-            old = by_path.get(f.path)
-            gone_wrong = failed_before.get(f.path)
-            if not old and gone_wrong and gone_wrong["size"] == f.size and gone_wrong["mtime_ns"] == f.mtime_ns:
-                # Failed before and unchanged since: report it, don't extract it again.
-                report.fail(f.path, gone_wrong["code"], gone_wrong["reason"], remembered=True)
-                continue
-            if old and old["size"] == f.size and old["mtime_ns"] == f.mtime_ns:
-                entry = catalog.lookup(f.path, old["sha256"])
-                if entry_hash(entry) != old.get("catalog"):
-                    if _needs_reprocess(old, entry):
-                        tasks.append(FileTask(f.path, old["sha256"], f.size, f.mtime_ns, entry, cache_dir, options.max_pages, f.rel))
-                    else:
-                        header_updates.append((old, entry))
-                else:
-                    report.count("unchanged")
-                continue
-            try:
-                f.sha256 = sha256_file(f.path)
-            except OSError as e:
-                report.fail(f.path, "unreadable", f"cannot read: {e.strerror or e}")
-                continue
-            if old and old["sha256"] == f.sha256:
-                # Touched, not changed: record the new mtime (a header rewrite).
-                entry = catalog.lookup(f.path, f.sha256)
-                old = dict(old, mtime_ns=f.mtime_ns, size=f.size)
-                header_updates.append((old, entry))
-                continue
-            twin = by_sha.get(f.sha256)
-            if twin and twin != f.path and twin not in removed_paths:
-                report.data["duplicates"].append({"path": f.path, "of": twin})
-                continue
-            by_sha[f.sha256] = f.path
-            entry = catalog.lookup(f.path, f.sha256)
-            tasks.append(FileTask(f.path, f.sha256, f.size, f.mtime_ns, entry, cache_dir, options.max_pages, f.rel))
-
-        emit("plan", {"tasks": len(tasks), "removed": len(removed), "metadata": len(header_updates)})
+        store, publish_at_end = _open_store(root, options.rebuild, report)
+        plan = plan_ingest(
+            paths,
+            [] if publish_at_end else _indexed(store),
+            catalog,
+            failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
+            cache_dir=str(root.textcache) if options.use_cache else None,
+            max_pages=options.max_pages,
+        )
+        report.planned(plan)
+        emit("plan", {"tasks": len(plan.tasks), "removed": len(plan.removed), "metadata": len(plan.metadata)})
         status = "interrupted"
         writer = DocWriter(store)
-        last_commit = time.monotonic()
         try:
-            for s in removed:
-                writer.delete(s["id"])
-                report.count("removed")
-            for old, entry in header_updates:
-                doc = _with_entry(old, entry)
-                doc.mtime_ns, doc.size = old["mtime_ns"], old["size"]
-                terms = header_terms(doc)
-                writer.delete_header(doc.id)
-                writer.add_header(
-                    doc,
-                    terms,
-                    old["dn"],
-                    extra={"catalog": entry_hash(entry), "page_count": old.get("page_count", 0)},
-                )
-                report.count("metadata")
-            if tasks:
-                with WorkerPool(
-                    process_file, jobs=options.jobs, timeout=options.timeout, memory_mb=options.memory_mb
-                ) as pool:
-                    results: Iterator = pool.map_unordered((t.path, t) for t in tasks)
-                    if progress is not None:
-                        results = iter(progress(results, len(tasks)))
-                    received = 0
-                    for res in results:
-                        received += 1
-                        path = res.key
-                        if not res.ok:
-                            report.fail(path, res.code, res.reason)
-                            emit("failed", {"path": path, "code": res.code, "reason": res.reason})
-                            continue
-                        doc, terms = res.value.doc, res.value.terms
-                        if res.value.from_cache:
-                            report.count("from_cache")
-                        old = by_path.get(path)
-                        dn = old["dn"] if old else next_dn
-                        if old:
-                            writer.delete(old["id"])
-                            report.count("updated")
-                        else:
-                            next_dn += 1
-                            report.count("new")
-                        header_terms(doc, terms)
-                        entry = catalog.lookup(doc.path, doc.sha256)
-                        writer.add(doc, terms, dn, extra={"catalog": entry_hash(entry)})
-                        report.data["pages"] += doc.page_count
-                        # Only the documents still in the workers are left: write the
-                        # batch now, beside them, so the final commit is small.
-                        tail = received == len(tasks) - options.jobs and writer.pending >= 500
-                        if tail or writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
-                            writer.commit(background=True)
-                            last_commit = time.monotonic()
-                            emit("commit", {"pages": report.data["pages"]})
-            writer.commit(merge=False)
+            _write(writer, plan, options, report, emit, progress)
             tidy(store)
             if publish_at_end:
                 root.publish(store)
@@ -253,16 +99,120 @@ def ingest(
             writer.cancel()
             raise
         finally:
-            data = report.finish(status)
-            try:
-                snap = Snapshot(root.open())
-                data["documents"] = snap.n_docs
-                data["index_pages"] = snap.n_pages
-                snap.close()
-            except Exception:  # the report must still be written
-                pass
-            write_json_atomic(root.report_path, data)
-            write_failures(root, data["failures"], files)
+            _save_report(root, report, status, plan)
     return report.data
 
 
+def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, bool]:
+    """The store to write, and whether to publish it only at the end.
+
+    An index of another schema version is rebuilt; a rebuild writes a new
+    store beside the old one, which keeps being served until it is published.
+    """
+    root.remove_stale()
+    store: Store | None = None
+    if not rebuild and root.exists():
+        try:
+            store = root.open()
+        except IndexOutdated as e:
+            report.data["notes"].append(f"{e}; rebuilding")
+    if store is not None:
+        clear_temp(store)
+        return store, False
+    had_index = root.exists()
+    store = root.create()
+    if had_index:
+        return store, True  # keep serving the old index meanwhile
+    root.publish(store)
+    return store, False
+
+
+def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan) -> None:
+    """Finish the report and save it beside the index with the failures to
+    remember, whether the ingest succeeded or not."""
+    data = report.finish(status)
+    try:
+        # The report's one count of the index (see index_counts).
+        data["documents"], data["index_pages"] = index_counts(root)
+    except Exception:  # the report must still be written
+        pass
+    write_json_atomic(root.report_path, data)
+    write_failures(root, data["failures"], plan.files)
+
+
+def _write(
+    writer: DocWriter,
+    plan: Plan,
+    options: IngestOptions,
+    report: Report,
+    emit: Emit,
+    progress: ProgressWrapper | None,
+) -> None:
+    """Carry out ``plan``: removals, metadata-only updates, then the files the
+    workers extract, committed in batches and once more at the end."""
+    last_commit = time.monotonic()  # removals and header rewrites join the first batch
+    for info in plan.removed:
+        writer.delete(info["id"])
+        report.count("removed")
+    for update in plan.metadata:
+        doc = with_entry(update.info, update.entry)
+        writer.delete_header(doc.id)
+        writer.add_header(
+            doc,
+            header_terms(doc),
+            update.info["dn"],
+            extra={"catalog": entry_hash(update.entry), "page_count": update.info.get("page_count", 0)},
+        )
+        report.count("metadata")
+    if plan.tasks:
+        _write_extracted(writer, plan, options, report, emit, progress, last_commit)
+    writer.commit(merge=False)
+
+
+def _write_extracted(
+    writer: DocWriter,
+    plan: Plan,
+    options: IngestOptions,
+    report: Report,
+    emit: Emit,
+    progress: ProgressWrapper | None,
+    last_commit: float,
+) -> None:
+    """Run the planned tasks in the worker pool and file each document with
+    the terms its worker analysed, replacing the document it updates."""
+    from .pool import WorkerPool
+
+    tasks = plan.tasks
+    next_dn = plan.next_dn
+    with WorkerPool(process_file, jobs=options.jobs, timeout=options.timeout, memory_mb=options.memory_mb) as pool:
+        results: Iterator = pool.map_unordered(tasks.items())
+        if progress is not None:
+            results = iter(progress(results, len(tasks)))
+        received = 0
+        for res in results:
+            received += 1
+            path = res.key
+            if not res.ok:
+                report.fail(path, res.code, res.reason)
+                emit("failed", {"path": path, "code": res.code, "reason": res.reason})
+                continue
+            doc, terms = res.value.doc, res.value.terms
+            if res.value.from_cache:
+                report.count("from_cache")
+            old = plan.replaces.get(path)
+            dn = old["dn"] if old else next_dn
+            if old:
+                writer.delete(old["id"])
+                report.count("updated")
+            else:
+                next_dn += 1
+                report.count("new")
+            writer.add(doc, terms, dn, extra={"catalog": entry_hash(tasks[path].entry)})
+            report.data["pages"] += doc.page_count
+            # Only the documents still in the workers are left: write the
+            # batch now, beside them, so the final commit is small.
+            tail = received == len(tasks) - options.jobs and writer.pending >= 500
+            if tail or writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
+                writer.commit(background=True)
+                last_commit = time.monotonic()
+                emit("commit", {"pages": report.data["pages"]})

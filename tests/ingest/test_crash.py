@@ -6,6 +6,9 @@ Crashes are real: the ingest runs as a separate ``etslib`` process that is
 SIGKILLed, either at a chosen commit (``ETSLIB_FAULT``, a fault-injection
 point just before or after Whoosh renames its table of contents into place)
 or at a moment during extraction.
+
+The documents are ~30 files of the shared corpus when present, else the
+shipped sample corpus.
 """
 
 from __future__ import annotations
@@ -21,15 +24,18 @@ from pathlib import Path
 import pytest
 
 from search.index import IndexRoot, Snapshot
+from tests.conftest import CORPUS
 
 
-def _corpus(shared_corpus: Path, dest: Path) -> Path:
+def _corpus(source: Path, dest: Path) -> Path:
+    if source == CORPUS:  # the sample corpus: all of it
+        return Path(shutil.copytree(source, dest))
     dest.mkdir()
-    for p in sorted((shared_corpus / "real-ets/news-html/nz").glob("*.html"))[:24]:
+    for p in sorted((source / "real-ets/news-html/nz").glob("*.html"))[:24]:
         shutil.copy2(p, dest / p.name)
-    for p in (shared_corpus / "real-ets/ca-ab").glob("*.pdf"):
+    for p in (source / "real-ets/ca-ab").glob("*.pdf"):
         shutil.copy2(p, dest / p.name)
-    shutil.copy2(shared_corpus / "real-ets/eu/CELEX_02003L0087-20180408_EN_TXT.pdf", dest)
+    shutil.copy2(source / "real-ets/eu/CELEX_02003L0087-20180408_EN_TXT.pdf", dest)
     return dest
 
 
@@ -53,8 +59,8 @@ def _state(index: Path) -> tuple[set, int]:
 
 
 @pytest.fixture(scope="module")
-def corpus(shared_corpus, tmp_path_factory):
-    return _corpus(shared_corpus, tmp_path_factory.mktemp("crash") / "corpus")
+def corpus(real_corpus, tmp_path_factory):
+    return _corpus(real_corpus, tmp_path_factory.mktemp("crash") / "corpus")
 
 
 @pytest.fixture(scope="module")

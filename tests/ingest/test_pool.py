@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_results_and_failures_in_one_batch():
     start = time.monotonic()
     with WorkerPool(poolfuncs.dispatch, jobs=2, timeout=2.0, memory_mb=1024) as pool:
         r = _run(pool, items)
-    assert time.monotonic() - start < 8
+    assert time.monotonic() - start < 8  # the hang is killed at its timeout and holds up nothing else
     assert r["ok"].ok and r["ok"].value == 49 and r["ok"].code == ""
     assert (r["hang"].code, r["hang"].reason) == ("timeout", "timed out after 2 s")
     assert 1.9 < r["hang"].seconds < 4
@@ -101,13 +102,16 @@ def test_abandoned_iterator_and_close_kill_workers():
     pool = WorkerPool(poolfuncs.dispatch, jobs=2, timeout=60)
     items = [("fast", ("square", 2))] + [(i, ("sleep_forever", 0)) for i in range(10)]
     it = pool.map_unordered(items)
-    start = time.monotonic()
     assert next(it).key == "fast"
+    busy = [w.process for w in pool._workers if w.task is not None]
+    idle = [w.process for w in pool._workers if w.task is None]
+    assert busy and idle
     it.close()  # busy workers are killed, not waited for
     assert all(w.task is None for w in pool._workers)
+    assert [p.exitcode for p in busy] == [-signal.SIGKILL] * len(busy)
     pool.close()
-    assert time.monotonic() - start < 5
     assert pool._workers == []
+    assert not any(p.is_alive() for p in idle)
     with pytest.raises(RuntimeError):
         list(pool.map_unordered([(1, 1)]))
 
@@ -115,11 +119,10 @@ def test_abandoned_iterator_and_close_kill_workers():
 def test_hostile_pdf_batch(shared_corpus: Path):
     paths = sorted((shared_corpus / "hostile-pdfs").glob("*/*.pdf"))
     assert len(paths) == 73
-    start = time.monotonic()
     with WorkerPool(extract, jobs=2, timeout=8.0, memory_mb=2048) as pool:
         results = list(pool.map_unordered((p.name, str(p)) for p in paths))
-    elapsed = time.monotonic() - start
     assert sorted(r.key for r in results) == sorted(p.name for p in paths)  # exactly one each
+    assert max(r.seconds for r in results) < 8.0 + 2  # no file held a worker past the timeout
     by_name = {r.key: r for r in results}
     for r in results:
         if not r.ok:
@@ -132,4 +135,3 @@ def test_hostile_pdf_batch(shared_corpus: Path):
     # PDFium cannot read Brotli streams and pypdf needs ~11 s here: a timeout
     # on this machine, success on a faster one.
     assert by_name["pdfjs__Brotli-Prototype-FileA.pdf"].code in ("", "timeout")
-    assert elapsed < 20

@@ -243,18 +243,18 @@ def _requests():
 
 
 @pytest.fixture(scope="module")
-def matching(shared_searcher):
-    m = WhooshMatching(shared_searcher)
+def matching(corpus_searcher):
+    m = WhooshMatching(corpus_searcher)
     yield m
     m.close()
 
 
-def test_totals_and_facets_equal_whoosh_search(shared_searcher, matching):
+def test_totals_and_facets_equal_whoosh_search(corpus_searcher, matching):
     checked = 0
     for req in _requests():
-        resp = shared_searcher.search(req)
-        st = shared_searcher.state()
-        node, _, _, _ = shared_searcher.prepare(req, st)
+        resp = corpus_searcher.search(req)
+        st = corpus_searcher.state()
+        node, _, _, _ = corpus_searcher.prepare(req, st)
         filters = resp.request.filters
         scope = _scope(matching, filters, req.year_from, req.year_to)
         matched = matching.eval(node, req.exact, scope)
@@ -269,8 +269,8 @@ def test_totals_and_facets_equal_whoosh_search(shared_searcher, matching):
     assert checked >= 60
 
 
-def test_rankings_equal_with_postings_from_whoosh_matchers(shared_index):
-    root, _ = shared_index
+def test_rankings_equal_with_postings_from_whoosh_matchers(corpus_index):
+    root, _ = corpus_index
     with Searcher(root) as fast, Searcher(root, snapshot_class=WhooshPostingsSnapshot) as slow:
         for req in _requests():
             a, b = fast.search(req), slow.search(req)
