@@ -6,18 +6,10 @@ without touching ingestion, queries or the web layer.
 """
 
 from .bulk import PageTerms, encode_page
+from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .snapshot import EMPTY_POSTINGS, Postings, Snapshot
-from .store import (
-    IndexBusy,
-    IndexMissing,
-    IndexOutdated,
-    IndexProblem,
-    IndexRoot,
-    IngestLock,
-    Store,
-    write_json_atomic,
-)
+from .store import IndexRoot, IngestLock, Store, write_json_atomic
 from .writer import DocWriter, clear_temp, tidy
 
 __all__ = [

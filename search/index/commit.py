@@ -5,7 +5,8 @@ from __future__ import annotations
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
-from .store import IndexBusy, Store
+from .errors import IndexBusy
+from .store import Store
 
 
 def writer_lock(store: Store):
