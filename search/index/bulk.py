@@ -25,7 +25,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from .schema import PackedValues, encode_positions
+from .positions import encode_positional
+from .schema import PackedValues
 
 #: Postings per block: larger than Whoosh's 128, since nothing here skips
 #: blocks and every block costs an unpickle when read (positional blocks of
@@ -79,34 +80,6 @@ def encode_page(number: int, stemmed: list[str], exact: list[str], length: int |
 def encode_terms(terms: list[str]) -> tuple[list[str], list[int]]:
     counts = Counter(terms)
     return list(counts), list(counts.values())
-
-
-def encode_positional(terms: list[str]) -> tuple[list[str], list[int], bytes, list[int]]:
-    """Unique terms in order of first use, their counts, and their positions
-    encoded as in :func:`~search.index.schema.encode_positions`, all in one blob."""
-    ids: dict[str, int] = {}
-    tid = [ids.setdefault(t, len(ids)) for t in terms]
-    if not tid:
-        return [], [], b"", []
-    order = np.argsort(np.array(tid, dtype=np.int32), kind="stable")  # positions grouped by term
-    counts = np.bincount(np.array(tid, dtype=np.int32), minlength=len(ids))
-    starts = np.cumsum(counts) - counts
-    deltas = np.diff(order, prepend=0)
-    deltas[starts] = order[starts]  # each term's first position counts from 0
-    if len(terms) < 65536:
-        # Each term's value is "H" then its uint16 deltas: lay the deltas
-        # out with a gap before each term's run and put the markers in it.
-        lens = 1 + 2 * counts
-        marks = np.cumsum(lens) - lens
-        out = np.empty(int(lens.sum()), dtype=np.uint8)
-        out[marks] = ord("H")
-        body = np.ones(len(out), dtype=bool)
-        body[marks] = False
-        out[body] = deltas.astype("<u2").view(np.uint8)
-        return list(ids), counts.tolist(), out.tobytes(), lens.tolist()
-    # A page of 65,536+ words: some deltas may need 32 bits.
-    blobs = [encode_positions(order[a : a + n].tolist()) for a, n in zip(starts.tolist(), counts.tolist())]
-    return list(ids), counts.tolist(), b"".join(blobs), [len(b) for b in blobs]
 
 
 class _FieldPostings:

@@ -27,7 +27,8 @@ from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
 from .. import config
 from ..lru import SizedLRU
 from .lookup import SegmentTerms, own_fd
-from .schema import HEADER_PAGE, PackedValues, PositionTable
+from .positions import PositionTable
+from .schema import HEADER_PAGE, PackedValues
 from .store import Store
 
 _INT = struct.Struct("!i")
