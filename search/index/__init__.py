@@ -2,8 +2,12 @@
 
 Everything above this package works with :class:`IndexRoot`, :class:`Store`,
 :class:`DocWriter` and :class:`Snapshot`, so the engine could be replaced
-without touching ingestion, queries or the web layer.
+without touching ingestion, queries or the web layer. Inside it, Whoosh's
+file format and private objects are known to :mod:`.whoosh_format` alone.
 """
+
+# First: it checks the installed Whoosh before any module here uses it.
+from .whoosh_format import WhooshVersionError
 
 from .bulk import PageTerms, encode_page
 from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem
@@ -31,4 +35,5 @@ __all__ = [
     "write_json_atomic",
     "DocWriter",
     "tidy",
+    "WhooshVersionError",
 ]
