@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from .fallbacks import warn_once
 from .whoosh_format import (
     HashLayout,
     NoFastPath,
@@ -47,7 +48,8 @@ class SegmentTerms:
         try:
             layout = HashLayout(terms)
             fd, post_fd = own_fd(self, layout.dbfile), own_fd(self, layout.postfile)
-        except NoFastPath:  # Whoosh reads it
+        except NoFastPath as e:  # Whoosh reads it
+            warn_once("term lookups", str(e))
             return
         self._fd, self._post_fd = fd, post_fd
         self._tables = layout.tables

@@ -20,6 +20,7 @@ from whoosh.codec.base import Automata
 
 from .. import config
 from ..lru import SizedLRU
+from .fallbacks import warn_once
 from .lookup import SegmentTerms
 from .positions import PositionTable
 from .schema import HEADER_PAGE, PackedValues
@@ -60,7 +61,8 @@ def _stored_column(owner: object, segreader) -> StoredColumn | None:
     """Direct reads of a segment's stored fields, or None: Whoosh reads them."""
     try:
         return stored_column(owner, segreader)
-    except NoFastPath:
+    except NoFastPath as e:
+        warn_once("stored fields", str(e))
         return None
 
 

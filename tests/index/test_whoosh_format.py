@@ -1,24 +1,29 @@
 """Whoosh's format stays in search/index/whoosh_format.py.
 
 Every reach into Whoosh's private objects and file layout is in that one
-module, which checks the installed Whoosh at import.
+module, which checks the installed Whoosh at import; the readers that
+bypass Whoosh say once when they fall back to it.
 """
 
 from __future__ import annotations
 
 import ast
+import logging
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from search.index import IndexProblem
+from search.index import DocWriter, IndexProblem, IndexRoot, Snapshot
+from search.index.fallbacks import forget_warnings
 from search.index.whoosh_format import (
     WHOOSH_VERSION,
     WhooshVersionError,
     check_whoosh_version,
     installed_whoosh_version,
 )
+from tests.index.test_index_format import TEXTS, _doc
 
 ROOT = Path(__file__).resolve().parents[2]
 INDEX = ROOT / "search" / "index"
@@ -205,3 +210,107 @@ def test_another_whoosh_is_refused_with_the_fix(installed):
     assert (installed or "not installed") in message
     assert f"needs whoosh-reloaded {WHOOSH_VERSION}," in message
     assert message.endswith("run `pip install whoosh-reloaded==2.7.5`")
+
+
+# -- slow paths are reported once ---------------------------------------------
+
+
+class _RamStore:
+    """A store whose files are in memory: they have no descriptor to pread,
+    so every fast reader falls back to Whoosh's."""
+
+    name = "ram"
+    path = Path("ram")
+
+    def __init__(self) -> None:
+        from whoosh.filedb.filestore import RamStorage
+
+        from search.index.schema import build_schema
+
+        self.storage = RamStorage()
+        self.storage.create_index(build_schema())
+
+    @property
+    def whoosh(self):
+        return self.storage.open_index()
+
+
+def _fill(store, docs, deleted=()) -> None:
+    """Two commits (two segments), then ``deleted`` removed."""
+    w = DocWriter(store)
+    half = len(docs) // 2
+    for k, (doc, terms) in enumerate(docs):
+        w.add(doc, terms, dn=k)
+        if k == half - 1:
+            w.commit()
+    w.commit()
+    for doc_id in deleted:
+        w.delete(doc_id)
+    w.commit()
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return [_doc(i, path, "en") for i, path in enumerate(TEXTS[:4])]
+
+
+@pytest.fixture(scope="module")
+def disk_snapshot(docs, tmp_path_factory):
+    root = IndexRoot(tmp_path_factory.mktemp("disk"))
+    store = root.create()
+    root.publish(store)
+    with root.lock():
+        _fill(store, docs, deleted=["doc1"])
+    snap = Snapshot(root.open())
+    yield snap
+    snap.close()
+
+
+def test_slow_paths_are_logged_once_and_read_the_same(docs, disk_snapshot, caplog):
+    forget_warnings()
+    ram = _RamStore()
+    _fill(ram, docs, deleted=["doc1"])
+    with caplog.at_level(logging.WARNING, logger="etslib.index"):
+        slow = Snapshot(ram)  # two segments: each falls back
+        again = Snapshot(ram)
+    try:
+        warnings = [r for r in caplog.records if r.name == "etslib.index"]
+        assert len(warnings) == 2, [r.getMessage() for r in warnings]
+        messages = sorted(r.getMessage() for r in warnings)
+        assert messages[0].startswith("stored fields fall back to Whoosh's slower reader: ")
+        assert messages[1].startswith("term lookups fall back to Whoosh's slower reader: ")
+        assert all("descriptor" in m for m in messages), messages
+        assert all(r.levelno == logging.WARNING for r in warnings)
+        assert all(col is None for col in slow._stored_columns)
+
+        fast = disk_snapshot
+        assert (slow.n_docs, slow.n_pages) == (fast.n_docs, fast.n_pages)
+        assert slow.infos == fast.infos
+        assert [slow.stored(r) for r in range(slow.n_records)] == [fast.stored(r) for r in range(fast.n_records)]
+        sizes = []
+        for field in ("content", "exact", "title"):
+            words = _lexicon(fast, field)
+            common = sorted(words, key=lambda w: -fast.doc_frequency(field, w))[:5]
+            for word in words[::25] + common + ["nosuchword"]:
+                want = fast.postings(field, word)
+                got = slow.postings(field, word)
+                assert (got.ids.tolist(), got.tf.tolist()) == (want.ids.tolist(), want.tf.tolist()), (field, word)
+                assert slow.doc_frequency(field, word) == fast.doc_frequency(field, word)
+                sizes.append(len(want))
+                if field == "exact":
+                    a, b = slow.positions(field, word), fast.positions(field, word)
+                    assert a.ids.tolist() == b.ids.tolist()
+                    assert [p.tolist() for p in a.decode(np.arange(len(a)))] == [
+                        p.tolist() for p in b.decode(np.arange(len(b)))
+                    ]
+            for word in words[::100]:
+                typo = word[:-1] + "q"
+                assert slow.similar_terms(field, typo) == fast.similar_terms(field, typo)
+        assert max(sizes) > 20 and min(sizes) == 0  # postings in blocks, inlined ones and none
+    finally:
+        slow.close()
+        again.close()
+
+
+def _lexicon(snap: Snapshot, field: str) -> list[str]:
+    return sorted({t.decode("utf-8") if isinstance(t, bytes) else t for t in snap.reader.lexicon(field)})
