@@ -284,3 +284,24 @@ class Snapshot:
         if column is None:
             return self.reader.stored_fields(record)
         return column.get(record - self._leaf_starts[i])
+
+
+def store_counts(store: Store) -> tuple[int, int]:
+    """(documents, pages) in a store's latest generation, as a
+    :class:`Snapshot`'s ``n_docs`` and ``n_pages``, from the ``pg`` column
+    and the deletions alone: opening a snapshot unpickles every document's
+    metadata."""
+    reader = store.whoosh.reader()
+    try:
+        docs = pages = 0
+        for seg, _ in segment_readers(reader):
+            n = seg.doc_count_all()
+            pg = read_int_column(seg, "pg", n, -1)
+            live = np.ones(n, dtype=bool)
+            if seg.has_deletions():
+                live[deleted_records(seg)] = False
+            docs += int(np.count_nonzero(live & (pg == HEADER_PAGE)))
+            pages += int(np.count_nonzero(live & (pg > HEADER_PAGE)))
+        return docs, pages
+    finally:
+        reader.close()

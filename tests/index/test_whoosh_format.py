@@ -2,20 +2,22 @@
 
 Every reach into Whoosh's private objects and file layout is in that one
 module, which checks the installed Whoosh at import; the readers that
-bypass Whoosh say once when they fall back to it.
+bypass Whoosh say once when they fall back to it; counting a store's
+documents and pages needs no snapshot.
 """
 
 from __future__ import annotations
 
 import ast
 import logging
+import sys
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from search.index import DocWriter, IndexProblem, IndexRoot, Snapshot
+from search.index import DocWriter, IndexProblem, IndexRoot, Snapshot, store_counts, tidy
 from search.index.fallbacks import forget_warnings
 from search.index.whoosh_format import (
     WHOOSH_VERSION,
@@ -314,3 +316,46 @@ def test_slow_paths_are_logged_once_and_read_the_same(docs, disk_snapshot, caplo
 
 def _lexicon(snap: Snapshot, field: str) -> list[str]:
     return sorted({t.decode("utf-8") if isinstance(t, bytes) else t for t in snap.reader.lexicon(field)})
+
+
+# -- counting documents and pages -------------------------------------------
+
+
+def test_store_counts_equal_the_snapshot_with_deletions_and_merges(docs, tmp_path):
+    root = IndexRoot(tmp_path)
+    store = root.create()
+    root.publish(store)
+    assert store_counts(store) == (0, 0)
+    with root.lock():
+        _fill(store, docs, deleted=["doc0", "doc3"])
+        with Snapshot(root.open()) as snap:
+            assert store_counts(store) == (snap.n_docs, snap.n_pages) == (2, snap.n_pages)
+            assert snap.live.sum() < snap.n_records  # deletions are marked, not merged away
+        tidy(store, max_segments=1)
+    with Snapshot(root.open()) as snap:
+        assert len(snap._leaves) == 1
+        assert store_counts(store) == (snap.n_docs, snap.n_pages)
+
+
+def test_store_counts_of_a_real_index(index_dir):
+    store = IndexRoot(index_dir).open()
+    with Snapshot(store) as snap:
+        assert store_counts(store) == (snap.n_docs, snap.n_pages)
+        assert snap.n_docs > 10 and snap.n_pages > snap.n_docs
+
+
+def test_store_counts_do_not_read_the_documents(docs, tmp_path, monkeypatch):
+    """Only columns: no stored fields (the metadata) are unpickled."""
+    root = IndexRoot(tmp_path)
+    store = root.create()
+    root.publish(store)
+    with root.lock():
+        _fill(store, docs)
+    from whoosh.reading import SegmentReader
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stored fields read")
+
+    monkeypatch.setattr(SegmentReader, "stored_fields", refuse)
+    monkeypatch.setattr(sys.modules["search.index.whoosh_format"].StoredColumn, "get", refuse)
+    assert store_counts(store)[0] == len(docs)
