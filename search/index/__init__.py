@@ -2,22 +2,18 @@
 
 Everything above this package works with :class:`IndexRoot`, :class:`Store`,
 :class:`DocWriter` and :class:`Snapshot`, so the engine could be replaced
-without touching ingestion, queries or the web layer.
+without touching ingestion, queries or the web layer. Inside it, Whoosh's
+file format and private objects are known to :mod:`.whoosh_format` alone.
 """
 
+# First: it checks the installed Whoosh before any module here uses it.
+from .whoosh_format import WhooshVersionError
+
 from .bulk import PageTerms, encode_page
+from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem
 from .schema import FACET_FIELDS, SCHEMA_VERSION
-from .snapshot import EMPTY_POSTINGS, Postings, Snapshot
-from .store import (
-    IndexBusy,
-    IndexMissing,
-    IndexOutdated,
-    IndexProblem,
-    IndexRoot,
-    IngestLock,
-    Store,
-    write_json_atomic,
-)
+from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, store_counts
+from .store import IndexRoot, IngestLock, Store, write_json_atomic
 from .writer import DocWriter, clear_temp, tidy
 
 __all__ = [
@@ -29,6 +25,7 @@ __all__ = [
     "EMPTY_POSTINGS",
     "Postings",
     "Snapshot",
+    "store_counts",
     "IndexBusy",
     "IndexMissing",
     "IndexOutdated",
@@ -39,4 +36,5 @@ __all__ = [
     "write_json_atomic",
     "DocWriter",
     "tidy",
+    "WhooshVersionError",
 ]

@@ -7,25 +7,22 @@ page, which made the writer the bottleneck of ingest. Here postings are
 collected in flat arrays, sorted with numpy at commit, and written as whole
 W3 blocks; per-document data (stored fields, columns, lengths) still goes
 through Whoosh's own per-document writer. The files are the same
-whoosh-reloaded 2.7.5 "W3" format, read by Whoosh itself and checked by
-``tests/test_index_format.py``.
+whoosh-reloaded 2.7.5 "W3" format (encoded by :mod:`.whoosh_format`), read
+by Whoosh itself and checked by ``tests/index/test_index_format.py``.
 """
 
 from __future__ import annotations
 
-import pickle
-import zlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
 
-from .schema import PackedValues, encode_positions
+from .positions import encode_positional
+from .schema import PackedValues
+from .whoosh_format import TermsWriter, encode_block, encode_inlined_terminfo, new_segment, set_stored_level
 
 #: Postings per block: larger than Whoosh's 128, since nothing here skips
 #: blocks and every block costs an unpickle when read (positional blocks of
@@ -36,11 +33,6 @@ from .schema import PackedValues, encode_positions
 BLOCK = 2048
 BLOCK_COUNTS = 2048
 COMPRESSION = 1  # level 1: twice as fast to write as 3, files ~8% larger
-#: Whoosh pickles blocks with protocol 2, which stores each bytes object
-#: (a posting's positions) as a call to _codecs.encode: 134 µs to load a
-#: block of 512 against 20 µs with protocol 5. Ids and weights go in as
-#: arrays, which protocol 5 stores as raw bytes. Whoosh reads either.
-PICKLE_PROTOCOL = 5
 #: Terms in at most this many records keep their postings inside the term
 #: dictionary entry (Whoosh's "inlined" postings): most of a vocabulary
 #: (numbers, names, rare words) then costs no block, no compression and no
@@ -50,8 +42,6 @@ INLINE = 4
 COMPRESS_POSITIONS = False
 #: zlib level of the stored fields column (Whoosh's default is 3).
 STORED_LEVEL = 0
-#: Blocks smaller than this are stored uncompressed.
-MIN_COMPRESS = 256
 
 
 @dataclass
@@ -79,34 +69,6 @@ def encode_page(number: int, stemmed: list[str], exact: list[str], length: int |
 def encode_terms(terms: list[str]) -> tuple[list[str], list[int]]:
     counts = Counter(terms)
     return list(counts), list(counts.values())
-
-
-def encode_positional(terms: list[str]) -> tuple[list[str], list[int], bytes, list[int]]:
-    """Unique terms in order of first use, their counts, and their positions
-    encoded as in :func:`~search.index.schema.encode_positions`, all in one blob."""
-    ids: dict[str, int] = {}
-    tid = [ids.setdefault(t, len(ids)) for t in terms]
-    if not tid:
-        return [], [], b"", []
-    order = np.argsort(np.array(tid, dtype=np.int32), kind="stable")  # positions grouped by term
-    counts = np.bincount(np.array(tid, dtype=np.int32), minlength=len(ids))
-    starts = np.cumsum(counts) - counts
-    deltas = np.diff(order, prepend=0)
-    deltas[starts] = order[starts]  # each term's first position counts from 0
-    if len(terms) < 65536:
-        # Each term's value is "H" then its uint16 deltas: lay the deltas
-        # out with a gap before each term's run and put the markers in it.
-        lens = 1 + 2 * counts
-        marks = np.cumsum(lens) - lens
-        out = np.empty(int(lens.sum()), dtype=np.uint8)
-        out[marks] = ord("H")
-        body = np.ones(len(out), dtype=bool)
-        body[marks] = False
-        out[body] = deltas.astype("<u2").view(np.uint8)
-        return list(ids), counts.tolist(), out.tobytes(), lens.tolist()
-    # A page of 65,536+ words: some deltas may need 32 bits.
-    blobs = [encode_positions(order[a : a + n].tolist()) for a, n in zip(starts.tolist(), counts.tolist())]
-    return list(ids), counts.tolist(), b"".join(blobs), [len(b) for b in blobs]
 
 
 class _FieldPostings:
@@ -177,14 +139,12 @@ class SegmentBuilder:
     def __init__(self, storage, indexname: str, schema):
         self.storage = storage
         self.schema = schema
-        self.codec = W3Codec(blocklimit=BLOCK, compression=COMPRESSION)
-        self.segment = self.codec.new_segment(storage, indexname)
-        self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        self.codec, self.segment, self.perdoc = new_segment(storage, indexname, blocklimit=BLOCK, compression=COMPRESSION)
         # Stored fields (a page's text) as zlib's uncompressed "stored"
         # blocks: Whoosh reads them as ever, and inflating costs ~2 µs a
         # page instead of ~15 (30 pages per search; cold p50 4.6 -> 4.2 ms at
         # 100,000 pages). The index grows 27% (566 -> 720 MB there).
-        self.perdoc._colwriters["_stored"]._child._level = STORED_LEVEL
+        set_stored_level(self.perdoc, STORED_LEVEL)
         self.docnum = 0
         self.fields: dict[str, _FieldPostings] = {}
         self.lengths: dict[str, array] = {}
@@ -255,18 +215,17 @@ class SegmentBuilder:
     def finish(self):
         """Write the segment's files; returns the Whoosh segment object."""
         self.perdoc.close()
-        fw = self.codec.field_writer(self.storage, self.segment)
+        tw = TermsWriter(self.codec, self.storage, self.segment)
         try:
-            for fieldid, name in enumerate(sorted(self.fields)):
-                fw._fieldmap[name] = fieldid
-                self._write_field(fw, fieldid, name)
+            for name in sorted(self.fields):
+                tw.start_field(name)
+                self._write_field(tw, name)
         finally:
-            fw._tindex.close()
-            fw._postfile.close()
+            tw.close()
         self.segment.set_doc_count(self.docnum)
         return self.segment
 
-    def _write_field(self, fw, fieldid: int, name: str) -> None:
+    def _write_field(self, tw: TermsWriter, name: str) -> None:
         buf = self.fields[name]
         fmt = self.schema[name].format
         positional = buf.positional
@@ -292,9 +251,6 @@ class SegmentBuilder:
             flen[: len(lens_arr)] = np.frombuffer(lens_arr, dtype=np.uint32)
         starts = np.flatnonzero(np.diff(tids, prepend=-1))
         ends = np.append(starts[1:], len(tids))
-        postfile = fw._postfile
-        tindex = fw._tindex
-        prefix = pack_ushort(fieldid)
         fixed0 = fmt.fixed_value_size() == 0
         # Python lists: slicing them per block is far cheaper than numpy scalars.
         docs_l = docs.tolist()
@@ -304,24 +260,17 @@ class SegmentBuilder:
         if positional:
             vend_l = vend.tolist()
         block = BLOCK if positional else BLOCK_COUNTS
+        compression = COMPRESSION if self.compress_positions and positional else 0
         for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
+            tbytes = terms_sorted[k].encode("utf-8")
             if e - s <= INLINE:
                 ids = docs_l[s:e]
-                ws = tfs_l[s:e]
-                bl = [flen_l[i] for i in ids]
-                ti = W3TermInfo(
-                    weight=float(sum(ws)), df=e - s, minlength=min(bl) or None, maxlength=max(bl),
-                    maxweight=float(max(ws)), minid=ids[0], maxid=ids[-1],
-                )
+                vals = None
                 if positional:
                     vals = tuple(blob[(vend_l[i - 1] if i else 0) : vend_l[i]] for i in range(s, e))
-                else:  # Whoosh's matchers hand a missing value on as "", which its merge refuses
-                    vals = (b"",) * (e - s)
-                ti._inlined = (tuple(ids), tuple(float(w) for w in ws), vals)
-                tindex.add(prefix + terms_sorted[k].encode("utf-8"), ti.to_bytes())
+                tw.add_inlined(tbytes, encode_inlined_terminfo(ids, tfs_l[s:e], vals, [flen_l[i] for i in ids]))
                 continue
-            offset = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
+            tw.start_postings()
             total_w = 0
             max_w = 0
             min_len = None
@@ -333,15 +282,6 @@ class SegmentBuilder:
                 bl = [flen_l[i] for i in ids]
                 mn, mx = min(bl), max(bl)
                 bw = max(ws)
-                d = deltas_all[b0:b1].copy()
-                d[0] = ids[0]  # each block starts from its absolute first id
-                deltas = array("H", d.astype(np.uint16).tobytes()) if int(d.max()) < 65536 else array("I", d.tobytes())
-                if bw == 1 and min(ws) == 1:
-                    wdata = None
-                elif min(ws) == bw:
-                    wdata = float(bw)
-                else:
-                    wdata = array("B", ws) if bw < 256 else array("f", ws)
                 if fixed0:
                     vdata = None
                 elif positional:
@@ -349,25 +289,20 @@ class SegmentBuilder:
                     vdata = PackedValues(blob[start : vend_l[b1 - 1]], (vend[b0:b1] - start).astype("<u4").tobytes())
                 else:  # pragma: no cover - no such field in the schema
                     raise TypeError(f"cannot bulk-write field {name!r}")
-                data = pickle.dumps((deltas, wdata, vdata), PICKLE_PROTOCOL)
-                comp = COMPRESSION if self.compress_positions and positional and len(data) >= MIN_COMPRESS else 0
-                if comp:
-                    data = zlib.compress(data, comp)
-                info = pickle.dumps(
-                    (len(ids), ids[-1], float(bw), comp, length_to_byte(mn or None), length_to_byte(mx)), 2
+                encoded = encode_block(
+                    ids, deltas_all[b0:b1], ws, vdata,
+                    max_count=bw, min_length=mn, max_length=mx, compression=compression,
                 )
-                blen = len(info) + len(data)
-                postfile.write_int(-blen if b1 == e else blen)
-                postfile.write(info)
-                postfile.write(data)
+                tw.add_block(encoded, last=b1 == e)
                 total_w += sum(ws)
                 max_w = max(max_w, bw)
                 if mn and (min_len is None or mn < min_len):
                     min_len = mn
                 max_len = max(max_len, mx)
-            ti = W3TermInfo(weight=float(total_w), df=e - s, minlength=min_len, maxlength=max_len, maxweight=float(max_w), minid=docs_l[s], maxid=docs_l[e - 1])
-            ti.set_extent(offset, postfile.tell() - offset)
-            tindex.add(prefix + terms_sorted[k].encode("utf-8"), ti.to_bytes())
+            tw.finish_postings(
+                tbytes, weight=float(total_w), df=e - s, min_length=min_len, max_length=max_len,
+                max_weight=float(max_w), min_id=docs_l[s], max_id=docs_l[e - 1],
+            )
 
     def cancel(self) -> None:
         if not self.perdoc.is_closed:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from whoosh.index import TOC, clean_files
-from whoosh.reading import SegmentReader
-
-from .store import IndexBusy, Store
+from .errors import IndexBusy
+from .store import Store
+from .whoosh_format import open_segment, read_toc, write_toc
 
 
 def writer_lock(store: Store):
@@ -22,11 +21,11 @@ def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, s
     ix = store.whoosh
     lock = writer_lock(store)
     try:
-        toc = ix._read_toc()
+        toc = read_toc(ix)
         segments = list(toc.segments)
         if deletes:
             for seg in segments:
-                reader = SegmentReader(store.storage, toc.schema, seg)
+                reader = open_segment(store.storage, toc.schema, seg)
                 try:
                     for field, term in deletes:
                         if (field, term) in reader:
@@ -36,8 +35,6 @@ def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, s
                     reader.close()
         # A segment whose records are all deleted is dropped.
         segments = [s for s in segments if s.doc_count() > 0] + list(new_segments)
-        generation = toc.generation + 1
-        TOC(toc.schema, segments, generation).write(store.storage, ix.indexname)
-        clean_files(store.storage, ix.indexname, generation, segments)
+        write_toc(store.storage, ix.indexname, toc.schema, segments, toc.generation + 1)
     finally:
         lock.release()

@@ -3,7 +3,7 @@
 Whoosh merges by handing every posting of every segment through its
 writer one at a time; at the end of a 100,000-page ingest that took about
 a third of the run. Here a merge reads each posting list a block at a time
-(the snapshot's decoder), renumbers it with numpy, and writes the merged
+(:func:`~.whoosh_format.decode_blocks`), renumbers it with numpy, and writes the merged
 segment with :class:`SegmentBuilder`; per-document data is copied record by
 record through Whoosh's own readers and writers.
 """
@@ -11,44 +11,35 @@ record through Whoosh's own readers and writers.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.index import TOC, clean_files
-from whoosh.reading import SegmentReader
-from whoosh.util.numeric import byte_to_length
 
 from .bulk import SegmentBuilder
-from .schema import Positions
-from .snapshot import _decode_blocks, _read_column
 from .commit import writer_lock
+from .schema import Positions
 from .store import Store
-
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
-
-
-def _lengths(reader: SegmentReader, field: str, n: int) -> np.ndarray:
-    """A field's per-record lengths (Whoosh keeps them as one lossy byte)."""
-    perdoc = reader._perdoc
-    name = _lenfield(field)
-    if not perdoc.has_column(name):
-        return np.zeros(n, dtype=np.int64)
-    col = perdoc.column_reader(name, LENGTHS_COLUMN)
-    raw = np.zeros(n, dtype=np.uint8)
-    if col._count:
-        raw[: col._count] = np.frombuffer(col._dbfile.get(col._basepos, col._count), dtype=np.uint8)
-    return _BYTE_TO_LENGTH[raw]
+from .whoosh_format import (
+    decode_blocks,
+    open_segment,
+    posting_bytes,
+    posting_extent,
+    read_int_column,
+    read_lengths,
+    read_toc,
+    segments_of,
+    term_items,
+    terms_of,
+    write_toc,
+)
 
 
-def _postings(reader: SegmentReader, terminfo, positional: bool):
+def _postings(reader, terminfo, positional: bool):
     """(ids, counts, values) of one term in one segment."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), list(values)
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
-        length = length[0]
-    raw = reader._terms._postfile.get(offset, length)
+    offset, length = posting_extent(terminfo)
+    raw = posting_bytes(terms_of(reader), offset, length)
     ids_parts, w_parts, values = [], [], []
-    for ids, w, vals in _decode_blocks(raw, positional):
+    for ids, w, vals in decode_blocks(raw, positional):
         ids_parts.append(ids)
         w_parts.append(w)
         if positional:
@@ -63,23 +54,24 @@ def merge_segments(store: Store, segments: list) -> object:
     builder = SegmentBuilder(store.storage, ix.indexname, schema)
     scorable = [name for name, f in schema.items() if f.scorable]
     columns = [name for name, f in schema.items() if f.column_type is not None]
+    defaults = {c: schema[c].column_type.default_value() for c in columns}
     for seg in segments:
-        reader = SegmentReader(store.storage, schema, seg)
+        reader = open_segment(store.storage, schema, seg)
         try:
             n = seg.doc_count_all()
             renumber = np.full(n, -1, dtype=np.int64)
-            cols = {c: _read_column(reader, c, n, schema[c].column_type._default) for c in columns}
-            lens = {f: _lengths(reader, f, n) for f in scorable}
+            cols = {c: read_int_column(reader, c, n, defaults[c]) for c in columns}
+            lens = {f: read_lengths(reader, f, n) for f in scorable}
             deleted = set(seg.deleted_docs())
             for d in range(n):
                 if d in deleted:
                     continue
                 renumber[d] = builder.add_raw(
                     reader.stored_fields(d),
-                    {c: int(cols[c][d]) for c in columns if cols[c][d] != schema[c].column_type._default},
+                    {c: int(cols[c][d]) for c in columns if cols[c][d] != defaults[c]},
                     {f: int(lens[f][d]) for f in scorable if lens[f][d]},
                 )
-            for (field, tbytes), terminfo in reader._terms.items():
+            for (field, tbytes), terminfo in term_items(reader):
                 if field not in schema:
                     continue
                 positional = isinstance(schema[field].format, Positions)
@@ -102,7 +94,7 @@ def merge_small(store: Store, max_segments: int) -> bool:
     """Merge the smallest segments into one when there are more than
     ``max_segments``; one atomic commit. Hold the ingest lock."""
     ix = store.whoosh
-    segments = list(ix._segments())
+    segments = list(segments_of(ix))
     if len(segments) <= max_segments:
         return False
     ordered = sorted(segments, key=lambda s: s.doc_count())
@@ -110,15 +102,13 @@ def merge_small(store: Store, max_segments: int) -> bool:
     merged = merge_segments(store, chosen)
     lock = writer_lock(store)
     try:
-        toc = ix._read_toc()
+        toc = read_toc(ix)
         names = {s.segment_id() for s in chosen}
         # Deletions marked since this merge read them would be lost: the
         # ingest lock makes this process the only writer, so there are none.
         keep = [s for s in toc.segments if s.segment_id() not in names]
-        generation = toc.generation + 1
         final = keep + ([merged] if merged.doc_count_all() else [])
-        TOC(toc.schema, final, generation).write(store.storage, ix.indexname)
-        clean_files(store.storage, ix.indexname, generation, final)
+        write_toc(store.storage, ix.indexname, toc.schema, final, toc.generation + 1)
     finally:
         lock.release()
     return True

@@ -1,15 +1,18 @@
 """The Whoosh schema: one record per page plus one header record per document.
 
 Text reaches Whoosh already analysed (lists of terms from
-:mod:`search.analysis`), so the analysis can run in the extraction worker
-processes and the writer only files postings. Positions are stored as raw
-little-endian deltas so they decode with numpy instead of one unpickle per
-posting.
+:mod:`search.text.analysis`), so the analysis can run in the extraction
+worker processes and the writer only files postings. Positions are stored
+as raw little-endian deltas (:mod:`.positions`) so they decode with numpy
+instead of one unpickle per posting.
+
+The classes here are pickled into the index files under their names in
+this module (the schema into the table of contents, :class:`PackedValues`
+into posting blocks): they must stay defined here.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from typing import Iterable, Iterator
 
@@ -17,6 +20,8 @@ import numpy as np
 from whoosh import columns, fields, formats
 
 from ..vocab.facets import FACETS
+# PositionTable and decode_many are importable from here too.
+from .positions import PositionTable, decode_many, decode_positions, encode_positions  # noqa: F401
 
 #: Bump when the schema or the meaning of a field changes: an index written
 #: by another version is rebuilt, never read. 4: one ``fold`` for index terms
@@ -46,23 +51,6 @@ class Counts(formats.Format):
 
     def combine(self, vs):
         return EMPTY
-
-
-def encode_positions(positions: list[int]) -> bytes:
-    """Positions as delta-encoded uint16 (or uint32 when a delta needs it)."""
-    deltas = array("I", positions)
-    prev = 0
-    for i, p in enumerate(positions):
-        deltas[i] = p - prev
-        prev = p
-    if max(deltas) < 65536:
-        return b"H" + array("H", deltas).tobytes()
-    return b"I" + deltas.tobytes()
-
-
-def decode_positions(value: bytes) -> np.ndarray:
-    dtype = "<u2" if value[:1] == b"H" else "<u4"
-    return np.frombuffer(value, dtype=dtype, offset=1).cumsum(dtype=np.int64)
 
 
 class PackedValues:
@@ -99,101 +87,6 @@ class PackedValues:
 
     def __reduce__(self):
         return (PackedValues, (self.blob, self.ends))
-
-
-class PositionTable:
-    """One term's positions in many records, kept encoded in one buffer."""
-
-    __slots__ = ("ids", "blob", "starts", "lens", "contiguous")
-
-    def __init__(self, ids: np.ndarray, blob: bytes, starts: np.ndarray, lens: np.ndarray):
-        self.ids = ids  # ascending record numbers
-        self.blob = blob
-        self.starts = starts  # int64 offset of each record's value in blob
-        self.lens = lens
-        # False when deleted records' bytes sit between the values.
-        self.contiguous = len(blob) == int(lens.sum())
-
-    @classmethod
-    def from_values(cls, ids: np.ndarray, values: list[bytes]) -> "PositionTable":
-        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        return cls(ids, b"".join(values), np.cumsum(lens) - lens, lens)
-
-    @property
-    def nbytes(self) -> int:
-        return self.ids.nbytes + len(self.blob) + self.starts.nbytes + self.lens.nbytes
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def decode(self, idx: np.ndarray, kept: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the records at ``idx`` (ascending): ``(owner,
-        positions)`` with ``owner`` the index into ``idx``.
-
-        When most records are wanted the whole buffer is decoded and the
-        rest dropped, cheaper than gathering bytes; ``kept`` (a dict the
-        caller holds for a while) keeps that decoding for the next call.
-        """
-        if not len(idx):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if 2 * len(idx) >= len(self.ids) and self.contiguous:
-            whole = kept.get(self) if kept is not None else None
-            if whole is None:
-                whole = self._decode_whole()
-                if kept is not None:
-                    kept[self] = whole
-            return self._select(whole, idx)
-        starts, lens = self.starts[idx], self.lens[idx]
-        # Gather the chosen values' bytes with one fancy index.
-        total = int(lens.sum())
-        out_starts = np.cumsum(lens) - lens
-        gather = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lens)
-        joined = np.frombuffer(self.blob, dtype=np.uint8)[gather]
-        return _decode_joined(joined, lens, out_starts, lambda: [self.blob[a : a + n] for a, n in zip(starts.tolist(), lens.tolist())])
-
-    def _decode_whole(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(owner, positions)`` of every record (the buffer contiguous)."""
-        return _decode_joined(
-            np.frombuffer(self.blob, dtype=np.uint8), self.lens, self.starts,
-            lambda: [self.blob[a : a + n] for a, n in zip(self.starts.tolist(), self.lens.tolist())],
-        )
-
-    def _select(self, whole: tuple[np.ndarray, np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The part of ``_decode_whole()`` for the records at ``idx`` (ascending)."""
-        owner, pos = whole
-        if len(idx) == len(self.ids):
-            return owner, pos
-        rank = np.full(len(self.ids), -1, dtype=np.int64)
-        rank[idx] = np.arange(len(idx))
-        owner = rank[owner]
-        keep = owner >= 0
-        return owner[keep], pos[keep]
-
-
-def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Decode many postings' positions at once: ``(owner, positions)``,
-    where ``owner[i]`` is the index in ``values`` of ``positions[i]``."""
-    if not values:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
-    return _decode_joined(joined, lens, np.cumsum(lens) - lens, lambda: values)
-
-
-def _decode_joined(joined: np.ndarray, lens: np.ndarray, starts: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of values laid end to end in ``joined`` (see decode_many)."""
-    if not (joined[starts] == ord("H")).all():
-        parts = [decode_positions(v) for v in values()]
-        counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        return np.repeat(np.arange(len(parts)), counts), np.concatenate(parts)
-    keep = np.ones(len(joined), dtype=bool)
-    keep[starts] = False
-    deltas = joined[keep].view("<u2").astype(np.int64)
-    counts = (lens - 1) // 2
-    csum = np.cumsum(deltas)
-    first = np.cumsum(counts) - counts
-    before = csum[first] - deltas[first]  # the running sum where each posting starts
-    return np.repeat(np.arange(len(lens)), counts), csum - np.repeat(before, counts)
 
 
 class Positions(formats.Format):

@@ -2,35 +2,40 @@
 
 Searching here does not go through Whoosh's matchers and collectors: posting
 lists are read a block at a time straight from the whoosh-reloaded 2.7.5
-"W3" posting format into numpy arrays, and everything after that (boolean
-logic at document level, BM25F, facets) is vector arithmetic in
-:mod:`search.engine`. That format is frozen upstream with the version pinned
-in pyproject.toml; ``tests/test_index_format.py`` checks every read here
-against Whoosh's own matchers.
+"W3" posting format into numpy arrays (:mod:`.whoosh_format`), and
+everything after that (boolean logic at document level, BM25F, facets) is
+vector arithmetic in :mod:`search.query`. That format is frozen upstream
+with the version pinned in pyproject.toml; ``tests/index/test_index_format.py``
+checks every read here against Whoosh's own matchers.
 """
 
 from __future__ import annotations
 
 import bisect
-import io
-import os
-import pickle
-import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
 
 from .. import config
 from ..lru import SizedLRU
-from .lookup import SegmentTerms, own_fd
-from .schema import HEADER_PAGE, PackedValues, PositionTable
+from .fallbacks import warn_once
+from .lookup import SegmentTerms
+from .positions import PositionTable
+from .schema import HEADER_PAGE, PackedValues
 from .store import Store
+from .whoosh_format import (
+    NoFastPath,
+    StoredColumn,
+    decode_blocks,
+    deleted_records,
+    posting_extent,
+    read_int_column,
+    segment_readers,
+    stored_column,
+)
 
-_INT = struct.Struct("!i")
 #: Fields whose term dictionaries are read into memory when a generation
 #: is opened (header records only: a few thousand terms a segment).
 SMALL_FIELDS = ("title", "title_x", "meta", "author")
@@ -52,66 +57,13 @@ class Postings:
 EMPTY_POSTINGS = Postings(_EMPTY_I, _EMPTY_F)
 
 
-def _read_column(segreader, fieldname: str, n: int, default: int) -> np.ndarray:
-    """A NumericColumn("i") of one segment as an int32 array of length n."""
-    out = np.full(n, default, dtype=np.int32)
-    perdoc = segreader._perdoc
-    if not perdoc.has_column(fieldname):
-        return out
-    schema_col = segreader.schema[fieldname].column_type
-    creader = perdoc.column_reader(fieldname, schema_col)
-    count = creader._count
-    if count:
-        raw = creader._dbfile.get(creader._basepos, count * 4)
-        out[:count] = np.frombuffer(raw, dtype=">i4")
-    return out
-
-
-def _stored_column(owner: object, segreader) -> tuple | None:
-    """What reading a segment's stored fields directly takes: file
-    descriptor, column start, value offsets and lengths (None when the
-    column is not a plain zlib-compressed file column)."""
+def _stored_column(owner: object, segreader) -> StoredColumn | None:
+    """Direct reads of a segment's stored fields, or None: Whoosh reads them."""
     try:
-        column = segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
-        child = column._child
-        if child._decompress is not zlib.decompress:
-            return None
-        return own_fd(owner, child._dbfile), child._basepos, child._offsets, child._lengths
-    except (AttributeError, OSError, ValueError):
+        return stored_column(owner, segreader)
+    except NoFastPath as e:
+        warn_once("stored fields", str(e))
         return None
-
-
-def _decode_blocks(raw: bytes, want_values: bool):
-    """Parse a W3 posting list: yields (ids, weights, values) per block."""
-    if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a W3 posting list")
-    pos = 4
-    end = len(raw)
-    buf = io.BytesIO(raw)
-    while pos < end:
-        length = _INT.unpack_from(raw, pos)[0]
-        last = length < 0
-        length = abs(length)
-        buf.seek(pos + 4)
-        count, _maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
-        datapos = buf.tell()
-        nextpos = pos + 4 + length
-        data = raw[datapos:nextpos]
-        if comp:
-            data = zlib.decompress(data)
-        ids_d, weights, values = pickle.loads(data)
-        # Blocks written here hold arrays; blocks Whoosh wrote (merges) tuples.
-        ids = np.asarray(ids_d, dtype=np.int64).cumsum()
-        if weights is None:
-            w = np.ones(count, dtype=np.float32)
-        elif isinstance(weights, float):
-            w = np.full(count, weights, dtype=np.float32)
-        else:
-            w = np.asarray(weights, dtype=np.float32)
-        yield ids, w, (values if want_values else None)
-        pos = nextpos
-        if last:
-            break
 
 
 def _nbytes(value: Any) -> int:
@@ -139,7 +91,7 @@ class Snapshot:
         self.generation: int = self.reader.generation()
         self.key = (store.name, self.generation)
         # An empty index has a reader with no segments behind it.
-        self._leaves = [(r, off) for r, off in self.reader.leaf_readers() if hasattr(r, "_perdoc")]
+        self._leaves = segment_readers(self.reader)
         self._lookups = [(SegmentTerms(r, SMALL_FIELDS), off) for r, off in self._leaves]
         self._leaf_starts = [off for _, off in self._leaves]
         self._stored_columns = [_stored_column(self, r) for r, _ in self._leaves]
@@ -160,12 +112,11 @@ class Snapshot:
         ln = np.empty(n, dtype=np.int32)
         for seg, offset in self._leaves:
             m = seg.doc_count_all()
-            dn[offset : offset + m] = _read_column(seg, "dn", m, -1)
-            pg[offset : offset + m] = _read_column(seg, "pg", m, -1)
-            ln[offset : offset + m] = _read_column(seg, "ln", m, 0)
+            dn[offset : offset + m] = read_int_column(seg, "dn", m, -1)
+            pg[offset : offset + m] = read_int_column(seg, "pg", m, -1)
+            ln[offset : offset + m] = read_int_column(seg, "ln", m, 0)
             if seg.has_deletions():
-                dels = np.fromiter(seg._perdoc.deleted_docs(), dtype=np.int64)
-                live[offset + dels] = False
+                live[offset + deleted_records(seg)] = False
         self.live = live
         headers = np.flatnonzero(live & (pg == HEADER_PAGE))
         infos = [self.stored(h)["info"] for h in headers]
@@ -227,10 +178,8 @@ class Snapshot:
                 ids, weights, values = ti.inlined_postings()
                 yield np.array(ids, dtype=np.int64) + offset, np.array(weights, dtype=np.float32), values
                 continue
-            start, length = ti.extent()
-            if isinstance(length, tuple):  # whoosh 2.7.5 decodes the length as a 1-tuple
-                length = length[0]
-            for ids, w, vals in _decode_blocks(lookup.posting_bytes(start, length), want_values):
+            start, length = posting_extent(ti)
+            for ids, w, vals in decode_blocks(lookup.posting_bytes(start, length), want_values):
                 yield ids + offset, w, vals
 
     def postings(self, field: str, term: str) -> Postings:
@@ -327,16 +276,32 @@ class Snapshot:
         return self.stored(record).get("text", "")
 
     def stored(self, record: int) -> dict[str, Any]:
-        """A record's stored fields: one pread, inflate and unpickle of
-        Whoosh's stored-fields column (its reader adds ~10 µs of Python)."""
+        """A record's stored fields, read directly (:class:`StoredColumn`)
+        unless the segment's column needs Whoosh's reader."""
         record = int(record)
         i = bisect.bisect_right(self._leaf_starts, record) - 1
         column = self._stored_columns[i]
         if column is None:
             return self.reader.stored_fields(record)
-        fd, base, offsets, lengths = column
-        local = record - self._leaf_starts[i]
-        n = lengths[local]
-        if not n:
-            return {}
-        return pickle.loads(zlib.decompress(os.pread(fd, n, base + offsets[local])))
+        return column.get(record - self._leaf_starts[i])
+
+
+def store_counts(store: Store) -> tuple[int, int]:
+    """(documents, pages) in a store's latest generation, as a
+    :class:`Snapshot`'s ``n_docs`` and ``n_pages``, from the ``pg`` column
+    and the deletions alone: opening a snapshot unpickles every document's
+    metadata."""
+    reader = store.whoosh.reader()
+    try:
+        docs = pages = 0
+        for seg, _ in segment_readers(reader):
+            n = seg.doc_count_all()
+            pg = read_int_column(seg, "pg", n, -1)
+            live = np.ones(n, dtype=bool)
+            if seg.has_deletions():
+                live[deleted_records(seg)] = False
+            docs += int(np.count_nonzero(live & (pg == HEADER_PAGE)))
+            pages += int(np.count_nonzero(live & (pg > HEADER_PAGE)))
+        return docs, pages
+    finally:
+        reader.close()

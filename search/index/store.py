@@ -25,27 +25,12 @@ from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
+from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
 from .schema import SCHEMA_VERSION, build_schema
 from .storage import DurableStorage, fsync_dir
 
 CURRENT = "CURRENT"
 VERSION_FILE = "etslib.json"
-
-
-class IndexProblem(Exception):
-    """Base of the index errors; the message is one line for the user."""
-
-
-class IndexMissing(IndexProblem):
-    pass
-
-
-class IndexOutdated(IndexProblem):
-    """The index was written by another schema version: rebuild it."""
-
-
-class IndexBusy(IndexProblem):
-    """Another process is writing the index."""
 
 
 def _write_atomic(path: Path, data: str) -> None:

@@ -14,9 +14,10 @@ import threading
 from typing import Any
 
 from ..model import Document, IndexTerms
-from .bulk import SegmentBuilder, encode_positional, encode_terms
+from .bulk import SegmentBuilder, encode_terms
 from .commit import commit_segments
 from .merge import merge_small
+from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
 from .store import Store

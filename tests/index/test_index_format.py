@@ -15,7 +15,7 @@ import pytest
 
 from search.text import analysis
 from search.index import DocWriter, IndexRoot, Snapshot, encode_page, tidy
-from search.index.schema import decode_many, decode_positions, encode_positions
+from search.index.positions import decode_many, decode_positions, encode_positions
 from search.model import Document, IndexTerms
 
 ROOT = Path(__file__).resolve().parents[2]
