@@ -132,7 +132,6 @@ def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan) -> No
     remember, whether the ingest succeeded or not."""
     data = report.finish(status)
     try:
-        # The report's one count of the index (see index_counts).
         data["documents"], data["index_pages"] = index_counts(root)
     except Exception:  # the report must still be written
         pass
