@@ -56,21 +56,6 @@ class Panel:
     library_url: str
     parent: Link | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "region": self.region,
-            "level": self.level,
-            "status": self.status,
-            "summary": self.summary,
-            "facts": {f.label: (f.text or [l.text for l in f.links]) for f in self.facts},
-            "source": self.source_url,
-            "provenance": self.provenance,
-            "matching": self.matching,
-            "in_library": self.in_library,
-        }
-
 
 def _safe_url(value: Any) -> str | None:
     """Only web links: a data file must not be able to inject ``javascript:``."""
