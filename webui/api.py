@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from search.query.contract import hit_json
+from search.query.contract import hit_json, passage_json
 from search.index import IndexRoot
 from search.query.searcher import Searcher
 
@@ -64,9 +64,7 @@ def document_json(data: dict[str, Any]) -> dict[str, Any]:
         "document": public_info(data["info"]),
         "query": req.q,
         "notes": data["notes"],
-        "matches": [
-            {"page": p.page, "text": p.text, **({"label": p.label} if p.label else {})} for p in data["matches_raw"]
-        ],
+        "matches": [passage_json(p) for p in data["matches_raw"]],
         "related": [hit_json(h) for h in data["related_raw"]],
         "links": {
             "html": absolute(data["html_url"]),

@@ -7,7 +7,6 @@ terminal and ``--json`` for programs.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import sys
@@ -193,12 +192,15 @@ def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_ex
     _print_results(resp)
 
 
-def _plain(marked: str, tty: bool) -> str:
+#: Matches on a terminal: bold yellow, then back to normal.
+BOLD, NORMAL = "\x1b[1;33m", "\x1b[0m"
+
+
+def passage_text(segments: list[tuple[str, bool]], tty: bool) -> str:
+    """A passage for the terminal: matches in bold where it can show them."""
     if tty:
-        marked = marked.replace("<mark>", "\x1b[1;33m").replace("</mark>", "\x1b[0m")
-    else:
-        marked = marked.replace("<mark>", "").replace("</mark>", "")
-    return html.unescape(marked)
+        return "".join(f"{BOLD}{s}{NORMAL}" if hit else s for s, hit in segments)
+    return "".join(s for s, _ in segments)
 
 
 def _print_results(resp) -> None:
@@ -225,7 +227,7 @@ def _print_results(resp) -> None:
         click.echo(f"   {m.get('path')}  [{hit.id}]")
         for p in hit.passages:
             where = f"p. {p.page}" if m.get("paged", True) else f"§{p.page}"
-            click.echo(f"   {where}: {_plain(p.text, tty)}")
+            click.echo(f"   {where}: {passage_text(p.segments, tty)}")
     if resp.facets:
         click.echo("")
         for name, values in resp.facets.items():

@@ -81,7 +81,7 @@ class Searcher:
         self._suggestions = SizedLRU(budgets.suggestions, lambda s: 100 + 2 * len(s))
         # Passages by page and query terms: a page turn, a facet click or a
         # popular query does not highlight the same pages again.
-        self._passages = SizedLRU(budgets.passages, lambda p: 300 + 3 * len(p.text))
+        self._passages = SizedLRU(budgets.passages, _passage_size)
 
     # -- snapshot lifecycle -------------------------------------------------
 
@@ -484,6 +484,12 @@ def _clamp(req: SearchRequest) -> SearchRequest:
         limit=max(1, min(int(req.limit or 10), 1000)),
         passages=max(0, min(int(req.passages), 10)),
     )
+
+
+def _passage_size(p: Passage) -> int:
+    # As when passages held their HTML (the budgets were tuned so): the
+    # text plus "<mark></mark>" around each match.
+    return 300 + 3 * sum(len(s) + (13 if hit else 0) for s, hit in p.segments)
 
 
 def _hit_meta(info: dict[str, Any]) -> dict[str, Any]:

@@ -278,4 +278,4 @@ def test_rankings_equal_with_postings_from_whoosh_matchers(shared_index):
             assert [h.id for h in a.hits] == [h.id for h in b.hits], req.q
             for x, y in zip(a.hits, b.hits):
                 assert math.isclose(x.score, y.score, rel_tol=1e-5, abs_tol=1e-6), req.q
-                assert [(p.page, p.text) for p in x.passages] == [(p.page, p.text) for p in y.passages], req.q
+                assert [(p.page, p.segments) for p in x.passages] == [(p.page, p.segments) for p in y.passages], req.q
