@@ -1,14 +1,14 @@
 """Running a search request against the live index: the one entry point
 shared by the command line, the web page and its JSON twin.
 
-``Searcher`` keeps one snapshot of the index open (arrays loaded once) and
-swaps it when ingest publishes a newer generation, so a long-running server
+``Searcher`` builds its per-generation state (document table, evaluator)
+on the snapshot :class:`~search.index.live.LiveIndex` hands out, and builds
+it again when ingest publishes a newer generation, so a long-running server
 needs no restart after a reindex.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -19,8 +19,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import config
-from ..index import IndexMissing, IndexProblem, IndexRoot, Snapshot
-from ..index.store import CURRENT
+from ..index import IndexProblem, IndexRoot, Snapshot
+from ..index.live import LiveIndex
 from ..lru import SizedLRU
 from ..model import DEFAULT_SORT, SORTS, FacetValue, Hit, Passage, SearchRequest, SearchResponse
 from ..text import analysis
@@ -58,7 +58,6 @@ class _State:
     table: DocTable
     evaluator: Evaluator
     first_record: np.ndarray  # per document row, its first page record (-1 none)
-    doc_records: dict[int, np.ndarray] | None = None
 
 
 class Searcher:
@@ -68,11 +67,11 @@ class Searcher:
         self, root: str | Path | IndexRoot, params: Params | None = None, *, glossary=None, snapshot_class=Snapshot
     ):
         self.root = root if isinstance(root, IndexRoot) else IndexRoot(root)
-        self._snapshot_class = snapshot_class  # tests swap in a reader built on Whoosh's matchers
+        # Tests swap in a snapshot reading postings through Whoosh's matchers.
+        self._live = LiveIndex(self.root, snapshot_class)
         self.params = params or Params()
         self._glossary = glossary
         self._state: _State | None = None
-        self._seen_stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
         # Evaluated queries by (generation, tree, switches): a facet click or
         # a page turn on the same words costs no new scoring.
@@ -83,55 +82,21 @@ class Searcher:
         # popular query does not highlight the same pages again.
         self._passages = SizedLRU(budgets.passages, _passage_size)
 
-    # -- snapshot lifecycle -------------------------------------------------
-
-    def _fresh_key(self) -> tuple[str, int] | None:
-        name = self.root.current_name()
-        if not name:
-            return None
-        try:
-            store = self.root.open()
-            return (store.name, store.generation())
-        except IndexMissing:
-            return None
-
-    def _stamp(self) -> tuple[int, int] | None:
-        """Modification times of CURRENT and of the live store folder: a
-        commit renames a new table of contents into the folder, a rebuild
-        rewrites CURRENT. Two stat calls, where opening the index to ask
-        for its generation cost ~0.5 ms a request."""
-        st = self._state
-        if st is None:
-            return None
-        try:
-            return (os.stat(self.root.root / CURRENT).st_mtime_ns, os.stat(st.snap.store.path).st_mtime_ns)
-        except OSError:
-            return None
+    # -- lifecycle ----------------------------------------------------------
 
     def state(self) -> _State:
-        """The current snapshot, reopened when the index has changed."""
-        stamp = self._stamp()
+        """The live generation, rebuilt when ingest has published a newer one."""
+        snap = self._live.snapshot()
         st = self._state
-        if st is not None and stamp is not None and stamp == self._seen_stamp:
-            return st
-        key = self._fresh_key()
-        if st is not None and st.snap.key == key:
-            self._seen_stamp = stamp
+        if st is not None and st.snap is snap:
             return st
         with self._lock:
             st = self._state
-            if st is not None and st.snap.key == key:
-                return st
-            snap = self._snapshot_class(self.root.open())
-            table = DocTable(snap.infos)
-            evaluator = Evaluator(snap, table, self.params)
-            new = _State(snap, table, evaluator, _first_records(snap))
-            old, self._state = self._state, new
-            self._seen_stamp = self._stamp()
-            self._results.clear()
-            if old is not None:
-                old.snap.close()
-            return new
+            if st is None or st.snap is not snap:
+                table = DocTable(snap.infos)
+                st = self._state = _State(snap, table, Evaluator(snap, table, self.params), _first_records(snap))
+                self._results.clear()
+            return st
 
     def clear_caches(self) -> None:
         """Forget every cached result, posting list and passage (benchmarks
@@ -156,9 +121,8 @@ class Searcher:
             pass  # no index yet: the first request says so
 
     def close(self) -> None:
-        if self._state is not None:
-            self._state.snap.close()
-            self._state = None
+        self._live.close()
+        self._state = None
 
     def __enter__(self) -> "Searcher":
         return self
