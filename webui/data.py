@@ -324,11 +324,10 @@ def _knowledge(searcher: Searcher, req: SearchRequest, resp: SearchResponse, sta
     if len(chosen) != 1:
         return None
     jid = chosen[0]
-    whole = searcher.search(SearchRequest(filters={"jurisdiction": [jid]}, limit=1, passages=0, facet_limit=0))
     return panel_for(
         jid,
         matching=resp.total,
-        in_library=whole.total,
+        in_library=searcher.count(SearchRequest(filters={"jurisdiction": [jid]})),
         select_url=lambda other: search_url(urls.with_replaced(state, "jurisdiction", other)),
         library_url=search_url([("jurisdiction", jid)]),
     )
@@ -367,11 +366,8 @@ def search_data(searcher: Searcher, args: Iterable[tuple[str, str]], *, api: boo
     parsed = parse_args(args, limits())
     req = replace(parsed.request, facet_limit=int(cfg["FACET_LIMIT"]))
     notes = list(parsed.notes)
-    resp, req = _forgiving(searcher.search, req, notes)
-    pages = max(1, -(-resp.total // resp.request.limit))
-    if resp.total and resp.request.page > pages:
-        notes.append(f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last one.")
-        resp = searcher.search(replace(req, page=pages))
+    # A page past the end gives the last page and a note, in the same search.
+    resp, req = _forgiving(lambda r: searcher.search(r, clamp_page=True), req, notes)
     resp.notes = notes + list(resp.notes)
     req = resp.request  # filters as the index spells them ("eu" → "EU")
     state = state_pairs(req, int(cfg["DEFAULT_LIMIT"]))

@@ -11,6 +11,7 @@ import html
 from typing import Any
 
 from ..model import Hit, Passage, SearchResponse
+from .stats import IndexStats
 
 
 def passage_html(segments: list[tuple[str, bool]]) -> str:
@@ -74,3 +75,14 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
         "elapsed_ms": round(resp.elapsed_ms, 2),
     }
 
+
+def stats_json(stats: IndexStats, *, store: bool = True) -> dict[str, Any]:
+    """``etslib stats --json`` (without the last ingest); ``store=False`` leaves
+    out the server path, as ``/api/stats`` does."""
+    out: dict[str, Any] = {"documents": stats.documents, "pages": stats.pages, "generation": stats.generation}
+    if store:
+        out["store"] = stats.store
+    out["facets"] = {
+        name: [{"value": v.value, "label": v.label, "count": v.count} for v in values] for name, values in stats.facets.items()
+    }
+    return out

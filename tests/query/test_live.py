@@ -8,7 +8,7 @@ import pytest
 from search.index import IndexMissing, IndexRoot
 from search.index.live import LiveIndex
 from search.model import SearchRequest
-from search.query.searcher import Searcher
+from search.query import Searcher
 from tests.conftest import build_index
 
 
@@ -60,8 +60,8 @@ def test_the_searcher_rebuilds_its_generation_only_on_change(corpus, tmp_path):
     with Searcher(tmp_path / "ix") as s:
         gen = s.state()
         assert s.state() is gen
-        assert s.search(SearchRequest()).total == 1
+        assert s.count(SearchRequest()) == 1
         (corpus / "b.txt").write_text("Offsets and the cap in the second period.\n", encoding="utf-8")
         build_index([corpus], tmp_path / "ix")
-        assert s.search(SearchRequest(q="offsets")).total == 1  # no stale cached result
+        assert s.count(SearchRequest(q="offsets")) == 1  # no stale cached result
         assert s.state() is not gen and s.state().table.n == 2

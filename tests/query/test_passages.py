@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from search.model import Passage
-from search.query.contract import passage_html, passage_json
+from search.query import passage_html, passage_json
 from search.query.passages import make_passage
 from search.text import analysis
 

@@ -253,8 +253,7 @@ def test_totals_and_facets_equal_whoosh_search(shared_searcher, matching):
     checked = 0
     for req in _requests():
         resp = shared_searcher.search(req)
-        st = shared_searcher.state()
-        node, _, _, _ = shared_searcher.prepare(req, st)
+        node = shared_searcher.plan(req).node
         filters = resp.request.filters
         scope = _scope(matching, filters, req.year_from, req.year_to)
         matched = matching.eval(node, req.exact, scope)
