@@ -76,9 +76,9 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     Only new or changed files are processed; documents whose files are gone
     are removed. Files that cannot be read are reported, and the batch goes on.
     """
-    from search.ingest.catalog import CatalogError
-    from search.index import IndexProblem, IndexRoot
     from search.ingest import IngestOptions, ingest as run_ingest
+    from search.ingest.catalog import CatalogError
+    from search.query import IndexProblem, IndexRoot
 
     root = IndexRoot(_resolve_index(index_dir))
     options = IngestOptions(
@@ -136,8 +136,7 @@ def _print_report(r: dict[str, Any]) -> None:
 
 
 def _searcher(index_dir: Path | None):
-    from search.index import IndexProblem
-    from search.query.searcher import Searcher
+    from search.query import IndexProblem, Searcher
 
     s = Searcher(_resolve_index(index_dir))
     try:
@@ -170,7 +169,7 @@ def _facet_options(f):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_expand, as_json, **facet_values):
     """Search the index. QUERY takes words, "phrases", AND/OR/NOT, -word, field:value."""
-    from search.query.contract import response_json
+    from search.query import response_json
 
     filters = {k.removeprefix("facet_"): list(v) for k, v in facet_values.items() if v}
     req = SearchRequest(
@@ -244,13 +243,11 @@ def _print_results(resp) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def stats(index_dir, as_json):
     """Documents, pages, per-facet counts and the last ingest's failures."""
-    from search.index import IndexRoot
     from search.ingest import read_report
 
-    root = IndexRoot(_resolve_index(index_dir))
     s = _searcher(index_dir)
     data = s.stats()
-    data["last_ingest"] = read_report(root)
+    data["last_ingest"] = read_report(s.root)
     if as_json:
         _json(data)
         return
