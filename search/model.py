@@ -128,9 +128,14 @@ class IndexTerms:
 
 @dataclass
 class Passage:
+    """A few lines of one page, as plain text segments: ``(text, is_match)``.
+
+    No markup: each view renders the matches its own way (see
+    :func:`search.query.contract.passage_html` for the JSON's ``<mark>``).
+    """
+
     page: int  # 1-based
-    text: str  # HTML-escaped, matches wrapped in <mark>…</mark>
-    segments: list[tuple[str, bool]] = field(default_factory=list)  # raw (text, is_match)
+    segments: list[tuple[str, bool]] = field(default_factory=list)
     label: str | None = None  # printed page label where it differs from the number
     score: float = 0.0
 

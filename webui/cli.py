@@ -7,7 +7,6 @@ terminal and ``--json`` for programs.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import sys
@@ -77,9 +76,9 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     Only new or changed files are processed; documents whose files are gone
     are removed. Files that cannot be read are reported, and the batch goes on.
     """
-    from search.ingest.catalog import CatalogError
-    from search.index import IndexProblem, IndexRoot
     from search.ingest import IngestOptions, ingest as run_ingest
+    from search.ingest.catalog import CatalogError
+    from search.query import IndexProblem, IndexRoot
 
     root = IndexRoot(_resolve_index(index_dir))
     options = IngestOptions(
@@ -137,8 +136,7 @@ def _print_report(r: dict[str, Any]) -> None:
 
 
 def _searcher(index_dir: Path | None):
-    from search.index import IndexProblem
-    from search.query.searcher import Searcher
+    from search.query import IndexProblem, Searcher
 
     s = Searcher(_resolve_index(index_dir))
     try:
@@ -171,7 +169,7 @@ def _facet_options(f):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_expand, as_json, **facet_values):
     """Search the index. QUERY takes words, "phrases", AND/OR/NOT, -word, field:value."""
-    from search.query.contract import response_json
+    from search.query import response_json
 
     filters = {k.removeprefix("facet_"): list(v) for k, v in facet_values.items() if v}
     req = SearchRequest(
@@ -193,12 +191,15 @@ def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_ex
     _print_results(resp)
 
 
-def _plain(marked: str, tty: bool) -> str:
+#: Matches on a terminal: bold yellow, then back to normal.
+BOLD, NORMAL = "\x1b[1;33m", "\x1b[0m"
+
+
+def passage_text(segments: list[tuple[str, bool]], tty: bool) -> str:
+    """A passage for the terminal: matches in bold where it can show them."""
     if tty:
-        marked = marked.replace("<mark>", "\x1b[1;33m").replace("</mark>", "\x1b[0m")
-    else:
-        marked = marked.replace("<mark>", "").replace("</mark>", "")
-    return html.unescape(marked)
+        return "".join(f"{BOLD}{s}{NORMAL}" if hit else s for s, hit in segments)
+    return "".join(s for s, _ in segments)
 
 
 def _print_results(resp) -> None:
@@ -225,7 +226,7 @@ def _print_results(resp) -> None:
         click.echo(f"   {m.get('path')}  [{hit.id}]")
         for p in hit.passages:
             where = f"p. {p.page}" if m.get("paged", True) else f"§{p.page}"
-            click.echo(f"   {where}: {_plain(p.text, tty)}")
+            click.echo(f"   {where}: {passage_text(p.segments, tty)}")
     if resp.facets:
         click.echo("")
         for name, values in resp.facets.items():
@@ -242,13 +243,11 @@ def _print_results(resp) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def stats(index_dir, as_json):
     """Documents, pages, per-facet counts and the last ingest's failures."""
-    from search.index import IndexRoot
     from search.ingest import read_report
 
-    root = IndexRoot(_resolve_index(index_dir))
     s = _searcher(index_dir)
     data = s.stats()
-    data["last_ingest"] = read_report(root)
+    data["last_ingest"] = read_report(s.root)
     if as_json:
         _json(data)
         return

@@ -7,12 +7,12 @@ exception is logged and shown as a plain 500 page, never a traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from search.index import IndexMissing, IndexProblem
+from search.query import IndexMissing, IndexProblem
 
 _DEFAULT_404 = NotFound.description
 
@@ -25,6 +25,11 @@ def wants_json() -> bool:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def no_such_document(doc_id: str) -> NoReturn:
+    """A 404 for a document id the index does not know (pages, JSON, files)."""
+    abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
 
 
 def error_json(status: int, message: str) -> dict[str, Any]:

@@ -16,14 +16,16 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from search.model import SearchRequest
 
 from . import citations
-from .data import label_of, labels_of, limits
+from .errors import no_such_document
 from .params import parse_args
 from .state import get_searcher
+from .views.labels import label_of, labels_of
+from .views.links import absolute, limits
 
 bp = Blueprint("exports", __name__)
 
@@ -31,14 +33,10 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 
 
-def _absolute(path: str) -> str:
-    return request.host_url.rstrip("/") + path
-
-
 def _doc_urls(doc_id: str) -> tuple[str, str]:
     return (
-        _absolute(url_for("pages.document", doc_id=doc_id)),
-        _absolute(url_for("files.file", doc_id=doc_id)),
+        absolute(url_for("pages.document", doc_id=doc_id)),
+        absolute(url_for("files.file", doc_id=doc_id)),
     )
 
 
@@ -47,17 +45,16 @@ def _request() -> SearchRequest:
     return parse_args(list(request.args.items(multi=True)), limits()).request
 
 
-def _matching() -> Iterator[dict[str, Any]]:
+def _matching(req: SearchRequest) -> Iterator[dict[str, Any]]:
     """Every matching document, the first one read now: a missing index then
     fails with a proper error response instead of a broken stream."""
-    it = get_searcher().iter_matching(_request())
+    it = get_searcher().iter_matching(req)
     first = next(it, None)
     return iter(()) if first is None else chain([first], it)
 
 
-def _filename(ext: str) -> str:
-    q = _request().q
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", q).strip("-")[:40].lower()
+def _filename(req: SearchRequest, ext: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", req.q).strip("-")[:40].lower()
     return f"etslib-{slug or 'library'}.{ext}"
 
 
@@ -70,7 +67,8 @@ def _download(body, mimetype: str, filename: str) -> Response:
 
 @bp.get("/search.csv")
 def search_csv():
-    metas = _matching()
+    req = _request()
+    metas = _matching(req)
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
@@ -89,7 +87,7 @@ def search_csv():
         yield buf.getvalue()
 
     # The BOM lets spreadsheet programs read the UTF-8 titles (Chinese, German) right.
-    return _download(_prefixed("\ufeff", rows()), "text/csv", _filename("csv"))
+    return _download(_prefixed("\ufeff", rows()), "text/csv", _filename(req, "csv"))
 
 
 def _prefixed(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -99,27 +97,29 @@ def _prefixed(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 @bp.get("/search.bib")
 def search_bibtex():
-    metas = _matching()
+    req = _request()
+    metas = _matching(req)
     body = citations.bibtex((m, _doc_urls(m["id"])[0]) for m in metas)
-    return _download(body, "application/x-bibtex", _filename("bib"))
+    return _download(body, "application/x-bibtex", _filename(req, "bib"))
 
 
 @bp.get("/search.ris")
 def search_ris():
-    metas = _matching()
+    req = _request()
+    metas = _matching(req)
 
     def records() -> Iterator[str]:
         for m in metas:
             url, file_url = _doc_urls(m["id"])
             yield citations.ris_record(m, url, file_url) + "\r\n"
 
-    return _download(records(), "application/x-research-info-systems", _filename("ris"))
+    return _download(records(), "application/x-research-info-systems", _filename(req, "ris"))
 
 
 def _one(doc_id: str) -> dict[str, Any]:
     info = get_searcher().document(doc_id)
     if info is None:
-        abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
+        no_such_document(doc_id)
     return info
 
 
@@ -174,7 +174,7 @@ def search_atom():
     _sub(feed, "title", f"{site}: {what}")
     _sub(feed, "id", request.url)
     _sub(feed, "link", rel="self", href=request.url)
-    page_url = _absolute(url_for("pages.search")) + ("?" + request.query_string.decode("ascii", "replace") if request.query_string else "")
+    page_url = absolute(url_for("pages.search")) + ("?" + request.query_string.decode("ascii", "replace") if request.query_string else "")
     _sub(feed, "link", rel="alternate", type="text/html", href=page_url)
     _sub(feed, "generator", "etslib")
     stamps = []
@@ -228,10 +228,10 @@ def opensearch():
     sub("Description", f"Search {site}: the literature of emissions trading systems")
     sub("InputEncoding", "UTF-8")
     sub("OutputEncoding", "UTF-8")
-    base = _absolute(url_for("pages.search"))
+    base = absolute(url_for("pages.search"))
     sub("Url", type="text/html", method="get", template=base + "?q={searchTerms}&page={startPage?}")
-    sub("Url", type="application/json", template=_absolute(url_for("api.search")) + "?q={searchTerms}&page={startPage?}")
-    sub("Url", type="application/atom+xml", template=_absolute(url_for("exports.search_atom")) + "?q={searchTerms}")
-    sub("Url", type="application/opensearchdescription+xml", rel="self", template=_absolute(url_for("exports.opensearch")))
+    sub("Url", type="application/json", template=absolute(url_for("api.search")) + "?q={searchTerms}&page={startPage?}")
+    sub("Url", type="application/atom+xml", template=absolute(url_for("exports.search_atom")) + "?q={searchTerms}")
+    sub("Url", type="application/opensearchdescription+xml", rel="self", template=absolute(url_for("exports.opensearch")))
     body = ET.tostring(root, encoding="unicode", xml_declaration=True)
     return Response(body, mimetype="application/opensearchdescription+xml")

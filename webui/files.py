@@ -12,6 +12,7 @@ import os
 
 from flask import Blueprint, abort, request, send_file
 
+from .errors import no_such_document
 from .security import SANDBOX_CSP
 from .state import get_searcher
 
@@ -28,7 +29,7 @@ MIMETYPES = {
 def file(doc_id: str):
     info = get_searcher().document(doc_id)
     if info is None:
-        abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
+        no_such_document(doc_id)
     path = str(info.get("path") or "")
     if not path or not os.path.isfile(path):
         abort(404, description="The file of this document is no longer where it was indexed; re-run `etslib ingest`.")

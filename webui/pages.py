@@ -1,23 +1,21 @@
 """HTML pages: search, document, document text, search tips, about.
 
-Views are thin: they call one function of :mod:`webui.data` and render it.
-Each page links its JSON twin with ``rel="alternate"``.
+Views are thin: they build one view model (:mod:`webui.views`) and render
+it as ``view``. Each page links its JSON twin with ``rel="alternate"``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, render_template, request
 
-from search.index import IndexRoot
-
-from search.vocab.facets import FACETS, FILTER_FACETS
-
-from .data import document_data, search_data, search_url
-
+from .errors import no_such_document
 from .state import get_searcher
-from .texts import document_texts
+from .views.about import about_page, library
+from .views.document import document_data, document_page
+from .views.document_text import document_text_page
+from .views.search import run_search, search_page
 
 bp = Blueprint("pages", __name__)
 
@@ -34,30 +32,25 @@ def _args() -> list[tuple[str, str]]:
 
 @bp.get("/")
 def search():
-    data = search_data(get_searcher(), _args())
-    return render_template("search.html", **data)
+    searcher = get_searcher()
+    return render_template("search.html", view=search_page(searcher, run_search(searcher, _args())))
 
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str):
-    data = document_data(get_searcher(), doc_id, _args())
+    data = document_data(get_searcher(), doc_id, _args(), related=True)
     if data is None:
-        abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
-    return render_template("document.html", **data)
+        no_such_document(doc_id)
+    return render_template("document.html", view=document_page(data))
 
 
 @bp.get("/doc/<doc_id>/text")
 def document_text(doc_id: str):
     searcher = get_searcher()
-    data = document_data(searcher, doc_id, _args())
+    data = document_data(searcher, doc_id, _args(), related=False)
     if data is None:
-        abort(404, description=f"There is no document with the id “{doc_id}” in the library.")
-    texts = document_texts(searcher, data["info"])
-    matching = {p.page for p in data["matches_raw"]}
-    in_pdf = {}
-    if data["info"].get("kind") == "pdf":
-        in_pdf = {s.number: f"{data['file_url']}#page={s.number}" for s in texts.sections}
-    return render_template("document_text.html", texts=texts, matching=matching, in_pdf=in_pdf, **data)
+        no_such_document(doc_id)
+    return render_template("document_text.html", view=document_text_page(searcher, data))
 
 
 @bp.get("/help")
@@ -67,15 +60,4 @@ def help():
 
 @bp.get("/about")
 def about():
-    from .api import stats_data
-
-    data = stats_data(get_searcher(), IndexRoot(current_app.config["INDEX"]))
-    facets = [
-        {
-            "label": FACETS[name].label,
-            "values": [{"label": v["label"] or v["value"], "count": v["count"], "url": search_url([(name, v["value"])])} for v in values],
-        }
-        for name, values in data["stats"]["facets"].items()
-        if name in FILTER_FACETS and values
-    ]
-    return render_template("about.html", facets=facets, **data)
+    return render_template("about.html", view=about_page(library(get_searcher())))

@@ -1,4 +1,4 @@
-"""One :class:`~search.query.searcher.Searcher` per app (and so per worker process).
+"""One :class:`~search.query.Searcher` per app (and so per worker process).
 
 It is created on first use, not at import or app creation, so a worker
 starts even before an index exists and the friendly "run etslib ingest"
@@ -12,7 +12,7 @@ import threading
 
 from flask import Flask, current_app
 
-from search.query.searcher import Searcher
+from search.query import Searcher
 
 _KEY = "etslib"
 
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 
 def get_searcher() -> Searcher:
-    """The app's searcher (raises :class:`~search.index.IndexProblem` when there is no usable index)."""
+    """The app's searcher (raises :class:`~search.query.IndexProblem` when there is no usable index)."""
     return current_app.extensions[_KEY].get()
 
 

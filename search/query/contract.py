@@ -1,11 +1,26 @@
 """The JSON contract of a search, shared by ``etslib search --json`` and
-``GET /api/search`` so the two can never drift apart."""
+``GET /api/search`` so the two can never drift apart.
+
+Passages reach JSON as ``text``: HTML-escaped, matches in ``<mark>``, built
+here from the passage's segments (the engine itself returns no markup).
+"""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from ..model import Hit, SearchResponse
+from ..model import Hit, Passage, SearchResponse
+from .stats import IndexStats
+
+
+def passage_html(segments: list[tuple[str, bool]]) -> str:
+    """Escaped text with matches in ``<mark>``: safe to embed in HTML."""
+    return "".join(f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in segments)
+
+
+def passage_json(p: Passage) -> dict[str, Any]:
+    return {"page": p.page, "text": passage_html(p.segments), **({"label": p.label} if p.label else {})}
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -20,9 +35,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "language": m.get("language"),
         "path": m.get("path"),
         "score": round(hit.score, 4),
-        "passages": [
-            {"page": p.page, "text": p.text, **({"label": p.label} if p.label else {})} for p in hit.passages
-        ],
+        "passages": [passage_json(p) for p in hit.passages],
         "date": m.get("date"),
         "authors": list(m.get("authors") or []),
         "topics": list(m.get("topics") or []),
@@ -61,3 +74,15 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
         "expand": req.expand,
         "elapsed_ms": round(resp.elapsed_ms, 2),
     }
+
+
+def stats_json(stats: IndexStats, *, store: bool = True) -> dict[str, Any]:
+    """``etslib stats --json`` (without the last ingest); ``store=False`` leaves
+    out the server path, as ``/api/stats`` does."""
+    out: dict[str, Any] = {"documents": stats.documents, "pages": stats.pages, "generation": stats.generation}
+    if store:
+        out["store"] = stats.store
+    out["facets"] = {
+        name: [{"value": v.value, "label": v.label, "count": v.count} for v in values] for name, values in stats.facets.items()
+    }
+    return out

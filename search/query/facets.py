@@ -11,12 +11,15 @@ value (a count). The facets themselves are declared in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from ..model import FacetValue
 from ..vocab.facets import FACETS, Facet
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 
 @dataclass
@@ -98,6 +101,27 @@ def facet_results(facet: Facet, column: Column, counts: np.ndarray, selected: Se
         head += [it for it in items[limit:] if it[0] in chosen]
         items = head
     return [FacetValue(v, n, described[v][0], v in chosen, described[v][1]) for v, n in items]
+
+
+def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, list[FacetValue]]:
+    """Every facet's values over a plan's matches, ``limit`` a facet (chosen
+    values always included).
+
+    A facet's counts ignore its own selection, so that more values can be
+    added: with ``jurisdiction=EU`` chosen, CN still shows how many it adds.
+    """
+    filters = plan.request.filters
+    out: dict[str, list[FacetValue]] = {}
+    for name, facet in FACETS.items():
+        if name == "year":
+            m = plan.scored.mask & table.filter_mask(filters, skip=name)
+        elif name in filters:
+            m = plan.scored.mask & table.filter_mask(filters, skip=name) & plan.year_mask
+        else:
+            m = plan.match
+        column = table.columns[name]
+        out[name] = facet_results(facet, column, column.counts(m), filters.get(name, []), limit)
+    return out
 
 
 def resolve_value(facet: Facet, column: Column, value: str) -> str:

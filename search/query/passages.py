@@ -1,8 +1,11 @@
-"""Passages: the few lines of a page that show why it matched."""
+"""Passages: the few lines of a page that show why it matched.
+
+A passage is plain text cut into segments, each marked as a match or not;
+the views render them (HTML ``<mark>``, terminal bold, plain text).
+"""
 
 from __future__ import annotations
 
-import html
 import re
 
 from ..model import Passage
@@ -102,11 +105,4 @@ def make_passage(
     if hi < len(text):
         segments[-1] = (segments[-1][0].rstrip(), segments[-1][1])
         segments.append((" …", False))
-    return Passage(page=page, text=segments_html(segments), segments=segments, label=label, score=score)
-
-
-def segments_html(segments: list[tuple[str, bool]]) -> str:
-    """Escaped text with matches in ``<mark>``: safe to embed in HTML."""
-    return "".join(
-        f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in segments
-    )
+    return Passage(page=page, segments=segments, label=label, score=score)

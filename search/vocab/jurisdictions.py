@@ -55,10 +55,6 @@ class Jurisdiction:
     def status(self) -> str | None:
         return self.facts.get("status")
 
-    def display_name(self, lang: str = "en") -> str:
-        """The name in ``lang`` if the data has one, else the English name."""
-        return self.names.get(lang) or self.name
-
 
 @dataclass
 class _Evidence:

@@ -253,8 +253,7 @@ def test_totals_and_facets_equal_whoosh_search(corpus_searcher, matching):
     checked = 0
     for req in _requests():
         resp = corpus_searcher.search(req)
-        st = corpus_searcher.state()
-        node, _, _, _ = corpus_searcher.prepare(req, st)
+        node = corpus_searcher.plan(req).node
         filters = resp.request.filters
         scope = _scope(matching, filters, req.year_from, req.year_to)
         matched = matching.eval(node, req.exact, scope)
@@ -278,4 +277,4 @@ def test_rankings_equal_with_postings_from_whoosh_matchers(corpus_index):
             assert [h.id for h in a.hits] == [h.id for h in b.hits], req.q
             for x, y in zip(a.hits, b.hits):
                 assert math.isclose(x.score, y.score, rel_tol=1e-5, abs_tol=1e-6), req.q
-                assert [(p.page, p.text) for p in x.passages] == [(p.page, p.text) for p in y.passages], req.q
+                assert [(p.page, p.segments) for p in x.passages] == [(p.page, p.segments) for p in y.passages], req.q

@@ -1,14 +1,21 @@
-"""The knowledge panel: one emissions trading system's key facts.
+"""The knowledge panel: one emissions trading system's key facts, shown
+when a search has exactly one jurisdiction chosen.
 
 Facts come from the jurisdictions data file (``search/data/jurisdictions.yaml``)
 through :func:`search.vocab.jurisdictions.load`; this module only picks, orders and
-labels them for display.
+labels them for display, and counts the system's documents.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from search.model import SearchRequest, SearchResponse
+from search.query import Searcher
+
+from .. import urls
+from .links import search_url
 
 
 #: Facts shown as rows, in this order, with their labels; others follow.
@@ -56,21 +63,6 @@ class Panel:
     library_url: str
     parent: Link | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "region": self.region,
-            "level": self.level,
-            "status": self.status,
-            "summary": self.summary,
-            "facts": {f.label: (f.text or [l.text for l in f.links]) for f in self.facts},
-            "source": self.source_url,
-            "provenance": self.provenance,
-            "matching": self.matching,
-            "in_library": self.in_library,
-        }
-
 
 def _safe_url(value: Any) -> str | None:
     """Only web links: a data file must not be able to inject ``javascript:``."""
@@ -82,6 +74,21 @@ def _text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def panel(searcher: Searcher, resp: SearchResponse, state: urls.Pairs) -> Panel | None:
+    """The panel of the one jurisdiction chosen, or None."""
+    chosen = resp.request.filters.get("jurisdiction", [])
+    if len(chosen) != 1:
+        return None
+    jid = chosen[0]
+    return panel_for(
+        jid,
+        matching=resp.total,
+        in_library=searcher.count(SearchRequest(filters={"jurisdiction": [jid]})),
+        select_url=lambda other: search_url(urls.with_replaced(state, "jurisdiction", other)),
+        library_url=search_url([("jurisdiction", jid)]),
+    )
 
 
 def panel_for(

@@ -1,0 +1,32 @@
+"""One document's pages: its whole text, and the pages matching a query."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..lru import SizedLRU
+from ..model import Passage
+from .generation import Generation
+from .hits import passage_at
+from .plan import Plan
+
+
+def page_texts(gen: Generation, row: int) -> list[str]:
+    """Document ``row``'s text page by page (blank pages as "")."""
+    snap = gen.snap
+    pages = [""] * int(snap.infos[row].get("page_count") or 0)
+    for rec in np.flatnonzero(snap.page_doc == row).tolist():
+        n = int(snap.page_num[rec])
+        if n > len(pages):
+            pages.extend([""] * (n - len(pages)))
+        pages[n - 1] = snap.page_text(rec)
+    return pages
+
+
+def matching_pages(gen: Generation, plan: Plan, row: int, limit: int, passages: SizedLRU) -> list[Passage]:
+    """The pages of document ``row`` that match ``plan``, best first."""
+    recs, sums = gen.evaluator.page_scores(plan.scored)
+    sel = gen.snap.page_doc[recs] == row
+    pairs = sorted(zip(sums[sel].tolist(), recs[sel].tolist()), key=lambda sr: (-sr[0], sr[1]))[:limit]
+    info = gen.snap.infos[row]
+    return [passage_at(gen, info, rec, plan.terms, s, passages) for s, rec in pairs]

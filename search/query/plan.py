@@ -1,0 +1,130 @@
+"""Planning a request: the one step every search, count, export and
+suggestion goes through.
+
+A :class:`Plan` is the request read and evaluated: the query parsed and
+rewritten (common words, glossary), the filters spelled as the index
+spells them, the documents the filters and years allow (the scope), and
+the scored tree. What a caller does next (rank a page, count, list every
+match) needs nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+import numpy as np
+
+from ..lru import SizedLRU
+from ..model import DEFAULT_SORT, SORTS, SearchRequest
+from ..vocab.facets import FACETS
+from .evaluate import Scored, Terms
+from .facets import DocTable, resolve_value
+from .generation import Generation
+from .parse import And, MatchAll, Node, parse, to_string
+from .rewrite import drop_common_words, expand_glossary
+
+
+@dataclass
+class Plan:
+    request: SearchRequest  # clamped, filters as the index spells them ("eu" → "EU")
+    node: Node  # the tree evaluated, after rewrites
+    notes: list[str]  # how the query was read: parse, common words, relaxing
+    expansions: list[tuple[str, list[str]]]  # glossary additions (surface, alternatives)
+    interpreted: str  # the query as the parser read it
+    sort: str  # the order used (an empty query lists newest first)
+    year_mask: np.ndarray  # documents within the year range
+    scope: np.ndarray  # documents the filters and years allow
+    scored: Scored
+    terms: Terms  # what to highlight
+    match: np.ndarray  # matching documents within the scope
+    total: int
+
+
+def make_plan(
+    gen: Generation,
+    req: SearchRequest,
+    *,
+    glossary: Callable[[], Any],
+    results: SizedLRU,
+    filters_resolved: bool = False,
+) -> Plan:
+    """Read and evaluate ``req`` on one generation.
+
+    :param glossary: gives the glossary (loaded only when a query is expanded).
+    :param results: evaluated trees by (generation, tree, switches), shared
+        between requests: a facet click or a page turn on the same words
+        costs no new scoring.
+    :param filters_resolved: the filters are already as the index spells
+        them (a request taken from an earlier plan).
+    """
+    req = clamp(req)
+    node, notes, expansions, interpreted = read_query(req, ["en"] + gen.evaluator.langs, glossary)
+    if not filters_resolved:
+        req = replace(req, filters=resolve_filters(req.filters, gen.table))
+    table = gen.table
+    year_mask = table.year_mask(req.year_from, req.year_to)
+    scope = table.filter_mask(req.filters) & year_mask
+    # The scope steers only the relaxing of implicit AND (see Evaluator), so
+    # it is part of the key only there.
+    key = (gen.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
+    scored, terms, relaxed = results.get_or_compute(key, lambda: gen.evaluator.evaluate(node, exact=req.exact, scope=scope))
+    match = scored.mask & scope
+    return Plan(
+        request=req,
+        node=node,
+        notes=notes + relaxed,
+        expansions=expansions,
+        interpreted=interpreted,
+        sort=effective_sort(req, node),
+        year_mask=year_mask,
+        scope=scope,
+        scored=scored,
+        terms=terms,
+        match=match,
+        total=int(match.sum()),
+    )
+
+
+def clamp(req: SearchRequest) -> SearchRequest:
+    """Page, page size and passages within what the engine serves."""
+    return replace(
+        req,
+        page=max(1, min(int(req.page or 1), 10_000)),
+        limit=max(1, min(int(req.limit or 10), 1000)),
+        passages=max(0, min(int(req.passages), 10)),
+    )
+
+
+def read_query(
+    req: SearchRequest, langs: list[str], glossary: Callable[[], Any]
+) -> tuple[Node, list[str], list[tuple[str, list[str]]], str]:
+    """Parse and rewrite a query: the tree, notes, expansions, reading."""
+    parsed = parse(req.q)
+    notes = list(parsed.notes)
+    node, dropped = drop_common_words(parsed.node, langs)
+    if dropped:
+        notes.append("Common words ignored: " + ", ".join(dict.fromkeys(dropped)) + " (quote a phrase to keep them).")
+    expansions: list[tuple[str, list[str]]] = []
+    if req.expand and not req.exact:
+        node, expansions = expand_glossary(node, glossary())
+    return node, notes, expansions, to_string(parsed.node)
+
+
+def resolve_filters(filters: dict[str, list[str]], table: DocTable) -> dict[str, list[str]]:
+    """Known facets only, values as the index spells them, without repeats."""
+    out: dict[str, list[str]] = {}
+    for name, values in filters.items():
+        facet = FACETS.get(name)
+        if facet is None:
+            continue
+        column = table.columns[name]
+        vals = [resolve_value(facet, column, v) for v in values if v]
+        if vals:
+            out[name] = list(dict.fromkeys(vals))
+    return out
+
+
+def effective_sort(req: SearchRequest, node: Node) -> str:
+    sort = req.sort if req.sort in SORTS else DEFAULT_SORT
+    return "newest" if sort == "relevance" and isinstance(node, MatchAll) else sort

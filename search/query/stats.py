@@ -1,0 +1,30 @@
+"""What the index holds: documents, pages and every facet's values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import FacetValue
+from ..vocab.facets import FACETS
+from .facets import facet_results
+from .generation import Generation
+
+
+@dataclass
+class IndexStats:
+    documents: int
+    pages: int
+    generation: int
+    store: str  # the live store folder (a server path: not for the public)
+    facets: dict[str, list[FacetValue]]  # every value with its document count
+
+
+def index_stats(gen: Generation) -> IndexStats:
+    table = gen.table
+    everything = gen.everything()
+    facets = {
+        name: facet_results(facet, table.columns[name], table.columns[name].counts(everything), [], None)
+        for name, facet in FACETS.items()
+    }
+    snap = gen.snap
+    return IndexStats(snap.n_docs, snap.n_pages, snap.generation, str(snap.store.path), facets)
