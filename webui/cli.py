@@ -76,9 +76,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     Only new or changed files are processed; documents whose files are gone
     are removed. Files that cannot be read are reported, and the batch goes on.
     """
-    from search.ingest import IngestOptions, ingest as run_ingest
-    from search.ingest.catalog import CatalogError
-    from search.query import IndexProblem, IndexRoot
+    from search.ingest import CatalogError, IndexProblem, IndexRoot, IngestOptions, ingest as run_ingest
 
     root = IndexRoot(_resolve_index(index_dir))
     options = IngestOptions(

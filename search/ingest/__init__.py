@@ -8,6 +8,17 @@ entries, applied in one place) and :mod:`.titles` its title; :mod:`.run`
 drives a whole ingest and :mod:`.report` says what it did.
 """
 
+from ..index import IndexBusy, IndexProblem, IndexRoot
+from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
-__all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
+__all__ = [
+    "CatalogError",
+    "IndexBusy",
+    "IndexProblem",
+    "IndexRoot",
+    "IngestOptions",
+    "ingest",
+    "read_report",
+    "supported_suffixes",
+]
