@@ -1,9 +1,9 @@
 """Extractors: one file in, one :class:`~search.model.Extracted` out.
 
 :func:`extract` dispatches on the file suffix.  Every page or section
-text is normalised with :func:`search.textnorm.normalize`.  Bad files
+text is normalised with :func:`search.text.normalize.normalize`.  Bad files
 raise :class:`~search.model.ExtractionError`; parsers that hang or
-exhaust memory are the job of :mod:`search.pool`.
+exhaust memory are the job of :mod:`search.ingest.pool`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ garbage (fonts without a usable ToUnicode map sometimes decode better in
 pypdf), and is the whole fallback when PDFium cannot open a file.
 
 This module does not protect against parsers that hang or exhaust
-memory: run it in :mod:`search.pool` workers for that.
+memory: run it in :mod:`search.ingest.pool` workers for that.
 """
 
 from __future__ import annotations
