@@ -98,6 +98,43 @@ def _topo_polygons(geom: dict) -> list[list[list[int]]]:
     return [p for p in geom["arcs"] if p]
 
 
+def _ring_points(table: ArcTable, refs: list[int]) -> np.ndarray:
+    return np.concatenate([table.arcs[r] if r >= 0 else table.arcs[~r][::-1] for r in refs])
+
+
+def _split_antimeridian(areas: dict[str, dict], table: ArcTable) -> None:
+    """Cut rings that cross 180° (Russia's Chukotka, Fiji) into one part per side.
+
+    Drawn as they are, they streak across the whole map. A crossing ring is
+    shifted east (longitudes + 360), clipped at 180°, and its parts become
+    arcs of their own (their borders with neighbours stay the same points).
+    """
+    import shapely
+
+    east = shapely.box(180, -90, 540, 90)
+    west = shapely.box(0, -90, 180, 90)
+    for area in areas.values():
+        polys_out = []
+        changed = False
+        for rings in area["polygons"]:
+            shell = _ring_points(table, rings[0])
+            if len(shell) < 2 or np.abs(np.diff(shell[:, 0])).max() <= 180:
+                polys_out.append(rings)
+                continue
+            changed = True
+            shifted = [np.column_stack([np.where(r[:, 0] < 0, r[:, 0] + 360, r[:, 0]), r[:, 1]])
+                       for r in (_ring_points(table, refs) for refs in rings)]
+            poly = shapely.make_valid(shapely.Polygon(shifted[0], [h for h in shifted[1:] if len(h) >= 4]))
+            for part, dx in ((poly.intersection(west), 0.0), (poly.intersection(east), -360.0)):
+                for piece in shapely.get_parts(part):
+                    if piece.geom_type != "Polygon" or piece.is_empty:
+                        continue
+                    rs = [np.asarray(piece.exterior.coords)] + [np.asarray(h.coords) for h in piece.interiors]
+                    polys_out.append([[table.add(np.column_stack([r[:, 0] + dx, r[:, 1]]))] for r in rs])
+        if changed:
+            area["polygons"] = polys_out
+
+
 def build_geometry() -> dict:
     import shapely
 
@@ -156,6 +193,8 @@ def build_geometry() -> dict:
         if hit:
             # Tokyo's Izu and Ogasawara islands lie hundreds of km south.
             geojson_area(hit[0], hit[1], f["geometry"], keep=lambda poly: min(p[1] for p in poly[0]) > 35.0)
+
+    _split_antimeridian(areas, table)
 
     # Douglas-Peucker per arc keeps each arc's end points, so shared borders stay shared.
     lines = [shapely.LineString(a) if len(a) > 1 else shapely.Point(a[0]) for a in table.arcs]
