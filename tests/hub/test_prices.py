@@ -178,3 +178,20 @@ def test_shipped_series_equal_their_sources(book, shared_corpus):
                 if y.isdigit() and v.strip() and float(v) != 0}
     shipped = {(s.system, d, v) for s in book.series if s.kind == "annual reference" for d, v in s.points}
     assert shipped == expected
+
+
+def test_every_shipped_hub_file_has_one_source():
+    from search.hub import sources
+    from search.text.datafile import DATA_DIR
+
+    srcs = sources.load()
+    named = [f for s in srcs for f in s.files]
+    assert len(named) == len(set(named))
+    shipped = sorted(str(p.relative_to(DATA_DIR)) for d in ("hub", "prices", "geo") for p in (DATA_DIR / d).rglob("*")
+                     if p.is_file() and p.name != "sources.yaml")
+    assert sorted(named) == shipped
+    # Every shipped series' licence is the one its source declares.
+    by_file = {f: s for s in srcs for f in s.files}
+    for path in prices.shipped_paths():
+        src = by_file[str(path.relative_to(DATA_DIR))]
+        assert {p.licence for p in PriceStore(path).load()} == {src.licence}
