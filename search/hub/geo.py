@@ -234,7 +234,7 @@ class Geometry:
     def outline(self, view: View) -> str:
         """The world's edge (the projection's outline) as SVG path data, for the sea."""
         if view.bbox is not None:
-            return f"M0 0H{view.width}V{_fmt(int(round(view.height * 10)))}H0z".replace(_fmt(int(round(view.height * 10))), f"{view.height:g}")
+            return f"M0 0H{view.width}V{view.height:g}H0z"
         lat = np.linspace(view.min_lat, 84.0, 60)
         xr, yr = view.to_px(np.full_like(lat, 180.0), lat)
         xl, yl = view.to_px(np.full_like(lat, -180.0), lat[::-1])

@@ -215,18 +215,16 @@ def render_map(
 
     for kind in ("country", "subdivision"):
         for s, mine in by_kind[kind]:
-            if not mine and not items[s.id].marker:
-                continue
             body = []
             for a in mine:
                 body.append(f'<path id="area-{escape(a)}" d="{paths[a].d}" stroke="{BORDER}" stroke-width=".4"/>')
-            cls = ' class="group"' if s.group and len(mine) > 1 else ""
-            if cls:
-                body.insert(0, "")
-            body.append(marker_svg(s.id) if mine else "")
             if not mine:
                 continue  # marker-only systems are drawn last, on top
-            out.append(link_open(s).replace("<a ", f"<a{cls} ", 1) + "".join(body) + "</a>")
+            body.append(marker_svg(s.id))
+            opening = link_open(s)
+            if s.group and len(mine) > 1:  # the EU with the EEA states, RGGI with its states
+                opening = opening.replace("<a ", '<a class="group" ', 1)
+            out.append(opening + "".join(body) + "</a>")
     for s in outline_systems:
         members = [a for m in s.members if m in sysmap for a in items.get(m, MapItem(m, (), None, None)).areas]
         if not members:

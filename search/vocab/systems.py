@@ -204,11 +204,10 @@ def sectors_of(words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 class Systems:
     """Every system, with lookups by id and by the names the sources use."""
 
-    def __init__(self, items: list[System], groups: dict[str, AreaGroup], sources: dict[str, Source]):
+    def __init__(self, items: list[System], groups: dict[str, AreaGroup]):
         self._items = {s.id: s for s in items}
         self._order = [s.id for s in items]
         self.groups = groups
-        self.sources = sources
         keys: dict[str, str] = {}
         for s in items:
             keys[fold(s.id)] = s.id
@@ -489,8 +488,7 @@ def parse(path: Path = DEFAULT_PATH, *, overrides: Path | None = OVERRIDES_PATH,
             icap=" ".join(e["icap"].split()) if e.get("icap") else None, worldbank=e.get("worldbank"),
             note=e.get("note"), facts=facts, missing=tuple(missing),
         ))
-    sources = {"worldbank": WORLDBANK}
-    return Systems(items, groups, sources)
+    return Systems(items, groups)
 
 
 @functools.lru_cache(maxsize=None)
