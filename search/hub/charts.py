@@ -271,3 +271,36 @@ def sparkline(series: Series, *, width: int = 120, height: int = 28, years: int 
             f'<title>{escape(text)}</title>'
             f'<polyline points="{coords}" fill="none" stroke="#0072b2" stroke-width="1.4"{dash}/>'
             f'<circle cx="{ex}" cy="{ey}" r="2" fill="#0072b2"/></svg>')
+
+
+def year_bars(by_year: Sequence[tuple[int, int]], *, width: int = 480, height: int = 120,
+              title: str = "Documents by year", chart_id: str = "years") -> str:
+    """Documents per year as small bars, each with its count as a tooltip; "" without data."""
+    if not by_year:
+        return ""
+    y0, y1 = by_year[0][0], by_year[-1][0]
+    counts = dict(by_year)
+    years = list(range(y0, y1 + 1))
+    vmax = max(counts.values()) or 1
+    left, bottom, top = 28, 18, 8
+    pw, ph = width - left - 4, height - top - bottom
+    bw = pw / len(years)
+    total = sum(counts.values())
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart chart--years" role="img" '
+           f'aria-labelledby="{chart_id}-title" font-family="sans-serif" font-size="10" data-y-domain="0 {vmax}">'
+           f'<title id="{chart_id}-title">{escape(title)}: {total} documents, {y0}–{y1}</title>',
+           f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#777"/>',
+           f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" fill="#333">{vmax}</text>',
+           f'<text x="{left - 4}" y="{top + ph}" text-anchor="end" fill="#333">0</text>']
+    step = max(1, math.ceil(len(years) / 8))
+    for i, y in enumerate(years):
+        n = counts.get(y, 0)
+        x = left + i * bw
+        if n:
+            h = n * ph / vmax
+            out.append(f'<rect x="{_n(x + bw * 0.1)}" y="{_n(top + ph - h)}" width="{_n(bw * 0.8)}" height="{_n(h)}" '
+                       f'fill="#0072b2" data-year="{y}" data-count="{n}"><title>{y}: {n} document{"s" if n != 1 else ""}</title></rect>')
+        if i % step == 0 or y == y1:
+            out.append(f'<text x="{_n(x + bw / 2)}" y="{height - 4}" text-anchor="middle" fill="#333">{y}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -75,11 +75,11 @@ class PricePoint:
 
     def row(self) -> dict[str, str]:
         return {"date": self.date.isoformat(), "system": self.system, "instrument": self.instrument,
-                "price": _num(self.price), "currency": self.currency, "kind": self.kind, "period": self.period,
+                "price": number_text(self.price), "currency": self.currency, "kind": self.kind, "period": self.period,
                 "source": self.source, "licence": self.licence}
 
 
-def _num(x: float) -> str:
+def number_text(x: float) -> str:
     """The shortest text that reads back as the same float (no 18.530000000000001)."""
     return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
 
@@ -248,14 +248,21 @@ def _shipped_book() -> PriceBook:
     return PriceBook(load_points(include_local=False))
 
 
+@functools.lru_cache(maxsize=4)
+def _book_with(path: str, mtime_ns: int, size: int) -> PriceBook:
+    return PriceBook(load_points(Path(path)))
+
+
 def book(local: Path | None = None, *, include_local: bool = True) -> PriceBook:
-    """The price book: shipped series (cached) plus the local store, read now."""
+    """The price book: shipped series plus the local store, read again when the store changes."""
     if not include_local:
         return _shipped_book()
     store = PriceStore(local or default_store_path())
-    if not store.path.is_file():
+    try:
+        st = store.path.stat()
+    except OSError:
         return _shipped_book()
-    return PriceBook(load_points(store.path))
+    return _book_with(str(store.path), st.st_mtime_ns, st.st_size)
 
 
 # ---------------------------------------------------------------- import

@@ -247,18 +247,18 @@ def render_map(
 
 def _legend(counts: dict[str, int], height: float) -> str:
     rows = [(st, STATUS_COLOURS[st], f"{st[0].upper()}{st[1:]} ({counts.get(st, 0)})") for st in STATUSES]
-    h = 14 * (len(rows) + 2) + 8
+    h = 17 * (len(rows) + 2) + 8
     y0 = height - h - 6
-    parts = [f'<g class="legend" transform="translate(8 {_num(y0)})" font-family="sans-serif" font-size="10" fill="#222">'
-             f'<rect width="168" height="{h}" fill="#fff" fill-opacity=".92" stroke="#999" stroke-width=".5"/>']
-    y = 12
+    parts = [f'<g class="legend" transform="translate(8 {_num(y0)})" font-family="sans-serif" font-size="13" fill="#222">'
+             f'<rect width="214" height="{h}" fill="#fff" fill-opacity=".92" stroke="#999" stroke-width=".5"/>']
+    y = 15
     for _, colour, text in rows:
-        parts.append(f'<rect x="6" y="{y - 8}" width="12" height="9" fill="{colour}"/><text x="24" y="{y}">{escape(text)}</text>')
-        y += 14
-    parts.append(f'<circle cx="12" cy="{y - 4}" r="{_num(MARKER_R)}" fill="#555" stroke="#fff"/>'
-                 f'<text x="24" y="{y}">Marker: small area or city</text>')
-    y += 14
-    parts.append(f'<rect x="6" y="{y - 8}" width="12" height="9" fill="none" stroke="#111" stroke-width="1.4" '
-                 f'stroke-dasharray="3 2"/><text x="24" y="{y}">Linked market (outline)</text>')
+        parts.append(f'<rect x="6" y="{y - 10}" width="13" height="11" fill="{colour}"/><text x="26" y="{y}">{escape(text)}</text>')
+        y += 17
+    parts.append(f'<circle cx="12" cy="{y - 5}" r="{_num(MARKER_R)}" fill="#555" stroke="#fff"/>'
+                 f'<text x="26" y="{y}">Marker: small area or city</text>')
+    y += 17
+    parts.append(f'<rect x="6" y="{y - 10}" width="13" height="11" fill="none" stroke="#111" stroke-width="1.4" '
+                 f'stroke-dasharray="3 2"/><text x="26" y="{y}">Linked market (outline)</text>')
     parts.append("</g>")
     return "".join(parts)

@@ -300,11 +300,14 @@ def _editor_facts(facts: dict[str, Any], linked_ids: tuple[str, ...]) -> dict[st
     return out
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, key: str = "") -> bool:
+    """Whether two sources say the same (sectors by the filter's ids; text up to case and a final stop)."""
+    if key == "sectors" and isinstance(a, tuple) and isinstance(b, tuple):
+        return sectors_of(a) == sectors_of(b)
     if isinstance(a, tuple) and isinstance(b, tuple):
         return sorted(fold(x) for x in a) == sorted(fold(x) for x in b)
     if isinstance(a, str) and isinstance(b, str):
-        return fold(a) == fold(b)
+        return fold(a).rstrip(" .;") == fold(b).rstrip(" .;")
     return a == b
 
 
@@ -450,9 +453,8 @@ def parse(path: Path = DEFAULT_PATH, *, overrides: Path | None = OVERRIDES_PATH,
         if j is not None and j.facts:
             linked = tuple(system_of_jid[x] for x in j.facts.get("linked") or [] if x in system_of_jid and system_of_jid[x] != e["id"])
             ed = _editor_facts(j.facts, linked)
-            ed = {k: v for k, v in ed.items() if not (k in icap_facts and _same(v, icap_facts[k]))}
-            prov = str(j.facts.get("provenance") or "etslib editors")
-            candidates.append((Source("editors", f"etslib editors, jurisdictions.yaml ({j.id}): {prov}", "2025",
+            ed = {k: v for k, v in ed.items() if not (k in icap_facts and _same(v, icap_facts[k], k))}
+            candidates.append((Source("editors", f"etslib editors (jurisdictions.yaml, {j.id})", "2025",
                                       "etslib (MIT)", None), ed))
         if icap_row:
             url = icap_row.get("URL") or None
@@ -470,7 +472,7 @@ def parse(path: Path = DEFAULT_PATH, *, overrides: Path | None = OVERRIDES_PATH,
                     missing.append(key)
                 continue
             first = found[0]
-            others = tuple(f for f in found[1:] if not _same(f.value, first.value))
+            others = tuple(f for f in found[1:] if not _same(f.value, first.value, key))
             facts[key] = Fact(key, first.value, first.source, first.note, others)
         areas: list[str] = []
         group = None
