@@ -108,3 +108,12 @@ def test_sparkline(book):
     assert f"NZ$ {last_price:,.2f} on {last_date.isoformat()}" in root.get("aria-label")
     n = len(root.find("s:polyline", NS).get("points").split())
     assert n == sum(1 for d, _ in nzu.points if d >= dt.date(last_date.year - 5, last_date.month, 1))
+
+
+def test_year_bars_hold_the_counts():
+    svg = charts.year_bars([(2005, 2), (2008, 5), (2010, 1)])
+    root = ET.fromstring(svg)
+    bars = {int(r.get("data-year")): int(r.get("data-count")) for r in root.iter("{http://www.w3.org/2000/svg}rect")}
+    assert bars == {2005: 2, 2008: 5, 2010: 1}
+    assert "8 documents, 2005–2010" in root.find("s:title", NS).text
+    assert charts.year_bars([]) == ""
