@@ -343,7 +343,6 @@ def prices_import(file, mapping_file, columns, fixed, date_format, store, skip_b
     line number (exit 1), unless --skip-bad.
     """
     from search.hub import prices as p
-    from search.text.datafile import DataFileError
 
     try:
         mapping = p.load_mapping(mapping_file) if mapping_file else (p.Mapping() if (columns or fixed) else p.Mapping.canonical())
@@ -355,7 +354,7 @@ def prices_import(file, mapping_file, columns, fixed, date_format, store, skip_b
             mapping.date_format = date_format
         mapping.check("the mapping")
         report = p.import_file(file, mapping, p.PriceStore(store or p.default_store_path()), skip_bad=skip_bad, dry_run=dry_run)
-    except (ValueError, DataFileError) as e:
+    except (ValueError, p.DataFileError) as e:  # a malformed mapping file
         _fail(str(e), 2)
     except OSError as e:
         _fail(f"cannot import {file}: {e}")

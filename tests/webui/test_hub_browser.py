@@ -157,3 +157,21 @@ def test_accessibility_basics(browser, live_server):
         assert not errors, errors
     finally:
         ctx.close()
+
+
+def test_knowledge_panel_leaves_the_first_result_high(browser, live_server, shots):
+    """The panel used to push the first result ~1,060 px down a laptop screen."""
+    ctx, page, errors = _context(browser, live_server, viewport={"width": 1366, "height": 768})
+    try:
+        page.goto("/?jurisdiction=EU")
+        assert page.locator("section.knowledge details").get_attribute("open") is None
+        top = page.evaluate("document.querySelector('li.hit').getBoundingClientRect().top")
+        assert top < 600, top
+        page.screenshot(path=str(shots / "hub-search-panel-laptop.png"))
+        page.locator("section.knowledge summary").click()
+        assert page.locator("section.knowledge dl").is_visible()
+        page.locator(".knowledge__systems a").first.click()
+        page.wait_for_url(re.compile(r"/systems/eu-ets$"))
+        assert not errors, errors
+    finally:
+        ctx.close()

@@ -189,3 +189,31 @@ def test_about_the_data(hc):
         assert needle in text
     data = hc.get("/api/about/data").get_json()
     assert {s["id"] for s in data["sources"]} >= {"worldbank-cpd", "icap-factsheets", "nzu", "carb-auctions", "natural-earth"}
+
+
+def test_knowledge_panel_is_compact_with_sparkline_and_system_link(hc):
+    page = soup(hc.get("/?jurisdiction=NZ"))
+    kp = page.select_one("section.knowledge")
+    assert kp is not None
+    details = kp.find("details")
+    assert details is not None and details.get("open") is None  # facts folded away, no JavaScript needed
+    assert details.find("dl") is not None
+    link = kp.select_one(".knowledge__systems a")
+    assert link["href"] == "/systems/nz-ets"
+    spark = kp.select_one(".knowledge__price svg.sparkline")
+    assert spark is not None and "NZ$" in spark["aria-label"] and "2026-07-03" in spark["aria-label"]
+    assert "secondary market" in kp.select_one(".knowledge__price").get_text()
+    # Jurisdictions without prices still link their system.
+    br = soup(hc.get("/?jurisdiction=BR")).select_one("section.knowledge")
+    assert br.select_one(".knowledge__systems a")["href"] == "/systems/br-sbce" and br.select_one("svg.sparkline") is None
+
+
+def test_hub_pages_are_well_formed(hc):
+    for path in ("/systems", "/systems/eu-ets", "/systems/wci", "/prices", "/about/data", "/systems?view=east-asia"):
+        doc = soup(hc.get(path))
+        ids = [el["id"] for el in doc.find_all(id=True)]
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        assert doc.find("main", id="main") and doc.select_one("a.skip-link[href='#main']"), path
+        assert len(doc.find_all("h1")) == 1, path
+        for svg in doc.find_all("svg"):
+            ET.fromstring(str(svg).replace("&nbsp;", " "))  # each SVG is well-formed XML

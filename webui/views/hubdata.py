@@ -16,7 +16,6 @@ from flask import current_app
 
 from search.hub import prices
 from search.hub.library import documents_per_system
-from search.model import SearchRequest
 from search.vocab import systems as systems_mod
 
 log = logging.getLogger("etslib.web")
@@ -46,15 +45,15 @@ def searcher_or_none() -> Any:
 
 
 def jurisdiction_counts(searcher: Any) -> dict[str, int] | None:
-    """Documents per jurisdiction id, from one browse of the whole library."""
+    """Documents per jurisdiction id, from the library's statistics."""
     if searcher is None:
         return None
     try:
-        resp = searcher.search(SearchRequest(q="", limit=1, passages=0))
+        stats = searcher.index_stats()
     except Exception as e:
         log.info("knowledge hub without library counts: %s", e)
         return None
-    return {v.value: v.count for v in resp.facets.get("jurisdiction", [])}
+    return {v.value: v.count for v in stats.facets.get("jurisdiction", [])}
 
 
 def hub_data(*, with_documents: bool = True) -> HubData:

@@ -17,8 +17,8 @@ from search.hub.library import SystemLibrary, system_library
 from search.hub.prices import KINDS
 from search.vocab.systems import FACT_LABELS, System
 
-from .. import urls
 from .hubdata import HubData, searcher_or_none
+from .links import doc_url, search_url
 from .systems import system_url
 
 
@@ -159,7 +159,7 @@ def _fact_rows(data: SystemData) -> list[FactRow]:
 
 
 def _doc_links(docs) -> list[DocLink]:
-    return [DocLink(d.title, url_for("pages.document", doc_id=d.id), d.year, d.type) for d in docs]
+    return [DocLink(d.title, doc_url(d.id), d.year, d.type) for d in docs]
 
 
 def system_page(data: SystemData) -> SystemPage:
@@ -187,7 +187,7 @@ def system_page(data: SystemData) -> SystemPage:
         lib = data.library
         library = LibraryBox(
             total=lib.total,
-            search_url=urls.url(url_for("pages.search"), [("jurisdiction", j) for j in s.jurisdictions]),
+            search_url=search_url([("jurisdiction", j) for j in s.jurisdictions]),
             latest=_doc_links(lib.latest), news=_doc_links(lib.news), legislation=_doc_links(lib.legislation),
             timeline=Markup(charts.year_bars(lib.by_year, title=f"{s.name}: documents by year")),
             by_year=lib.by_year,

@@ -20,6 +20,7 @@ from search.vocab.systems import SECTOR_LABELS, STATUSES
 
 from .. import urls
 from .hubdata import HubData
+from .links import search_url
 
 FILTERS = ("status", "region", "sector", "docs")
 DOCS_VALUES = {"yes": "Has documents in the library", "no": "No documents in the library yet"}
@@ -183,7 +184,7 @@ def systems_page(data: SystemsData) -> SystemsPage:
         price, date, kind = _price_text(r.latest)
         docs_url = None
         if s.jurisdictions:
-            docs_url = urls.url(url_for("pages.search"), [("jurisdiction", j) for j in s.jurisdictions])
+            docs_url = search_url([("jurisdiction", j) for j in s.jurisdictions])
         rows.append(TableRow(s.id, s.name, system_url(s.id), s.status, s.region, s.start,
                              cov.value if cov else None, price, date, kind, r.documents, docs_url))
     labels = {"status": "Status", "region": "Region", "sector": "Sector", "docs": "Library"}
