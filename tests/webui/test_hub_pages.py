@@ -23,10 +23,6 @@ def hub_app(index_dir, tmp_path_factory):
 
     store = tmp_path_factory.mktemp("prices") / "prices.csv"
     app = create_app({"TESTING": True, "INDEX": str(index_dir), "SECRET_KEY": "test", "PRICES": str(store)})
-    if "hub" not in app.blueprints:  # before the hub is wired into create_app
-        from webui import hub
-
-        app.register_blueprint(hub.bp)
     app.config["PRICE_STORE"] = store
     yield app
     close(app)
@@ -166,6 +162,11 @@ def test_tracker_currency_modes_and_twins(hc):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and set(rows[0]) >= {"date", "system", "price", "currency", "kind", "source", "licence"}
     assert {r["kind"] for r in rows} == {"auction"}
+    # The page's JSON twin holds the series the page draws, defaults included.
+    default = soup(hc.get("/prices"))
+    twin = hc.get(default.find("link", rel="alternate", type="application/json")["href"]).get_json()
+    drawn = sorted(g["data-series"] for svg in default.find_all("svg", class_="chart") for g in svg.find_all("g", class_="series"))
+    assert drawn == sorted("|".join((s["system"], s["instrument"], s["kind"], s["currency"])) for s in twin["series"])
     bad = soup(hc.get("/prices?from=someday&system=atlantis"))
     assert "not understood" in bad.get_text() and "Unknown system" in bad.get_text()
 

@@ -146,6 +146,8 @@ def tracker_page(data: TrackerData) -> TrackerPage:
     latest = [LatestRow(r.system, r.name, system_url(r.system), f"{charts.currency_label(r.currency)} {r.price:,.2f}",
                         r.date.isoformat(), r.kind_label, r.instrument, r.source, r.licence)
               for r in tracker.latest_prices(hub.book, hub.reg)]
+    # The twins hold what the page shows, defaults included.
+    twin_state = data.state if any(k == "system" for k, _ in data.state) else [("system", s) for s in data.systems] + data.state
     return TrackerPage(
         choices=choices,
         start=data.start.isoformat() if data.start else "",
@@ -157,8 +159,8 @@ def tracker_page(data: TrackerData) -> TrackerPage:
         mixed_kinds=data.comparison.mixed_kinds,
         kinds=[KINDS[k] for k in data.comparison.kinds],
         latest=latest,
-        json_url=urls.url(url_for("hub.api_prices"), data.state),
-        csv_url=urls.url(url_for("hub.prices_csv"), data.state),
+        json_url=urls.url(url_for("hub.api_prices"), twin_state),
+        csv_url=urls.url(url_for("hub.prices_csv"), twin_state),
         problems=data.problems,
     )
 
