@@ -29,3 +29,19 @@ def test_shipped_hub_data_is_reproducible(shared_corpus, tmp_path, monkeypatch):
     assert built
     for rel in built:
         assert (tmp_path / rel).read_bytes() == (shipped / rel).read_bytes(), rel
+
+
+def test_search_hub_imports_neither_flask_nor_the_index():
+    """The hub's data and renderers are pure: the web layer calls them, never the other way."""
+    import ast
+
+    for p in (ROOT / "search" / "hub").rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [("." * node.level) + node.module]
+            for n in names:
+                assert not n.startswith(("flask", "markupsafe", "webui", "whoosh")), (p, n)
+                assert "index" not in n.split("."), (p, n)
