@@ -45,6 +45,11 @@ SEA = "#f4f8fb"
 BORDER = "#ffffff"
 MUTED = "#c4c4bc"  # areas of systems filtered out
 MARKER_R = 4.0
+#: The legend's band below the map (it never covers a system).
+LEGEND_BAND = 30.0
+#: Sub-national systems are outlined in this colour, so a pilot stands out on a
+#: national system of the same status (China's pilots on the national ETS).
+SUB_OUTLINE = "#0b1f2b"
 #: An area drawn smaller than this (px, its larger side) also gets a marker.
 MIN_VISIBLE_PX = 6.0
 _RANK = {s: i for i, s in enumerate(STATUSES)}
@@ -142,12 +147,14 @@ def render_map(
     counts = _status_counts(active)
     desc = ", ".join(f"{n} {st}" for st, n in counts.items() if n)
     out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(W)} {_num(H)}" class="worldmap" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(W)} {_num(H + (LEGEND_BAND if legend else 0))}" class="worldmap" '
         f'aria-labelledby="map-title map-desc" data-view="{view.id}">'
         f'<title id="map-title">{escape(title)}</title>'
         f'<desc id="map-desc">{len(active)} systems: {escape(desc)}. Each system is a link to its page; '
         f'the table below lists the same systems.</desc>'
     )
+    # Shapes reaching past a regional view's edge are cut there, above the legend's band.
+    out.append(f'<clipPath id="map-clip"><rect width="{_num(W)}" height="{_num(H)}"/></clipPath><g clip-path="url(#map-clip)">')
     out.append(f'<path d="{g.outline(view)}" fill="{SEA}" stroke="#b9c6cf" stroke-width=".5"/>')
 
     # Land that no shown system colours: one path, no link.
@@ -217,7 +224,10 @@ def render_map(
         for s, mine in by_kind[kind]:
             body = []
             for a in mine:
-                body.append(f'<path id="area-{escape(a)}" d="{paths[a].d}" stroke="{BORDER}" stroke-width=".4"/>')
+                if kind == "subdivision":
+                    body.append(f'<path id="area-{escape(a)}" d="{paths[a].d}" stroke="{SUB_OUTLINE}" stroke-width=".8"/>')
+                else:
+                    body.append(f'<path id="area-{escape(a)}" d="{paths[a].d}" stroke="{BORDER}" stroke-width=".4"/>')
             if not mine:
                 continue  # marker-only systems are drawn last, on top
             body.append(marker_svg(s.id))
@@ -239,6 +249,7 @@ def render_map(
         if it and not it.areas and it.marker and not it.outline:
             out.append(link_open(s) + marker_svg(s.id) + "</a>")
 
+    out.append("</g>")
     if legend:
         out.append(_legend(counts, H))
     out.append("</svg>")
@@ -246,19 +257,22 @@ def render_map(
 
 
 def _legend(counts: dict[str, int], height: float) -> str:
-    rows = [(st, STATUS_COLOURS[st], f"{st[0].upper()}{st[1:]} ({counts.get(st, 0)})") for st in STATUSES]
-    h = 17 * (len(rows) + 2) + 8
-    y0 = height - h - 6
-    parts = [f'<g class="legend" transform="translate(8 {_num(y0)})" font-family="sans-serif" font-size="13" fill="#222">'
-             f'<rect width="214" height="{h}" fill="#fff" fill-opacity=".92" stroke="#999" stroke-width=".5"/>']
-    y = 15
-    for _, colour, text in rows:
-        parts.append(f'<rect x="6" y="{y - 10}" width="13" height="11" fill="{colour}"/><text x="26" y="{y}">{escape(text)}</text>')
-        y += 17
-    parts.append(f'<circle cx="12" cy="{y - 5}" r="{_num(MARKER_R)}" fill="#555" stroke="#fff"/>'
-                 f'<text x="26" y="{y}">Marker: small area or city</text>')
-    y += 17
-    parts.append(f'<rect x="6" y="{y - 10}" width="13" height="11" fill="none" stroke="#111" stroke-width="1.4" '
-                 f'stroke-dasharray="3 2"/><text x="26" y="{y}">Linked market (outline)</text>')
+    """One row below the map: the four statuses with their counts, the marker, the outline."""
+    items = [("rect", STATUS_COLOURS[st], f"{st[0].upper()}{st[1:]} ({counts.get(st, 0)})") for st in STATUSES]
+    items += [("marker", "#555", "Small area or city"), ("outline", "none", "Linked market")]
+    y = height + 20
+    parts = [f'<g class="legend" font-family="sans-serif" font-size="13" fill="#222">'
+             f'<rect x="0" y="{_num(height)}" width="100%" height="{_num(LEGEND_BAND)}" fill="#fff"/>']
+    x = 8.0
+    for shape, colour, text in items:
+        if shape == "rect":
+            parts.append(f'<rect x="{_num(x)}" y="{_num(y - 10)}" width="13" height="11" fill="{colour}"/>')
+        elif shape == "marker":
+            parts.append(f'<circle cx="{_num(x + 6)}" cy="{_num(y - 5)}" r="{_num(MARKER_R)}" fill="{colour}" stroke="#fff"/>')
+        else:
+            parts.append(f'<rect x="{_num(x)}" y="{_num(y - 10)}" width="13" height="11" fill="none" stroke="#111" '
+                         f'stroke-width="1.4" stroke-dasharray="3 2"/>')
+        parts.append(f'<text x="{_num(x + 18)}" y="{_num(y)}">{escape(text)}</text>')
+        x += 18 + 7.1 * len(text) + 16
     parts.append("</g>")
     return "".join(parts)
