@@ -153,9 +153,12 @@ def line_chart(
     shown = [s.between(start, end) for s in series]
     labels = list(labels) if labels else [f"{s.system}: {s.instrument}" for s in series]
     pts = [p for s in shown for p in s.points]
-    legend_rows = len(shown)
     sources = sorted({(s.source, s.licence) for s in shown})
     left, right, top = 62, 16, 34
+    legend_chars = int((width - left - 30) / 6.0)
+    legend_text = [f"{lab} — {KINDS.get(s.kind, s.kind).lower()}{', no prices in this range' if not s.points else ''}"
+                   for s, lab in zip(shown, labels)]
+    legend_rows = sum(len(_wrap(t, legend_chars)) for t in legend_text)
     source_lines = sum(len(_wrap(f"Source: {a} · Licence: {b}", int((width - 62) / 5.2))) for a, b in sources)
     bottom = 44 + 16 * legend_rows + 13 * source_lines
     pw, ph = width - left - right, height - top - bottom
@@ -228,14 +231,14 @@ def line_chart(
         out.append("</g>")
     # Legend (one row per line, naming its kind) and the source lines.
     y = top + ph + 34
-    for i, (s, lab) in enumerate(zip(shown, labels)):
+    for i, (s, text) in enumerate(zip(shown, legend_text)):
         colour = PALETTE[i % len(PALETTE)]
         style = KIND_STYLE.get(s.kind, KIND_STYLE["secondary market"])
         dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-        out.append(f'<line x1="{left}" x2="{left + 24}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="2"{dash}/>'
-                   f'<text x="{left + 30}" y="{y}" fill="#222">{escape(lab)} — {escape(KINDS.get(s.kind, s.kind).lower())}'
-                   f'{", no prices in this range" if not s.points else ""}</text>')
-        y += 16
+        out.append(f'<line x1="{left}" x2="{left + 24}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="2"{dash}/>')
+        for line in _wrap(text, legend_chars):  # a long label wraps under itself
+            out.append(f'<text x="{left + 30}" y="{y}" fill="#222">{escape(line)}</text>')
+            y += 16
     for src, lic in sources:
         for line in _wrap(f"Source: {src} · Licence: {lic}", int((width - left) / 5.2)):
             out.append(f'<text x="{left}" y="{y}" font-size="10" fill="#444" class="source">{escape(line)}</text>')
@@ -283,8 +286,9 @@ def year_bars(by_year: Sequence[tuple[int, int]], *, width: int = 480, height: i
     years = list(range(y0, y1 + 1))
     vmax = max(counts.values()) or 1
     left, bottom, top = 28, 18, 8
-    pw, ph = width - left - 4, height - top - bottom
-    bw = pw / len(years)
+    ph = height - top - bottom
+    bw = min((width - left - 4) / len(years), 28.0)  # a few years do not make slabs
+    pw = bw * len(years)
     total = sum(counts.values())
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart chart--years" role="img" '
            f'aria-labelledby="{chart_id}-title" font-family="sans-serif" font-size="10" data-y-domain="0 {vmax}">'

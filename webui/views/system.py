@@ -170,7 +170,7 @@ def system_page(data: SystemData) -> SystemPage:
     linked = [Link(reg.get(x).name, system_url(x)) for x in s.linked if reg.get(x)]
     chart_svgs = []
     groups = charts.by_currency([x.series for x in data.series])
-    labels = {x.series.key: x.label + (" (linked market)" if x.via else "") for x in data.series}
+    labels = {x.series.key: x.label for x in data.series}
     for i, (currency, series) in enumerate(groups.items()):
         c = charts.line_chart(series, labels=[labels[x.key] for x in series], title=f"{s.name}: allowance prices",
                               chart_id=f"chart-{i}")
