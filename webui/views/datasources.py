@@ -8,7 +8,6 @@ from typing import Any
 
 from search.hub import sources
 from search.hub.prices import KINDS
-from search.vocab.systems import load as load_systems
 
 from .hubdata import HubData
 
