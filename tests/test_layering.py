@@ -25,6 +25,7 @@ MAY_USE: dict[str, set[str]] = {
     "index": {"text", "vocab"},
     "ingest": {"text", "vocab", "extract", "index"},
     "query": {"text", "vocab", "index"},
+    "hub": {"text", "vocab"},  # the knowledge hub: data and SVG; the library through a searcher it is given
 }
 SHARED = {"model", "config", "lru"}
 

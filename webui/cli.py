@@ -303,5 +303,91 @@ def serve(index_dir, host, port, workers):
     run(index, host=host, port=port, workers=workers)
 
 
+# -- prices -------------------------------------------------------------------
+
+
+def _field_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected FIELD=VALUE, got {v!r}", param_hint=option)
+        out[name.strip()] = value
+    return out
+
+
+@main.group()
+def prices() -> None:
+    """Allowance price series: import staff files, list what is loaded."""
+
+
+@prices.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file declaring which column holds each field (see search/data/prices/mappings/).")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN", help="Read FIELD from COLUMN (repeatable).")
+@click.option("--set", "fixed", multiple=True, metavar="FIELD=VALUE", help="Give FIELD one value for the whole file (repeatable).")
+@click.option("--date-format", default=None, help="strptime format of the date column, or 'quarter' (default %Y-%m-%d).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Price store to update (default: $ETSLIB_PRICES, else ~/.local/share/etslib/prices.csv).")
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are rejected.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def prices_import(file, mapping_file, columns, fixed, date_format, store, skip_bad, dry_run, as_json):
+    """Load a price series from the CSV FILE.
+
+    Without a mapping the header must name the fields: date, system,
+    instrument, price, currency, kind, source, licence (and optionally
+    period). Importing again updates prices and never duplicates them. If
+    any row is bad, nothing is written and every bad row is listed with its
+    line number (exit 1), unless --skip-bad.
+    """
+    from search.hub import prices as p
+
+    try:
+        mapping = p.load_mapping(mapping_file) if mapping_file else (p.Mapping() if (columns or fixed) else p.Mapping.canonical())
+        mapping.columns.update(_field_pairs(columns, "--column"))
+        mapping.fixed.update(_field_pairs(fixed, "--set"))
+        for name in mapping.fixed:
+            mapping.columns.pop(name, None)
+        if date_format:
+            mapping.date_format = date_format
+        mapping.check("the mapping")
+        report = p.import_file(file, mapping, p.PriceStore(store or p.default_store_path()), skip_bad=skip_bad, dry_run=dry_run)
+    except (ValueError, p.DataFileError) as e:  # a malformed mapping file
+        _fail(str(e), 2)
+    except OSError as e:
+        _fail(f"cannot import {file}: {e}")
+    if as_json:
+        _json(report.to_json())
+    else:
+        click.echo(report.summary())
+        for r in report.rejected:
+            click.echo(f"{file}:{r.line}: rejected: {r.reason}", err=True)
+        if report.rejected and not report.written and not dry_run:
+            click.echo("nothing was imported: fix the rows above and run the same command again (or --skip-bad)", err=True)
+        elif report.written:
+            click.echo(f"store {report.store}")
+    if report.rejected and not skip_bad:
+        sys.exit(1)
+
+
+@prices.command("list")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Price store to read besides the shipped series.")
+@click.option("--json", "as_json", is_flag=True)
+def prices_list(store, as_json):
+    """Every price series: system, instrument, kind, currency, dates, source."""
+    from search.hub import prices as p
+
+    book = p.book(store)
+    if as_json:
+        _json([{**{k: v for k, v in s.to_json().items() if k != "points"}, "count": len(s.points),
+                "first": s.first.isoformat(), "last": s.last[0].isoformat()} for s in book.series])
+        return
+    for s in book.series:
+        click.echo(f"{s.system:<20} {s.instrument[:40]:<40} {s.kind:<17} {s.currency} {s.first}..{s.last[0]} "
+                   f"({len(s.points)})  {s.licence}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

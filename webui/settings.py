@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DOC_PAGES", 50, "Matching pages listed on a document page."),
     Setting("FEED_LIMIT", 50, "Entries in an Atom feed."),
     Setting("MAX_QUERY", 1000, "Longest query accepted (characters); longer ones are cut with a note."),
+    Setting("PRICES", None, "Price store that `etslib prices import` writes, read beside the shipped series "
+            "(default: $ETSLIB_PRICES, else the per-user data folder's etslib/prices.csv)."),
     Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else random per process)."),
 )
 

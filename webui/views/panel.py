@@ -3,7 +3,10 @@ when a search has exactly one jurisdiction chosen.
 
 Facts come from the jurisdictions data file (``search/data/jurisdictions.yaml``)
 through :func:`search.vocab.jurisdictions.load`; this module only picks, orders and
-labels them for display, and counts the system's documents.
+labels them for display, and counts the system's documents. The panel also
+links the jurisdiction's system pages (the knowledge hub) and shows a small
+price line of its system, so it stays a compact strip above the results with
+the facts folded away in a ``<details>``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from markupsafe import Markup
+
+from search.hub import charts, tracker
+from search.hub import prices as hub_prices
 from search.model import SearchRequest, SearchResponse
 from search.query import Searcher
+from search.vocab import systems as systems_mod
 
 from .. import urls
+from .hubdata import price_store_path
 from .links import search_url
+from .systems import system_url
 
 
 #: Facts shown as rows, in this order, with their labels; others follow.
@@ -62,12 +72,39 @@ class Panel:
     in_library: int
     library_url: str
     parent: Link | None = None
+    systems: list[Link] = field(default_factory=list)  # the knowledge hub's pages of its systems
+    sparkline: Markup | None = None  # the latest five years of its system's price
+    price: str | None = None  # "NZ$ 54.00 on 2026-07-03 (secondary market)"
 
 
 def _safe_url(value: Any) -> str | None:
     """Only web links: a data file must not be able to inject ``javascript:``."""
     s = str(value or "").strip()
     return s if s.startswith(("https://", "http://")) else None
+
+
+def _price_strip(jid: str) -> tuple[list[Link], Markup | None, str | None]:
+    """The jurisdiction's system pages, and a sparkline of its most telling price series
+    (market before auction before annual reference prices, then the most recent)."""
+    reg = systems_mod.load()
+    systems = reg.for_jurisdiction(jid)
+    links = [Link(s.name, system_url(s.id)) for s in systems]
+    book = hub_prices.book(price_store_path())
+    order = list(hub_prices.KINDS)
+    best = None
+    for s in systems:
+        for x in tracker.series_for(book, reg, s.id):
+            if not x.series.points:
+                continue
+            rank = (-order.index(x.series.kind), x.series.last[0])
+            if best is None or rank > best[0]:
+                best = (rank, x)
+    if best is None:
+        return links, None, None
+    x = best[1]
+    d, v = x.series.last
+    text = f"{charts.currency_label(x.series.currency)} {v:,.2f} on {d.isoformat()} ({x.series.kind_label.lower()})"
+    return links, Markup(charts.sparkline(x.series, label=x.label)), text
 
 
 def _text(value: Any) -> str:
@@ -131,6 +168,7 @@ def panel_for(
         p = reg.get(j.parent)
         if p is not None:
             parent = Link(p.name, select_url(p.id))
+    system_links, spark, price = _price_strip(jid)
     return Panel(
         id=j.id,
         name=j.name,
@@ -145,4 +183,7 @@ def panel_for(
         in_library=in_library,
         library_url=library_url,
         parent=parent,
+        systems=system_links,
+        sparkline=spark,
+        price=price,
     )
