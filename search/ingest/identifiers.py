@@ -109,6 +109,11 @@ def find_identifiers(pages: list[str], path: str, *, title: str = "") -> dict[st
     return out
 
 
+def celex_in(pages: list[str], path: str) -> str | None:
+    """The document's CELEX number alone (cheaper than all identifiers)."""
+    return _celex(Path(path).name, "\n".join(pages[:3])[:20000])
+
+
 def _celex(name: str, head: str) -> str | None:
     m = _CELEX_PATH_RE.search(name)
     if m:

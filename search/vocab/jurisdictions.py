@@ -177,11 +177,15 @@ class Registry:
                 ev[jid].title = max(ev[jid].title, w)
 
         bounds = self._segment_bounds(pages, len(text))
+        headings: dict[int, bool] = {}
         for hit in self._matcher.finditer(text):
             if hit.surface in redefined:
                 continue
             seg = _segment(bounds, hit.start)
-            in_heading = _in_heading(text, hit.start, hit.end)
+            line_start = text.rfind("\n", 0, hit.start) + 1
+            in_heading = headings.get(line_start)
+            if in_heading is None:
+                in_heading = headings[line_start] = _in_heading(text, line_start)
             for jid, w in self._payloads(hit.terms):
                 e = ev[jid]
                 e.count += w
@@ -240,13 +244,14 @@ class Registry:
         """Acronyms of a jurisdiction that the document defines as something
         else: "Near Zero (NZ)" makes every "NZ" in it Near Zero's."""
         out: set[str] = set()
-        for m in _ACRONYM_DEF_RE.finditer(text[:200000]):
-            words, acronym = m.group(1).split(), m.group(2)
+        for m in _ACRONYM_RE.finditer(text[:200000]):
+            acronym = m.group(1)
             jid = self.resolve(acronym)
             if jid is None or acronym in out:
                 continue
-            initials = "".join(w[0] for w in words[-len(acronym):]).upper()
-            long_form = " ".join(words[-len(acronym):])
+            words = text[max(0, m.start() - 120) : m.start()].split()[-len(acronym):]
+            long_form = " ".join(w.strip("\"'‘’“”,;:") for w in words)
+            initials = "".join(w[:1] for w in long_form.split()).upper()
             if initials == acronym.upper() and self.resolve(long_form) != jid:
                 out.add(acronym)
         return out
@@ -273,16 +278,15 @@ class Registry:
         return [total * i // 8 for i in range(8)]
 
 
-# "Long Form (LF)": a definition of an acronym.
-_ACRONYM_DEF_RE = re.compile(r"((?:[A-Z][\w'’-]*\s+){0,5}[A-Z][\w'’-]*)\s+\(([A-Z]{2,5})\)")
+# "Long Form (LF)": where an acronym is defined.
+_ACRONYM_RE = re.compile(r"\(([A-Z]{2,5})\)")
 
 
-def _in_heading(text: str, start: int, end: int) -> bool:
+def _in_heading(text: str, line_start: int) -> bool:
     """A mention on a heading line: a line of at least three words set in
     capitals ("CHAPTER IVa / EMISSIONS TRADING SYSTEM FOR BUILDINGS …")."""
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    line = text[a : b if b >= 0 else len(text)].strip(" ‘’'\"*#")
+    b = text.find("\n", line_start)
+    line = text[line_start : b if b >= 0 else len(text)].strip(" ‘’'\"*#")
     if len(line) > 160 or len(line.split()) < 3:
         return False
     letters = [c for c in line if c.isalpha()]
