@@ -38,6 +38,12 @@ class FileTask:
     rel: str = ""
 
 
+#: The cached extraction's format: bump when the extractors read something
+#: new from files (2: the page's own URL and site name; a text file's title
+#: only from its front matter or heading), so old entries are extracted again.
+CACHE_FORMAT = 2
+
+
 def _cache_path(cache_dir: str, sha256: str) -> Path:
     return Path(cache_dir) / sha256[:2] / f"{sha256}.json.gz"
 
@@ -49,6 +55,8 @@ def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
     try:
         with gzip.open(p, "rt", encoding="utf-8") as f:
             data = json.load(f)
+        if data.pop("format", None) != CACHE_FORMAT:
+            return None
         data["outline"] = [tuple(x) for x in data.get("outline", [])]
         return Extracted(**data)
     except (OSError, ValueError, TypeError, EOFError):
@@ -62,7 +70,7 @@ def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
-        json.dump(asdict(ex), f, ensure_ascii=False)
+        json.dump({**asdict(ex), "format": CACHE_FORMAT}, f, ensure_ascii=False)
     os.replace(tmp, p)
 
 
