@@ -25,13 +25,31 @@ class Found:
     confidence: float
 
 
+#: Fields a citation needs: when no rule finds one, staff are told too.
+EXPECTED = ("title", "year", "publisher", "jurisdictions")
+
+
 def low_confidence(doc_meta: dict[str, Any], threshold: float = LOW_CONFIDENCE) -> list[tuple[str, Any, float, str]]:
     """``(field, value, confidence, source)`` of a document's derived values
-    that staff should check, least sure first."""
+    that staff should check, least sure first: values below ``threshold``
+    and expected fields no rule could fill (confidence 0, source "none")."""
     conf = doc_meta.get("confidence") or {}
     sources = doc_meta.get("sources") or {}
     out = []
     for name, c in conf.items():
         if c < threshold and sources.get(name) != "catalog":
             out.append((name, doc_meta.get(name), c, sources.get(name, "")))
+    for name in EXPECTED:
+        if doc_meta.get(name) in (None, "", []) and name not in conf and sources.get(name) != "catalog":
+            out.append((name, doc_meta.get(name), 0.0, "none"))
     return sorted(out, key=lambda t: (t[2], t[0]))
+
+
+def review_entries(doc_meta: dict[str, Any], threshold: float = LOW_CONFIDENCE) -> list[dict[str, Any]]:
+    """:func:`low_confidence` as the JSON rows of the ingest report and
+    ``etslib stats``: one per value to check, naming the document."""
+    return [
+        {"id": doc_meta.get("id"), "path": doc_meta.get("path"), "field": name, "value": value,
+         "confidence": round(c, 2), "source": source}
+        for name, value, c, source in low_confidence(doc_meta, threshold)
+    ]

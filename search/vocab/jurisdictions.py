@@ -209,7 +209,7 @@ class Registry:
             )
         best = max(scores.values())
         # Confidence is relative to the strongest jurisdiction, and damped
-        # when even that one has little evidence.
+        # when even that one has little evidence (see below).
         damp = min(1.0, best / cfg["strong_score"])
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._order.index(kv[0])))
         # The issuer's jurisdiction and one the title names stay however much
@@ -237,7 +237,11 @@ class Registry:
             if ev[jid].title or ev[jid].issuer
             or not any(self._items[c].parent == jid and scores[c] > scores[jid] for c in kept)
         ]
-        out = [(jid, round(scores[jid] / best * damp, 4)) for jid in kept]
+        # A kept jurisdiction's confidence: its share of the strongest, or
+        # its own evidence against strong_score when that says more (a
+        # sub-system kept on its own evidence, an issuer's jurisdiction).
+        strong = cfg["strong_score"]
+        out = [(jid, round(min(1.0, max(scores[jid] / best * damp, scores[jid] / strong)), 4)) for jid in kept]
         return out[: int(cfg["max_results"])]
 
     def _redefined_acronyms(self, text: str) -> set[str]:
