@@ -21,6 +21,9 @@ METADATA_FIELDS = (
     "type",
     "topics",
     "language",
+    "url",
+    "description",
+    "identifiers",
 )
 
 DOC_TYPES = (

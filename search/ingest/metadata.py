@@ -64,17 +64,24 @@ def apply_entry(meta: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
 
     out = dict(meta)
     sources = dict(out.get("sources") or {})
+    confidence = dict(out.get("confidence") or {})
     for k, v in entry.items():
         if k == "jurisdictions":
             registry = jurisdictions.load()
             v = [registry.resolve(j) or j for j in v]
         if k == "type" and v not in DOC_TYPES:
             v = "other"
+        if k == "identifiers":  # the catalog's schemes win, the others stay
+            v = {**(out.get("identifiers") or {}), **v}
         out[k] = v
         sources[k] = "catalog"
+        confidence.pop(k, None)
     if "year" not in entry and "date" in entry:
         out["year"] = _year_of(entry["date"]) or out.get("year")
+        confidence.pop("year", None)
     out["sources"] = sources
+    if confidence or "confidence" in out:
+        out["confidence"] = confidence
     return out
 
 
@@ -209,7 +216,7 @@ def derive(
         keywords=list(given.get("keywords") or ex.keywords),
         description=pick("description", find_description(ex, pages, title)),
         url=pick("url", find_url(ex, pages)),
-        identifiers={**ids, **(given.get("identifiers") or {})},
+        identifiers=_identifiers(ids, given, sources),
         flags=flags,
         sources=sources,
         confidence=confidence,
@@ -236,3 +243,11 @@ def _spread(pages: list[str], max_chars: int = 250_000) -> list[str]:
             acc -= step
     return picked
 
+
+
+def _identifiers(found: dict[str, str], given: dict[str, Any], sources: dict[str, str]) -> dict[str, str]:
+    """The identifiers found in the file, with the catalog's schemes winning."""
+    if "identifiers" not in given:
+        return found
+    sources["identifiers"] = "catalog"
+    return {**found, **given["identifiers"]}
