@@ -53,7 +53,7 @@ _CHROME_RE = re.compile(
 
 def find_description(ex: Extracted, pages: list[str], title: str | None) -> Found | None:
     """The record's description (see the module docstring)."""
-    if ex.description and len(ex.description) >= 60 and not _CHROME_RE.search(ex.description):
+    if ex.description and len(ex.description) >= 60 and not _CHROME_RE.search(ex.description) and not _is_title(ex.description, title):
         return Found(_trim(ex.description), f"{ex.kind}-metadata", 0.8)
     lines = _lines(pages)
     found = _abstract(lines, title) or _subject_matter(lines)
@@ -63,6 +63,13 @@ def find_description(ex: Extracted, pages: list[str], title: str | None) -> Foun
     if lead:
         return Found(lead, "lead", 0.6)
     return None
+
+
+def _is_title(text: str, title: str | None) -> bool:
+    """A PDF /Subject that only repeats the title (EUR-Lex PDFs do)."""
+    words = set(re.findall(r"\w+", text.lower()))
+    title_words = set(re.findall(r"\w+", (title or "").lower()))
+    return bool(words) and len(words & title_words) >= 0.8 * len(words)
 
 
 def _lines(pages: list[str]) -> list[str]:

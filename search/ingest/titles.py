@@ -130,8 +130,10 @@ def is_boilerplate(line: str) -> bool:
     return any(p.search(line) for p in r.skip)
 
 
-def normal_case(title: str) -> str:
-    """An ALL-CAPITALS heading in title case, acronyms and numbers kept."""
+def normal_case(title: str, *, start: bool = True) -> str:
+    """An ALL-CAPITALS heading in title case, acronyms and numbers kept
+    (``start=False``: the line continues a title, so its first word may be
+    a small word: "… AND" / "THE COUNCIL")."""
     letters = [c for c in title if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return title
@@ -141,7 +143,7 @@ def normal_case(title: str) -> str:
         core = word.strip("()[],.;:")
         if core in r.acronyms or any(ch.isdigit() for ch in core) or (word.startswith("(") and len(core) <= 3):
             out.append(word)
-        elif i > 0 and core.lower() in r.small_words:
+        elif (i > 0 or not start) and core.lower() in r.small_words:
             out.append(word.lower())
         else:
             out.append(word[:1] + word[1:].lower())
@@ -281,8 +283,8 @@ def _block(lines: list[str], start: int) -> tuple[list[str], list[str]]:
 
 def _join(lines: list[str]) -> str:
     out = ""
-    for line in lines:
-        line = normal_case(line) if not line.startswith(": ") else ": " + normal_case(line[2:])
+    for n, line in enumerate(lines):
+        line = normal_case(line, start=n == 0) if not line.startswith(": ") else ": " + normal_case(line[2:])
         if line.startswith(": "):
             out = out.rstrip(" :") + line
         else:
