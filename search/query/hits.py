@@ -31,6 +31,8 @@ HIT_FIELDS = (
     "kind",
     "paged",
     "description",
+    "url",
+    "identifiers",
 )
 
 
