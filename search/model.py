@@ -21,6 +21,9 @@ METADATA_FIELDS = (
     "type",
     "topics",
     "language",
+    "url",
+    "description",
+    "identifiers",
 )
 
 DOC_TYPES = (
@@ -58,6 +61,8 @@ class Extracted:
     outline: list[tuple[str, int]] = field(default_factory=list)  # (heading, 1-based page)
     warnings: list[str] = field(default_factory=list)
     extractor: str = ""  # "pypdfium2", "pypdf", "bs4", "text"
+    url: str | None = None  # the page's own address: canonical link, og:url, a "URL:" line
+    site: str | None = None  # the web site's own name: og:site_name, its footer's © holder
 
 
 class ExtractionError(Exception):
@@ -98,8 +103,11 @@ class Document:
     page_labels: list[str] | None = None
     keywords: list[str] = field(default_factory=list)
     description: str | None = None
+    url: str | None = None  # the original source: catalog, canonical link, og:url, a printed URL
+    identifiers: dict[str, str] = field(default_factory=dict)  # scheme -> value: celex, eli, act, doi, isbn…
     flags: list[str] = field(default_factory=list)  # e.g. "garbage-text" on some pages
     sources: dict[str, str] = field(default_factory=dict)  # field -> "catalog"/"pdf-info"/"text"/...
+    confidence: dict[str, float] = field(default_factory=dict)  # field -> 0..1 for derived values
     ingested: str = ""  # ISO timestamp
 
     @property

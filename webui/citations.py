@@ -1,7 +1,10 @@
 """Document metadata as CSV rows, BibTeX and RIS records.
 
 Pure functions over a document's metadata dict (as ``Searcher.iter_matching``
-and ``Searcher.document`` return it) and its URLs; no Flask.
+and ``Searcher.document`` return it) and its URLs; no Flask. Each record
+carries the original source (``url``: BibTeX ``url``, RIS's first ``UR``,
+CSV ``source_url``), the description (``abstract``, ``AB``) and the
+identifiers (DOI, ISBN, ISSN in their own fields, the others as a note).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ CSV_COLUMNS = (
     "pages",
     "url",
     "file_url",
+    "source_url",
+    "description",
+    "identifiers",
 )
 
 #: BibTeX entry type and, for @techreport, the ``type`` field.
@@ -82,8 +88,28 @@ def csv_row(meta: dict[str, Any], url: str, file_url: str, labels: dict[str, Any
         meta.get("page_count"),
         url,
         file_url,
+        meta.get("url"),
+        meta.get("description"),
+        identifiers_text(meta.get("identifiers")),
     ]
     return [csv_cell(v) for v in row]
+
+
+#: Identifier schemes as citations name them.
+SCHEME_LABELS = {"celex": "CELEX", "eli": "ELI", "act": "Act", "com": "Document", "doi": "DOI", "isbn": "ISBN",
+                 "issn": "ISSN", "report": "Report", "juris": "juris"}
+
+
+def identifiers_text(ids: dict[str, str] | None) -> str:
+    """``CELEX: 32023L0959; ELI: http://…`` (schemes in a fixed order)."""
+    ids = ids or {}
+    order = [k for k in SCHEME_LABELS if k in ids] + sorted(k for k in ids if k not in SCHEME_LABELS)
+    return "; ".join(f"{SCHEME_LABELS.get(k, k)}: {ids[k]}" for k in order)
+
+
+def _note_identifiers(ids: dict[str, str] | None) -> str:
+    """The identifiers a citation format has no field of its own for."""
+    return identifiers_text({k: v for k, v in (ids or {}).items() if k not in ("doi", "isbn", "issn")})
 
 
 # -- BibTeX -----------------------------------------------------------------------
@@ -153,7 +179,17 @@ def bibtex_entry(meta: dict[str, Any], url: str, key: str | None = None) -> str:
     keywords = list(meta.get("topics") or []) + list(meta.get("jurisdictions") or [])
     if keywords:
         fields.append(("keywords", bib_escape(", ".join(keywords))))
-    fields.append(("url", bib_escape(url)))
+    ids = meta.get("identifiers") or {}
+    for scheme in ("doi", "isbn", "issn"):
+        if ids.get(scheme):
+            fields.append((scheme, bib_escape(ids[scheme])))
+    if _note_identifiers(ids):
+        fields.append(("note", bib_escape(_note_identifiers(ids))))
+    if meta.get("description"):
+        fields.append(("abstract", bib_escape(meta["description"])))
+    # The original source is where a reader finds the document; the library
+    # page is the fallback.
+    fields.append(("url", bib_escape(meta.get("url") or url)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key or bibtex_key(meta)},\n{body}\n}}\n"
 
@@ -206,6 +242,16 @@ def ris_record(meta: dict[str, Any], url: str, file_url: str | None = None) -> s
         lines.append(("KW", kw))
     if meta.get("description"):
         lines.append(("AB", meta["description"]))
+    ids = meta.get("identifiers") or {}
+    if ids.get("doi"):
+        lines.append(("DO", ids["doi"]))
+    for scheme in ("isbn", "issn"):
+        if ids.get(scheme):
+            lines.append(("SN", ids[scheme]))
+    if _note_identifiers(ids):
+        lines.append(("N1", _note_identifiers(ids)))
+    if meta.get("url"):
+        lines.append(("UR", meta["url"]))  # the original source first
     lines.append(("UR", url))
     if file_url:
         lines.append(("L1", file_url))

@@ -128,6 +128,22 @@ def _print_report(r: dict[str, Any]) -> None:
         click.echo(f"failed {f['code']}: {f['path']}: {f['reason']}{again}")
     for note in r.get("notes", []):
         click.echo(f"note: {note}")
+    _print_review(r.get("review") or [], "to check")
+
+
+def _print_review(rows: list[dict[str, Any]], what: str, limit: int = 20) -> None:
+    """Values staff should check (low confidence, or missing), a few shown."""
+    if not rows:
+        return
+    click.echo(f"{len(rows)} derived values {what} (low confidence or missing; set them in the catalog):")
+    for row in rows[:limit]:
+        value = row["value"]
+        if isinstance(value, list):
+            value = ", ".join(map(str, value)) or "—"
+        click.echo(f"  {row['field']} = {value if value not in (None, '') else '—'}  "
+                   f"[{row['source']}, {row['confidence']:.2f}]  {row['path']}")
+    if len(rows) > limit:
+        click.echo(f"  … {len(rows) - limit} more (--json lists all)")
 
 
 # -- search -------------------------------------------------------------------
@@ -240,12 +256,17 @@ def _print_results(resp) -> None:
 @_index_option
 @click.option("--json", "as_json", is_flag=True)
 def stats(index_dir, as_json):
-    """Documents, pages, per-facet counts and the last ingest's failures."""
+    """Documents, pages, per-facet counts, the last ingest's failures and the
+    derived values staff should check."""
     from search.ingest import read_report
+
+    from search.ingest.values import review_entries
 
     s = _searcher(index_dir)
     data = s.stats()
     data["last_ingest"] = read_report(s.root)
+    # Every indexed document's values to check, not only the last ingest's.
+    data["review"] = [row for info in s.documents() for row in review_entries(info)]
     if as_json:
         _json(data)
         return
@@ -263,6 +284,7 @@ def stats(index_dir, as_json):
         )
         for f in r["failures"]:
             click.echo(f"  failed {f['code']}: {f['path']}: {f['reason']}")
+    _print_review(data["review"], "in the index to check")
 
 
 @main.command()
@@ -278,13 +300,18 @@ def show(doc_id, index_dir, as_json):
     if as_json:
         _json(info)
         return
-    keys = ("id", "title", "authors", "publisher", "year", "date", "jurisdictions", "type", "topics", "language", "page_count", "path", "sha256", "ingested")
+    keys = ("id", "title", "authors", "publisher", "year", "date", "jurisdictions", "type", "topics", "language",
+            "url", "identifiers", "description", "page_count", "path", "sha256", "ingested")
     for k in keys:
         v = info.get(k)
         if isinstance(v, list):
             v = ", ".join(map(str, v))
+        elif isinstance(v, dict):
+            v = "; ".join(f"{a} {b}" for a, b in v.items())
         src = (info.get("sources") or {}).get(k)
-        click.echo(f"{k:>13}: {v if v not in (None, '') else '—'}" + (f"   [{src}]" if src else ""))
+        conf = (info.get("confidence") or {}).get(k)
+        note = f"   [{src}{f', {conf:.2f}' if conf is not None else ''}]" if src else ""
+        click.echo(f"{k:>13}: {v if v not in (None, '') else '—'}" + note)
 
 
 # -- serve --------------------------------------------------------------------

@@ -70,14 +70,16 @@ def extract_html(path: str | Path) -> Extracted:
     meta = _meta(soup)
     ld = _json_ld(soup)
     ex.language = lang_code(_html_lang(soup, meta))
-    ex.publisher = _first(meta, "citation_publisher", "og:site_name", "dc.publisher", "dcterms.publisher") or _ld_name(
-        ld.get("publisher")
-    )
+    ex.publisher = _first(meta, "citation_publisher", "dc.publisher", "dcterms.publisher") or _ld_name(ld.get("publisher"))
+    ex.site = _first(meta, "og:site_name", "application-name", "twitter:site") or _copyright_holder(soup)
+    if ex.site and ex.site.startswith("@"):
+        ex.site = None
+    ex.url = _own_url(soup, meta)
     ex.authors = _authors(meta, ld)
     ex.keywords = split_keywords("; ".join(meta.get("keywords", []) + meta.get("citation_keywords", [])))
     ex.keywords += [k for k in meta.get("article:tag", []) if k not in ex.keywords]
     ex.description = _first(meta, "description", "og:description", "dc.description", "dcterms.description")
-    ex.title = _title(soup, meta, ld, ex.publisher)
+    ex.title = _title(soup, meta, ld, ex.publisher or ex.site)
     article = soup.find("article")
     date_from_time = _time_date(article if isinstance(article, Tag) else None) or _time_date(soup)
     text = _clean_text(_render(_main_element(soup)))  # _main_element edits the tree
@@ -203,6 +205,39 @@ def _strip_site(title: str, site: str | None) -> str:
         if found and len(head) >= 10 and len(tail) <= 40 and len(tail.split()) <= 4:
             return head.strip()
     return title
+
+
+_COPYRIGHT_RE = re.compile(
+    r"^\s*(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*,?\s*)?(?:by\s+)?"
+    r"(?P<org>[A-Za-z][\w&.’'\- ]{1,60}?)\s*(?:,?\s*(?:19|20)\d{2})?\s*\.?\s*(?:all rights reserved.*)?$",
+    re.I,
+)
+
+
+def _copyright_holder(soup: BeautifulSoup) -> str | None:
+    """The site's own name from its copyright line ("© Scoop Media"), looked
+    for from the end of the page, where sites put it."""
+    strings = [s.strip() for s in soup.find_all(string=True) if isinstance(s, NavigableString) and s.strip()]
+    for text in reversed(strings[-400:]):
+        if len(text) > 120:
+            continue
+        line = normalize(text).replace("\n", " ").strip()
+        m = _COPYRIGHT_RE.match(line)
+        if m:
+            return m.group("org").strip(" .,")
+    return None
+
+
+def _own_url(soup: BeautifulSoup, meta: dict[str, list[str]]) -> str | None:
+    """The page's own address: its canonical link, else og:url."""
+    for link in soup.find_all("link"):
+        rel = link.get("rel")
+        rels = rel if isinstance(rel, list) else str(rel or "").split()
+        href = str(link.get("href") or "").strip()
+        if "canonical" in [r.lower() for r in rels] and href.startswith(("http://", "https://")):
+            return href
+    url = _first(meta, "og:url", "twitter:url", "dc.identifier", "citation_public_url")
+    return url if url and url.startswith(("http://", "https://")) else None
 
 
 def _meta_date(meta: dict[str, list[str]], ld: dict[str, Any]) -> str | None:

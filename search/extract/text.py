@@ -31,6 +31,7 @@ _AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+_H1_RE = re.compile(r"^\s{0,3}#\s+(.*?)\s*#*\s*$")
 _SETEXT_RE = re.compile(r"^(.+)\n\s{0,3}(?:=+|-+)\s*$", re.M)
 _EMPHASIS_RE = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1|(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _CODE_SPAN_RE = re.compile(r"`+([^`\n]+)`+")
@@ -51,20 +52,6 @@ _CHROME_RE = re.compile(
     r"|(?:hide )?table of contents|this document is an excerpt from the eur-lex website|\[ \])$",
     re.I,
 )
-# Lines that are not titles, however short and early they are.
-_NOT_TITLE_RE = re.compile(
-    r"^(?:\((?:non-)?legislative acts\)|official journal of the european union|european commission"
-    r"|european commission - (?:press release|questions and answers|daily news|statement)|en|de|fr"
-    r"|this text is meant purely as a documentation tool.*|[\w .,-]{0,30}\d{1,2}[./]\d{1,2}[./]\d{4}.*"
-    r"|embedded in this document.*|commission staff working document|►\w+)$",
-    re.I,
-)
-_ACT_TITLE_RE = re.compile(
-    r"^(?:►\w+\s+)?(?:(?:COMMISSION|COUNCIL)\s+)?(?:(?:IMPLEMENTING|DELEGATED)\s+)?"
-    r"(?:DIRECTIVE|REGULATION|DECISION|RECOMMENDATION|COMMUNICATION)\b"
-)
-
-
 def extract_text(path: str | Path) -> Extracted:
     """Extract a plain-text or markdown file (``paged=False``)."""
     path = Path(path)
@@ -81,7 +68,10 @@ def extract_text(path: str | Path) -> Extracted:
     if markdown:
         text = strip_markdown(text)
     text = normalize(text)
-    ex.title = front.get("title") or heading or _first_short_line(text)
+    # The file's own title: front matter, or the markdown document's level-1
+    # heading. Otherwise the title is found in the text by the ingest's
+    # title rules (search.ingest.titles), as for every other kind of file.
+    ex.title = front.get("title") or heading
     ex.date = parse_date(front.get("date", ""), allow_year=True) or dateline(text, chars=3000, lines=15)
     ex.authors = split_authors(front.get("author", ""))
     ex.language = front.get("lang") or front.get("language") or None
@@ -180,26 +170,35 @@ def _looks_like_markdown(text: str) -> bool:
 
 
 def _first_heading(text: str) -> str | None:
-    m = _HEADING_RE.search(text)
-    if not m:
+    """The first level-1 heading, with the level-1 headings that directly
+    continue it (a long title set over several lines)."""
+    lines = text.split("\n")
+    parts: list[str] = []
+    for line in lines:
+        m = _H1_RE.match(line)
+        if m:
+            part = normalize(_inline(m.group(1))).replace("\n", " ").strip(" *")
+            if parts and not _continues_heading(parts[-1], part):
+                break
+            parts.append(part)
+            continue
+        if parts and line.strip():
+            break
+    title = " ".join(p for p in parts if p).strip()
+    if not title or _CHROME_RE.match(title):
         return None
-    title = normalize(_inline(m.group(1))).replace("\n", " ").strip()
     return title if 2 <= len(title) <= 300 else None
 
 
-def _first_short_line(text: str) -> str | None:
-    """A legal act's name among the first lines, else the first short line
-    that is not boilerplate."""
-    lines = [_inline(re.sub(r"^#{1,6}\s+", "", line.strip())).strip() for line in text.splitlines()[:60]]
-    lines = [line for line in lines if line]
-    for line in lines[:40]:
-        if _ACT_TITLE_RE.match(line) and len(line) <= 300:
-            return re.sub(r"^►\w+\s+", "", line)
-    for line in lines[:40]:
-        if 3 <= len(line) <= 200 and any(c.isalpha() for c in line):
-            if not _CHROME_RE.match(line) and not _NOT_TITLE_RE.match(line):
-                return line
-    return None
+_CONNECTOR_END_RE = re.compile(r"\b(a|an|and|as|at|by|for|from|in|into|of|on|or|the|to|with|und|der|die|das|des|für|von|et|de|la|le|du)$", re.I)
+_SECTION_RE = re.compile(r"^(introduction|summary|abstract|contents?|background|overview|foreword|preface|einleitung|inhalt)\b", re.I)
+
+
+def _continues_heading(prev: str, part: str) -> bool:
+    """A level-1 heading that carries on the previous one's words."""
+    if not part or prev.endswith((".", "?", "!", ":", ")")) or _SECTION_RE.match(part):
+        return False
+    return bool(_CONNECTOR_END_RE.search(prev)) or part[:1].islower() or len(part.split()) <= 3
 
 
 def strip_markdown(text: str) -> str:

@@ -25,8 +25,10 @@ from .positions import PositionTable, decode_many, decode_positions, encode_posi
 
 #: Bump when the schema or the meaning of a field changes: an index written
 #: by another version is rebuilt, never read. 4: one ``fold`` for index terms
-#: and data-file lookups (marks of non-Latin scripts are kept).
-SCHEMA_VERSION = 4
+#: and data-file lookups (marks of non-Latin scripts are kept). 5: metadata
+#: read from a cataloguer's cues (titles, dates, publishers, jurisdictions
+#: change meaning), with url, identifiers and confidence stored.
+SCHEMA_VERSION = 5
 
 EMPTY = b""
 

@@ -40,11 +40,33 @@ from ..model import METADATA_FIELDS
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
 LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords"}
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-ALLOWED = set(METADATA_FIELDS) | {"keywords", "description", "path", "sha256"}
+ALLOWED = set(METADATA_FIELDS) | {"keywords", "path", "sha256"}
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
 
 
 class CatalogError(Exception):
     """A catalog file that cannot be used, with file and entry in the message."""
+
+
+def _identifiers(value: Any, where: str) -> dict[str, str]:
+    """Identifiers as ``{scheme: value}``: a YAML mapping, or in CSV
+    ``celex=32023L0959; doi=10.2775/790913``."""
+    if isinstance(value, str):
+        pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
+        if not all(len(p) == 2 for p in pairs):
+            raise CatalogError(f"{where}: identifiers must be 'scheme=value' pairs separated by ';', not {value!r}")
+        value = {a.strip(): b for a, b in pairs}
+    if not isinstance(value, dict) or not value:
+        raise CatalogError(f"{where}: identifiers must map a scheme (celex, eli, doi, isbn, ...) to a value")
+    out: dict[str, str] = {}
+    for scheme, v in value.items():
+        scheme = str(scheme).strip().lower()
+        if not _SCHEME_RE.match(scheme):
+            raise CatalogError(f"{where}: identifiers: {scheme!r} is not a scheme name (letters, digits, '-', '_')")
+        if v is None or isinstance(v, (dict, list)) or not str(v).strip():
+            raise CatalogError(f"{where}: identifiers: {scheme} must have a single non-empty value")
+        out[scheme] = str(v).strip()
+    return out
 
 
 def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
@@ -66,6 +88,12 @@ def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 value = int(value)
             except (TypeError, ValueError):
                 raise CatalogError(f"{where}: year must be a number, not {value!r}") from None
+        elif k == "identifiers":
+            value = _identifiers(value, where)
+        elif k == "url":
+            value = str(value).strip()
+            if not re.match(r"^https?://\S+$", value):
+                raise CatalogError(f"{where}: url must be a web address starting with http:// or https://, not {value!r}")
         else:
             value = str(value).strip()
         out[k] = value

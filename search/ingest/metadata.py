@@ -1,11 +1,14 @@
-"""A document's metadata: the staff catalog first, then what the file says,
-then what the rules in ``search/data`` derive from its text.
+"""A document's metadata: the staff catalog first, then the cues a
+cataloguer reads in the file (see :mod:`.titles`, :mod:`.dates`,
+:mod:`.publishers`, :mod:`.identifiers`, :mod:`.abstracts`), then what the
+rules in ``search/data`` derive from its text.
 
-``sources`` records where each field came from, so staff can see which
-values are guesses. :func:`apply_entry` is the one place a catalog entry
-is applied: :func:`derive` uses it for a fresh document and
-:func:`with_entry` for an indexed one whose entry changed;
-:func:`needs_reprocess` says when a change needs a fresh derivation instead.
+``sources`` records where each field came from and ``confidence`` how sure
+a derived value is, so staff can see which values are guesses.
+:func:`apply_entry` is the one place a catalog entry is applied:
+:func:`derive` uses it for a fresh document and :func:`with_entry` for an
+indexed one whose entry changed; :func:`needs_reprocess` says when a change
+needs a fresh derivation instead.
 """
 
 from __future__ import annotations
@@ -18,41 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..model import DOC_TYPES, Document, Extracted
-from .titles import find_title, is_boilerplate
-
-_FILE_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_FILE_YEAR_RE = re.compile(r"(?<![\d])((?:19[5-9]|20[0-4])\d)(?![\d])")
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "janvier", "januar", "enero"),
-            ("february", "février", "fevrier", "februar", "febrero"),
-            ("march", "mars", "märz", "marz", "marzo"),
-            ("april", "avril", "abril"),
-            ("may", "mai", "mayo"),
-            ("june", "juin", "juni", "junio"),
-            ("july", "juillet", "juli", "julio"),
-            ("august", "août", "aout", "agosto"),
-            ("september", "septembre", "septiembre"),
-            ("october", "octobre", "oktober", "octubre"),
-            ("november", "novembre", "noviembre"),
-            ("december", "décembre", "decembre", "dezember", "diciembre"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-_TEXT_DATE_RE = re.compile(
-    r"\b(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+((?:19|20)\d{2})\b",
-    re.IGNORECASE,
-)
-_CN_DATE_RE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
-_JUNK_TITLE_RE = re.compile(
-    r"(^untitled|^microsoft (word|powerpoint)|\.(docx?|pptx?|pdf|indd|tex)\b|^document\d*$|^slide \d+$|^\W*$)",
-    re.IGNORECASE,
-)
-
+from .abstracts import find_description, find_url
+from .dates import document_date
+from .identifiers import act_number, celex_in, find_identifiers
+from .publishers import find_publisher, home_jurisdiction, publisher_jurisdiction
+from .titles import document_title
+from .values import Found
 
 def doc_id_for(path: str) -> str:
     """A stable, readable id: the file name as a slug plus a hash of the path."""
@@ -67,28 +41,6 @@ def _title_from_filename(path: str) -> str:
     stem = Path(path).stem
     stem = re.sub(r"^\d{4}-\d{2}-\d{2}_", "", stem)
     return re.sub(r"[_\s]+", " ", stem.replace("-", " ")).strip()
-
-
-def _date_from_filename(path: str) -> tuple[str | None, int | None]:
-    name = Path(path).name
-    m = _FILE_DATE_RE.search(name)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", int(m.group(1))
-    years = [int(y) for y in _FILE_YEAR_RE.findall(name)]
-    return None, (years[-1] if years else None)
-
-
-def _date_from_text(pages: list[str]) -> str | None:
-    head = "\n".join(pages[:2])[:6000]
-    m = _TEXT_DATE_RE.search(head)
-    if m:
-        d, mon, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
-        if 1 <= d <= 31:
-            return f"{y:04d}-{mon:02d}-{d:02d}"
-    m = _CN_DATE_RE.search(head)
-    if m:
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    return None
 
 
 def _year_of(date: str | None) -> int | None:
@@ -112,17 +64,24 @@ def apply_entry(meta: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
 
     out = dict(meta)
     sources = dict(out.get("sources") or {})
+    confidence = dict(out.get("confidence") or {})
     for k, v in entry.items():
         if k == "jurisdictions":
             registry = jurisdictions.load()
             v = [registry.resolve(j) or j for j in v]
         if k == "type" and v not in DOC_TYPES:
             v = "other"
+        if k == "identifiers":  # the catalog's schemes win, the others stay
+            v = {**(out.get("identifiers") or {}), **v}
         out[k] = v
         sources[k] = "catalog"
+        confidence.pop(k, None)
     if "year" not in entry and "date" in entry:
         out["year"] = _year_of(entry["date"]) or out.get("year")
+        confidence.pop("year", None)
     out["sources"] = sources
+    if confidence or "confidence" in out:
+        out["confidence"] = confidence
     return out
 
 
@@ -167,52 +126,42 @@ def derive(
     pages = ex.pages
     sample = "\n".join(pages[:20])
 
+    confidence: dict[str, float] = {}
+
     def from_entry(name: str) -> Any:
         sources[name] = given["sources"][name]
         return given[name]
 
-    def pick(name: str, *candidates: tuple[Any, str]) -> Any:
+    def pick(name: str, *candidates: Found | None) -> Any:
         if name in entry:
             return from_entry(name)
-        for value, source in candidates:
-            if value not in (None, "", []):
-                sources[name] = source
-                return value
+        for found in candidates:
+            if found is not None and found.value not in (None, "", []):
+                sources[name] = found.source
+                confidence[name] = round(found.confidence, 2)
+                return found.value
         return None
 
-    file_title = ex.title if ex.title and len(ex.title) >= 4 and not _JUNK_TITLE_RE.search(ex.title) and not is_boilerplate(ex.title) else None
-    text_title, byline, is_act = find_title(pages)
-    # Metadata titles are written by people, but a legal act's heading runs
-    # over several lines that a text file's first heading cuts short.
-    first, second = ((file_title, f"{ex.kind}-metadata"), (text_title, "text"))
-    if is_act or (ex.kind == "text" and not file_title):
-        first, second = second, first
-    title = pick("title", first, second, (_title_from_filename(path), "filename"))
-    file_date, file_year = _date_from_filename(path)
-    date = pick(
-        "date",
-        (file_date, "filename"),
-        (ex.date if ex.kind != "pdf" else None, f"{ex.kind}-metadata"),
-        (_date_from_text(pages), "text"),
-        (ex.date if ex.kind == "pdf" else None, "pdf-metadata"),
-    )
+    # The CELEX number (from the file name or header) restores act numbers
+    # cut off in the title; the title in turn tells an ELI's kind of act.
+    found_title, byline = document_title(ex.title, ex.kind, pages, celex=celex_in(pages, path))
+    if found_title is None:
+        found_title = Found(_title_from_filename(path), "filename", 0.2)
+    title = pick("title", found_title)
+    ids = find_identifiers(pages, path, title=title or "")
+    is_act = sources.get("title") == "text" and bool(act_number(title))
+    found_date, found_year = document_date(ex, pages, path, title=title, celex=ids.get("celex"), is_act=is_act, com=ids.get("com"))
+    date = pick("date", found_date)
     if "year" in entry:
         year = from_entry("year")
-    else:  # the date's year (a catalog date's too), else one in the file name
-        year = _year_of(date) if date else None
-        if year is None and file_year:
-            year = file_year
-            sources["year"] = "filename"
-        elif year is not None:
-            sources["year"] = sources.get("date", "text")
-    language = pick("language", (detect_language(sample, ex.language), "detected")) or "und"
-    authors = pick("authors", (ex.authors, f"{ex.kind}-metadata"), (byline, "text")) or []
-    publisher = pick("publisher", (ex.publisher, f"{ex.kind}-metadata"), (_publisher_from_text(sample, path), "rules"))
-    if "jurisdictions" in entry:
-        jur = from_entry("jurisdictions")
+    elif "date" in entry:  # a catalog date's year
+        year = _year_of(date)
+        sources["year"] = "catalog"
     else:
-        jur = [jid for jid, _conf in jurisdictions.load().detect(title or "", _spread(pages))]
-        sources["jurisdictions"] = "rules"
+        year = pick("year", found_year)
+    language = pick("language", Found(detect_language(sample, ex.language), "detected", 0.8)) or "und"
+    authors = pick("authors", Found(ex.authors, f"{ex.kind}-metadata", 0.8), Found(byline, "text", 0.6)) or []
+    publisher = pick("publisher", find_publisher(ex, pages, path, title=title))
     words = sum(len(p.split()) for p in pages)
     if "type" in entry:
         dtype = from_entry("type")
@@ -226,8 +175,18 @@ def derive(
             words_per_page=words / max(1, len(pages)),
         )
         sources["type"] = "rules"
+    if "jurisdictions" in entry:
+        jur = from_entry("jurisdictions")
+    else:
+        registry = jurisdictions.load()
+        issuer = [j for j in (publisher_jurisdiction(publisher), publisher_jurisdiction(ex.site), home_jurisdiction(pages)) if j]
+        detected = registry.detect(title or "", _spread(pages), issuer=issuer, legislation=dtype == "legislation")
+        jur = [jid for jid, _conf in detected]
+        sources["jurisdictions"] = "rules"
+        if detected:
+            confidence["jurisdictions"] = round(min(c for _j, c in detected), 2)
     # Topics are scored per 1,000 words: pages from the whole text, not the first ones.
-    topics = pick("topics", (classify.topics(title=title or "", text="\n".join(_spread(pages))), "rules")) or []
+    topics = pick("topics", Found(classify.topics(title=title or "", text="\n".join(_spread(pages))), "rules", 0.7)) or []
     flags = []
     if any("garbage" in w or "unreadable" in w for w in ex.warnings):
         flags.append("garbage-text")
@@ -255,9 +214,12 @@ def derive(
         # Taken from the entry or the file, never guessed: no source is
         # recorded here (a metadata update does record "catalog").
         keywords=list(given.get("keywords") or ex.keywords),
-        description=given.get("description") or ex.description,
+        description=pick("description", find_description(ex, pages, title)),
+        url=pick("url", find_url(ex, pages)),
+        identifiers=_identifiers(ids, given, sources),
         flags=flags,
         sources=sources,
+        confidence=confidence,
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 
@@ -282,8 +244,10 @@ def _spread(pages: list[str], max_chars: int = 250_000) -> list[str]:
     return picked
 
 
-def _publisher_from_text(sample: str, path: str) -> str | None:
-    from ..vocab.publishers import publisher_in
 
-    # The first page names the publisher; later pages cite others.
-    return publisher_in(sample[:4000] + "\n" + path)
+def _identifiers(found: dict[str, str], given: dict[str, Any], sources: dict[str, str]) -> dict[str, str]:
+    """The identifiers found in the file, with the catalog's schemes winning."""
+    if "identifiers" not in given:
+        return found
+    sources["identifiers"] = "catalog"
+    return {**found, **given["identifiers"]}

@@ -38,6 +38,13 @@ class FileTask:
     rel: str = ""
 
 
+#: The cached extraction's format, per kind of file: bump a kind's when its
+#: extractor reads something new from files, so its old entries are
+#: extracted again (HTML 2: the page's own URL and site name; text 2: a
+#: title only from front matter or a heading). An entry without a format is 1.
+CACHE_FORMAT = {"pdf": 1, "html": 2, "text": 2}
+
+
 def _cache_path(cache_dir: str, sha256: str) -> Path:
     return Path(cache_dir) / sha256[:2] / f"{sha256}.json.gz"
 
@@ -49,6 +56,8 @@ def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
     try:
         with gzip.open(p, "rt", encoding="utf-8") as f:
             data = json.load(f)
+        if data.pop("format", 1) != CACHE_FORMAT.get(data.get("kind"), 1):
+            return None
         data["outline"] = [tuple(x) for x in data.get("outline", [])]
         return Extracted(**data)
     except (OSError, ValueError, TypeError, EOFError):
@@ -62,7 +71,7 @@ def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
-        json.dump(asdict(ex), f, ensure_ascii=False)
+        json.dump({**asdict(ex), "format": CACHE_FORMAT.get(ex.kind, 1)}, f, ensure_ascii=False)
     os.replace(tmp, p)
 
 

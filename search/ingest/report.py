@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..index import IndexRoot, write_json_atomic
+from ..model import Document
+from .values import review_entries
 
 if TYPE_CHECKING:
     from .plan import FileInfo, Plan
@@ -36,6 +38,9 @@ class Report:
             "failures": [],
             "skipped": [],
             "duplicates": [],
+            # Derived values staff should check: low confidence, or a
+            # field a citation needs that no rule filled (values.review_entries).
+            "review": [],
             "notes": [],
         }
         self._t0 = time.monotonic()
@@ -49,6 +54,10 @@ class Report:
             self.fail(f.path, f.code, f.reason, remembered=f.remembered)
         self.data["duplicates"].extend(plan.duplicates)
         self.count("unchanged", plan.unchanged)
+
+    def review(self, doc: Document) -> None:
+        """List the document's low-confidence values for staff."""
+        self.data["review"].extend(review_entries(doc.metadata()))
 
     def count(self, key: str, n: int = 1) -> None:
         self.data["counts"][key] += n

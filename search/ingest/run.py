@@ -208,6 +208,7 @@ def _write_extracted(
                 report.count("new")
             writer.add(doc, terms, dn, extra={"catalog": entry_hash(tasks[path].entry)})
             report.data["pages"] += doc.page_count
+            report.review(doc)
             # Only the documents still in the workers are left: write the
             # batch now, beside them, so the final commit is small.
             tail = received == len(tasks) - options.jobs and writer.pending >= 500

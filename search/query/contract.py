@@ -42,6 +42,9 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "page_count": m.get("page_count"),
         "kind": m.get("kind"),
         "matched_pages": hit.matched_pages,
+        "description": m.get("description"),
+        "url": m.get("url"),
+        "identifiers": dict(m.get("identifiers") or {}),
     }
 
 

@@ -24,9 +24,19 @@ def page_texts(gen: Generation, row: int) -> list[str]:
 
 
 def matching_pages(gen: Generation, plan: Plan, row: int, limit: int, passages: SizedLRU) -> list[Passage]:
-    """The pages of document ``row`` that match ``plan``, best first."""
-    recs, sums = gen.evaluator.page_scores(plan.scored)
-    sel = gen.snap.page_doc[recs] == row
-    pairs = sorted(zip(sums[sel].tolist(), recs[sel].tolist()), key=lambda sr: (-sr[0], sr[1]))[:limit]
+    """The pages of document ``row`` that match ``plan`` page by page (see
+    :meth:`~search.query.evaluate.Evaluator.matching_records`), best first."""
+    recs, sums = page_matches(gen, plan, row)
+    pairs = sorted(zip(sums.tolist(), recs.tolist()), key=lambda sr: (-sr[0], sr[1]))[:limit]
     info = gen.snap.infos[row]
     return [passage_at(gen, info, rec, plan.terms, s, passages) for s, rec in pairs]
+
+
+def page_matches(gen: Generation, plan: Plan, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Document ``row``'s page records that match the query, with their scores."""
+    recs, sums = gen.evaluator.page_scores(plan.scored)
+    sel = gen.snap.page_doc[recs] == row
+    recs, sums = recs[sel], sums[sel]
+    matching = gen.evaluator.matching_records(plan.node, plan.request.exact, [row]).get(row)
+    keep = np.isin(recs, matching) if matching is not None else np.zeros(len(recs), dtype=bool)
+    return recs[keep], sums[keep]

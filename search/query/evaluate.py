@@ -453,6 +453,42 @@ class Evaluator:
 
     # -- pages -------------------------------------------------------------
 
+    def matching_records(self, node: Node, exact: bool, rows) -> dict[int, np.ndarray]:
+        """Per document row, its page records that match the query itself,
+        read page by page: "free allocation cement" needs all three words on
+        the page, not any one of them.
+
+        A word a document has only in its title or metadata, or not at all
+        (a relaxed query), cannot be on its pages and is left out of its
+        test; filters and NOT concern documents, not pages. A row absent from
+        the result has no part of the query in its text.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        self._local.decoded = {}
+        try:
+            return self._page_sets(node, exact, rows) or {}
+        finally:
+            self._local.decoded = {}
+
+    def _page_sets(self, node: Node, exact: bool, rows: np.ndarray) -> dict[int, np.ndarray] | None:
+        if isinstance(node, (Word, Phrase, Wildcard)):
+            ids = self._leaf(node, exact, Terms()).rec_ids
+            if not len(ids):
+                return {}
+            owner = self.snap.page_doc[ids]
+            keep = np.isin(owner, rows)
+            ids, owner = ids[keep], owner[keep]
+            return {int(r): np.unique(ids[owner == r]) for r in np.unique(owner).tolist()}
+        if isinstance(node, Compound):
+            words, _phrase = self._compound_parts(node)
+            return _combine_pages([self._page_sets(w, exact, rows) for w in words], any_of=False)
+        if isinstance(node, And):
+            kids = [c for c in node.children if not isinstance(c, Not)]
+            return _combine_pages([self._page_sets(c, exact, rows) for c in kids], any_of=False)
+        if isinstance(node, Or):
+            return _combine_pages([self._page_sets(c, exact, rows) for c in node.children], any_of=True)
+        return None  # filters, years, NOT, match-all: about documents, not pages
+
     def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """Matching page records and their summed scores (records unique)."""
         if scored.pages is None:
@@ -477,6 +513,23 @@ class Evaluator:
         if len(recs):
             np.maximum.at(best, self.snap.page_doc[recs], sums)
         return best
+
+
+def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -> dict[int, np.ndarray] | None:
+    """AND or OR of per-document page sets; a part that says nothing about
+    a document (None, or the document absent) leaves it to the others."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    out: dict[int, np.ndarray] = {}
+    for part in present:
+        for row, ids in part.items():
+            have = out.get(row)
+            if have is None:
+                out[row] = ids
+            else:
+                out[row] = np.union1d(have, ids) if any_of else np.intersect1d(have, ids)
+    return out
 
 
 def _norm(lengths: np.ndarray, b: float) -> np.ndarray:

@@ -31,6 +31,8 @@ HIT_FIELDS = (
     "kind",
     "paged",
     "description",
+    "url",
+    "identifiers",
 )
 
 
@@ -67,17 +69,21 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
         sel = np.isin(snap.page_doc[recs], rows)
         for rec, s in zip(recs[sel].tolist(), sums[sel].tolist()):
             per_doc[int(snap.page_doc[rec])].append((s, rec))
+    # "All N matching pages": the pages that match the query page by page.
+    matching = gen.evaluator.matching_records(plan.node, plan.request.exact, rows) if len(recs) else {}
     hits = []
     for row in rows.tolist():
         info = snap.infos[row]
         pages = sorted(per_doc[row], key=lambda sr: (-sr[0], sr[1]))
+        on_page = matching.get(row)
+        matched_pages = int(np.isin([rec for _, rec in pages], on_page).sum()) if on_page is not None else 0
         shown: list[Passage] = []
         if per_hit:
             chosen = pages[:per_hit]
             if not chosen and (terms.stems or terms.exacts or terms.phrases) and gen.first_record[row] >= 0:
                 chosen = [(0.0, int(gen.first_record[row]))]
             shown = [passage_at(gen, info, rec, terms, s, passages) for s, rec in chosen]
-        hits.append(Hit(id=info["id"], score=float(final[row]), meta=hit_meta(info), passages=shown, matched_pages=len(pages)))
+        hits.append(Hit(id=info["id"], score=float(final[row]), meta=hit_meta(info), passages=shown, matched_pages=matched_pages))
     return hits
 
 

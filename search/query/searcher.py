@@ -175,6 +175,12 @@ class Searcher:
         row = gen.row_of(doc_id)
         return None if row is None else dict(gen.snap.infos[row])
 
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every indexed document's stored metadata, in index order."""
+        gen = self.state()
+        for info in gen.snap.infos:
+            yield dict(info)
+
     def page_texts(self, doc_id: str) -> list[str] | None:
         """A document's text page by page (blank pages as ""), or None."""
         gen = self.state()

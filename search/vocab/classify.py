@@ -141,19 +141,27 @@ def topics(*, title: str, text: str, rules: Rules | None = None) -> list[str]:
     """Topic ids for a document, best first."""
     rules = rules or load_rules()
     sc = rules.scoring
-    body_hits: dict[str, int] = {}
+    body_hits: dict[str, float] = {}
+    specific: set[str] = set()
     for hit in rules.topic_matcher.finditer(text or ""):
-        for tid in {t.payload for t in hit.terms}:
-            body_hits[tid] = body_hits.get(tid, 0) + 1
-    title_hits = {t.payload for hit in rules.topic_matcher.finditer(title or "") for t in hit.terms}
+        best: dict[str, float] = {}
+        for t in hit.terms:
+            best[t.payload] = max(best.get(t.payload, 0.0), t.weight)
+        for tid, w in best.items():
+            body_hits[tid] = body_hits.get(tid, 0.0) + w
+            if w >= 1.0:
+                specific.add(tid)
+    title_hits = {t.payload for hit in rules.topic_matcher.finditer(title or "") for t in hit.terms if t.weight >= 1.0}
     words = max(word_count(text or ""), 1)
     scored: list[tuple[float, int, str]] = []
     for n, (tid, topic) in enumerate(rules.topics.items()):
-        hits = body_hits.get(tid, 0)
+        hits = body_hits.get(tid, 0.0)
         density = 1000.0 * hits / words
         threshold = topic.min_density if topic.min_density is not None else sc["min_density"]
         in_title = tid in title_hits
-        if in_title or (hits >= sc["min_hits"] and density >= threshold):
+        # Everyday words ("compliance", "industrial", "households") weigh
+        # less, and alone never make a topic: one specific keyword must occur.
+        if in_title or (tid in specific and hits >= sc["min_hits"] and density >= threshold):
             scored.append((density + (sc["title_bonus"] if in_title else 0.0), -n, tid))
     scored.sort(reverse=True)
     return [tid for _, _, tid in scored[: int(sc["max_topics"])]]
@@ -273,11 +281,34 @@ def _parse_topic(path: Path, i: int, raw: Any) -> tuple[Topic, list[Term[str]]]:
     for key in ["keywords", *lang_keys]:
         items = raw[key] if isinstance(raw[key], list) else [raw[key]]
         for kw in items:
-            if not isinstance(kw, str) or not kw.strip():
-                raise entry_error(path, i, raw, f"{key}: keyword {kw!r} must be a non-empty string")
-            terms.append(Term(kw.strip(), raw["id"], default_case_sensitive(kw.strip())))
+            terms.append(_keyword(path, i, raw, key, kw))
     topic = Topic(raw["id"], raw["label"].strip(), None if min_density is None else float(min_density))
     return topic, terms
+
+
+def _keyword(path: Path, i: int, raw: dict[str, Any], key: str, kw: Any) -> Term[str]:
+    """A topic keyword: a string, or {term, case, weight}. German keywords
+    also match as the head of a compound ("Versteigerung" in
+    "Versteigerungstermin"), as German builds its words."""
+    if isinstance(kw, dict):
+        unknown = set(kw) - {"term", "case", "weight"}
+        if unknown or not isinstance(kw.get("term"), str):
+            raise entry_error(path, i, raw, f"{key}: keyword {kw!r} must be a string or {{term, case, weight}}")
+        text, case, weight = kw["term"].strip(), kw.get("case"), kw.get("weight", 1.0)
+        if case not in (None, "exact", "any"):
+            raise entry_error(path, i, raw, f"{key}: keyword {text!r}: case must be 'exact' or 'any'")
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not 0 < weight <= 1:
+            raise entry_error(path, i, raw, f"{key}: keyword {text!r}: weight must be a number above 0 and at most 1")
+    elif isinstance(kw, str):
+        text, case, weight = kw.strip(), None, 1.0
+    else:
+        text = ""
+    if not text:
+        raise entry_error(path, i, raw, f"{key}: keyword {kw!r} must be a non-empty string")
+    if key == "de" and not text.endswith("*") and " " not in text and text[-1:].isalpha():
+        text += "*"
+    cs = default_case_sensitive(text.rstrip("*")) if case is None else case == "exact"
+    return Term(text, raw["id"], cs, float(weight))
 
 
 def _load_topics(path: Path) -> dict[str, Any]:

@@ -35,7 +35,17 @@ _KEYS = {"id", "name", "level", "region", "parent", "members", "icap", "names", 
 _FACT_LISTS = ("sectors", "linked")
 
 #: Where the detect() parameters live and what they default to.
-DETECT_DEFAULTS = {"title_weight": 4.0, "min_score": 1.2, "min_confidence": 0.25, "max_results": 5, "strong_score": 4.0}
+DETECT_DEFAULTS = {
+    "title_weight": 4.0,
+    "min_score": 1.2,
+    "min_confidence": 0.25,
+    "max_results": 5,
+    "strong_score": 4.0,
+    "issuer_score": 2.5,
+    "heading_score": 2.0,
+    "child_min_score": 2.2,
+    "act_child_mentions": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class Jurisdiction:
 class _Evidence:
     title: float = 0.0
     count: float = 0.0
+    issuer: bool = False
+    heading: bool = False
     segments: set[int] = field(default_factory=set)
 
 
@@ -135,29 +147,50 @@ class Registry:
 
     # ------------------------------------------------------------ detection
 
-    def detect(self, title: str, pages: list[str]) -> list[tuple[str, float]]:
+    def detect(self, title: str, pages: list[str], *, issuer: str | list[str] | None = None,
+               legislation: bool = False) -> list[tuple[str, float]]:
         """Jurisdictions a document is about, as (id, confidence), best first.
 
-        A title mention is strong evidence. Body mentions count by number
+        A title mention is strong evidence, and so is the jurisdiction of
+        the document's issuer (a German federal law is German law, a
+        decree of the State Council Chinese). Body mentions count by number
         (logarithmically, weighted by alias), by how widely they spread over
         the pages (or eighths of an unpaged text) and by density per 1,000
         words. Jurisdictions far behind the strongest one, or with too
         little evidence overall, are dropped; at most ``max_results`` return.
+        A sub-system (EU ETS 2 under the EU) is judged on its own evidence,
+        and an act (``legislation``) that names one again and again
+        regulates it.
         """
         cfg = self._detect_cfg
         ev: dict[str, _Evidence] = defaultdict(_Evidence)
+        issuers = [issuer] if isinstance(issuer, str) else list(issuer or [])
+        for jid in issuers:
+            if jid in self._items:
+                ev[jid].issuer = True
+        text = "\n".join(pages)
+        redefined = self._redefined_acronyms(text)
         for hit in self._matcher.finditer(title or ""):
+            if hit.surface in redefined:
+                continue
             for jid, w in self._payloads(hit.terms):
                 ev[jid].title = max(ev[jid].title, w)
 
-        text = "\n".join(pages)
         bounds = self._segment_bounds(pages, len(text))
+        headings: dict[int, bool] = {}
         for hit in self._matcher.finditer(text):
+            if hit.surface in redefined:
+                continue
             seg = _segment(bounds, hit.start)
+            line_start = text.rfind("\n", 0, hit.start) + 1
+            in_heading = headings.get(line_start)
+            if in_heading is None:
+                in_heading = headings[line_start] = _in_heading(text, line_start)
             for jid, w in self._payloads(hit.terms):
                 e = ev[jid]
                 e.count += w
                 e.segments.add(seg)
+                e.heading = e.heading or (in_heading and w >= 1)
         if not ev:
             return []
 
@@ -168,18 +201,64 @@ class Registry:
             spread = len(e.segments) / nseg if nseg else 0.0
             density = 1000.0 * e.count / words if words else 0.0
             body = math.log1p(e.count) * (0.5 + 0.5 * spread) * (1.0 + min(density, 10.0) / 10.0)
-            scores[jid] = cfg["title_weight"] * e.title + body
+            scores[jid] = (
+                cfg["title_weight"] * e.title
+                + body
+                + (cfg["issuer_score"] if e.issuer else 0.0)
+                + (cfg["heading_score"] if e.heading else 0.0)
+            )
         best = max(scores.values())
         # Confidence is relative to the strongest jurisdiction, and damped
-        # when even that one has little evidence.
+        # when even that one has little evidence (see below).
         damp = min(1.0, best / cfg["strong_score"])
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._order.index(kv[0])))
-        out = [
-            (jid, round(s / best * damp, 4))
+        # The issuer's jurisdiction and one the title names stay however much
+        # the text says about others: a German law implementing an EU
+        # directive is German law.
+        kept = [
+            jid
             for jid, s in ranked
-            if s >= cfg["min_score"] and s / best >= cfg["min_confidence"]
+            if s >= cfg["min_score"] and (s / best >= cfg["min_confidence"] or ev[jid].issuer or ev[jid].title >= 1)
         ]
+        # A sub-system (EU ETS 2 under the EU) is measured against what it
+        # needs on its own, not against its parent's many mentions.
+        kept += [
+            jid
+            for jid, s in ranked
+            if jid not in kept
+            and self._items[jid].parent in kept
+            and (s >= cfg["child_min_score"] or legislation and ev[jid].count >= cfg["act_child_mentions"])
+        ]
+        # A parent named only around its child ("Canada" in a paper on
+        # Alberta) is not what the document is about.
+        kept = [
+            jid
+            for jid in kept
+            if ev[jid].title or ev[jid].issuer
+            or not any(self._items[c].parent == jid and scores[c] > scores[jid] for c in kept)
+        ]
+        # A kept jurisdiction's confidence: its share of the strongest, or
+        # its own evidence against strong_score when that says more (a
+        # sub-system kept on its own evidence, an issuer's jurisdiction).
+        strong = cfg["strong_score"]
+        out = [(jid, round(min(1.0, max(scores[jid] / best * damp, scores[jid] / strong)), 4)) for jid in kept]
         return out[: int(cfg["max_results"])]
+
+    def _redefined_acronyms(self, text: str) -> set[str]:
+        """Acronyms of a jurisdiction that the document defines as something
+        else: "Near Zero (NZ)" makes every "NZ" in it Near Zero's."""
+        out: set[str] = set()
+        for m in _ACRONYM_RE.finditer(text[:200000]):
+            acronym = m.group(1)
+            jid = self.resolve(acronym)
+            if jid is None or acronym in out:
+                continue
+            words = text[max(0, m.start() - 120) : m.start()].split()[-len(acronym):]
+            long_form = " ".join(w.strip("\"'‘’“”,;:") for w in words)
+            initials = "".join(w[:1] for w in long_form.split()).upper()
+            if initials == acronym.upper() and self.resolve(long_form) != jid:
+                out.add(acronym)
+        return out
 
     @staticmethod
     def _payloads(terms: tuple[Term[str | None], ...]) -> list[tuple[str, float]]:
@@ -201,6 +280,21 @@ class Registry:
                 pos += len(p) + 1
             return bounds
         return [total * i // 8 for i in range(8)]
+
+
+# "Long Form (LF)": where an acronym is defined.
+_ACRONYM_RE = re.compile(r"\(([A-Z]{2,5})\)")
+
+
+def _in_heading(text: str, line_start: int) -> bool:
+    """A mention on a heading line: a line of at least three words set in
+    capitals ("CHAPTER IVa / EMISSIONS TRADING SYSTEM FOR BUILDINGS …")."""
+    b = text.find("\n", line_start)
+    line = text[line_start : b if b >= 0 else len(text)].strip(" ‘’'\"*#")
+    if len(line) > 160 or len(line.split()) < 3:
+        return False
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def _segment(bounds: list[int], pos: int) -> int:

@@ -42,9 +42,14 @@ def test_ingest_rebuilds_an_old_index_from_its_text_cache(old_index: IndexRoot, 
     shutil.copy2(DOC, corpus)
     report = ingest([str(corpus)], old_index, IngestOptions(jobs=1))
     assert any("rebuilding" in note for note in report["notes"]), report["notes"]
-    # The same bytes: the text comes from the old index's cache, not the file.
     assert report["counts"]["new"] == 1
-    assert report["counts"]["from_cache"] == 1
+    # The text extractor reads titles differently since that release (cache
+    # format 2 for text files): the file is extracted again, not taken from
+    # the old cache. A PDF's cached text, whose extractor is unchanged, would be.
+    assert report["counts"]["from_cache"] == 0
+    # A rebuild now takes the same bytes' text from the cache, not the file.
+    again = ingest([str(corpus)], old_index, IngestOptions(jobs=1, rebuild=True))
+    assert again["counts"]["new"] == 1 and again["counts"]["from_cache"] == 1
     with Searcher(old_index) as s:
         resp = s.search(SearchRequest(q="CORSIA offsetting"))
     assert resp.total == 1

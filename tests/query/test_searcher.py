@@ -37,7 +37,12 @@ def test_an_english_query_reaches_german_and_chinese_documents_through_the_gloss
     assert {"en", "de", "zh"} <= langs
     assert any(surface.lower() == "emissions trading" for surface, _ in resp.expansions)
     plain = sample.search(SearchRequest(q="emissions trading", limit=50, expand=False))
-    assert "de" not in {h.meta["language"] for h in plain.hits}
+    # Without it a German law is found only through the English words of its
+    # metadata (its topic "Trading, registries and market oversight"), never
+    # through "trading" in its text.
+    for h in plain.hits:
+        if h.meta["language"] == "de":
+            assert not any(is_match and "trad" in text.lower() for p in h.passages for text, is_match in p.segments)
     # English documents still lead: a rare translation does not outrank them.
     assert resp.hits[0].meta["language"] == "en"
 

@@ -52,3 +52,20 @@ def test_ris_record():
 @pytest.mark.parametrize("value, expected", [("=cmd()", "'=cmd()"), ("+1", "'+1"), ("@x", "'@x"), ("plain", "plain"), (None, ""), (2023, "2023")])
 def test_csv_cell_defuses_formulas(value, expected):
     assert citations.csv_cell(value) == expected
+
+
+def test_records_carry_source_description_and_identifiers():
+    meta = dict(META, url="https://eur-lex.europa.eu/eli/dir/2023/959/oj", description="Revises the EU ETS.",
+                identifiers={"celex": "32023L0959", "doi": "10.2775/1", "isbn": "978-92-76-16573-6"})
+    entry = citations.bibtex_entry(meta, "http://x/doc/d1")
+    assert "url = {https://eur-lex.europa.eu/eli/dir/2023/959/oj}" in entry  # the original source, not the library page
+    assert "doi = {10.2775/1}" in entry and "isbn = {978-92-76-16573-6}" in entry
+    assert "note = {CELEX: 32023L0959}" in entry and "abstract = {Revises the EU ETS.}" in entry
+    rec = citations.ris_record(meta, "http://x/doc/d1").split("\r\n")
+    assert rec.index("UR  - https://eur-lex.europa.eu/eli/dir/2023/959/oj") < rec.index("UR  - http://x/doc/d1")
+    assert "DO  - 10.2775/1" in rec and "SN  - 978-92-76-16573-6" in rec and "N1  - CELEX: 32023L0959" in rec
+    row = dict(zip(citations.CSV_COLUMNS, citations.csv_row(meta, "http://x/doc/d1", "http://x/file/d1")))
+    assert row["source_url"] == meta["url"] and row["description"] == "Revises the EU ETS."
+    assert row["identifiers"] == "CELEX: 32023L0959; DOI: 10.2775/1; ISBN: 978-92-76-16573-6"
+    # Without a source, the library page is the url.
+    assert "url = {http://x/doc/d1}" in citations.bibtex_entry(META, "http://x/doc/d1")

@@ -127,3 +127,21 @@ def test_ingest_cannot_run(tmp_path, shared_corpus):
 def test_search_without_an_index(tmp_path):
     out = etslib("search", "carbon", "--index", str(tmp_path / "none"))
     assert out.returncode == 1 and "etslib ingest" in out.stderr
+
+
+def test_stats_and_ingest_list_values_to_check(shared_corpus, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paper = shared_corpus / "real-ets/ca-ab/Ojo_2025_Carbon_Pricing_Co-Abatement_Alberta_SGER_TIER_working_paper.pdf"
+    shutil.copy2(paper, docs / paper.name)
+    index = tmp_path / "ix"
+    ingested = etslib("ingest", str(docs), "--index", str(index))
+    assert ingested.returncode == 0 and "derived values to check" in ingested.stdout
+    report = json.loads(etslib("ingest", str(docs), "--index", str(index), "--json").stdout)
+    assert report["review"] == []  # nothing was derived again
+    stats = json.loads(etslib("stats", "--index", str(index), "--json").stdout)
+    assert {"field": "publisher", "value": None, "confidence": 0.0, "source": "none"}.items() <= stats["review"][0].items()
+    text = etslib("stats", "--index", str(index)).stdout
+    assert "in the index to check" in text and "publisher = —  [none, 0.00]" in text
+    shown = etslib("show", stats["review"][0]["id"], "--index", str(index)).stdout
+    assert "[pdf-metadata" in shown or "[text, 0." in shown  # sources with their confidence

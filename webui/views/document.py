@@ -131,7 +131,8 @@ META_ROWS: tuple[tuple[str, str], ...] = (
     ("language", "Language"),
     ("page_count", "Pages"),
     ("keywords", "Keywords"),
-    ("description", "Description"),
+    ("url", "Original source"),
+    ("identifiers", "Identifiers"),
     ("kind", "Format"),
     ("file", "File"),
     ("ingested", "Indexed"),
@@ -142,10 +143,29 @@ SOURCE_LABELS = {
     "pdf-metadata": "PDF properties",
     "html-metadata": "HTML metadata",
     "text-metadata": "document header",
+    "text-heading": "document heading",
     "rules": "etslib rules",
     "detected": "detected in the text",
     "filename": "file name",
+    "filename-year": "file name",
+    "text": "the document's text",
+    "byline": "press release line",
+    "issuer": "issuing body",
+    "imprint": "imprint",
+    "site": "web site's name",
+    "self-domain": "the document's web site",
+    "masthead": "masthead",
+    "domain": "links in the document",
+    "dateline": "date line",
+    "act": "act's title",
+    "consolidation": "consolidated version",
+    "identifier": "document number",
+    "abstract": "abstract",
+    "lead": "opening paragraph",
+    "subject-matter": "Article 1",
 }
+#: Below this confidence a derived value is marked uncertain on the page.
+UNCERTAIN = 0.5
 KIND_LABELS = {"pdf": "PDF", "html": "HTML page", "text": "Plain text"}
 
 
@@ -155,6 +175,8 @@ class MetaRow:
     label: str
     value: str | list[str]
     source: str | None  # where the value came from ("library catalogue")
+    href: str | None = None  # the value as a link (the original source, an ELI, a DOI)
+    uncertain: bool = False  # a derived value staff have been asked to check
 
 
 @dataclass
@@ -165,6 +187,8 @@ class DocumentPage:
     notes: list[str]
     facts: list[str]
     rows: list[MetaRow]
+    description: str | None  # the abstract or lead paragraph, under the title
+    source_url: str | None  # "Original source"
     matches: list[PassageView]
     matches_capped: bool  # as many matches as are listed: there may be more
     related: list[HitView]
@@ -184,6 +208,8 @@ def document_page(data: DocumentData) -> DocumentPage:
         notes=data.notes,
         facts=hit_facts(info),
         rows=meta_rows(info),
+        description=info.get("description") or None,
+        source_url=_web_url(info.get("url")),
         matches=[passage_view(data.id, info, p, qpairs) for p in data.matches],
         matches_capped=len(data.matches) >= int(current_app.config["DOC_PAGES"]),
         related=[hit_view(h, []) for h in data.related],
@@ -197,8 +223,10 @@ def document_page(data: DocumentData) -> DocumentPage:
 def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
     """The metadata worth showing, labelled, each with where it came from."""
     sources = info.get("sources") or {}
+    confidence = info.get("confidence") or {}
     rows = []
     for key, label in META_ROWS:
+        href = None
         if key == "file":
             value: Any = (info.get("path") or "").rsplit("/", 1)[-1]
             src = None
@@ -217,19 +245,40 @@ def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
             value = KIND_LABELS.get(value, value)
         elif key == "year" and info.get("date"):
             continue  # the date says it
+        elif key == "url":
+            href = _web_url(value)
+            if not href:
+                continue
+        elif key == "identifiers":
+            value = [f"{identifier_label(k)} {v}" for k, v in (value or {}).items()]
         if value in (None, "", [], 0):
             continue
         if key == "page_count" and not info.get("paged", True):
             label = "Sections"
+        conf = confidence.get(key) if key != "date" else confidence.get("date", confidence.get("year"))
         rows.append(
             MetaRow(
                 key=key,
                 label=label,
                 value=value if isinstance(value, list) else str(value),
                 source=SOURCE_LABELS.get(str(src), str(src)) if src else None,
+                href=href,
+                uncertain=conf is not None and conf < UNCERTAIN and src != "catalog",
             )
         )
     return rows
+
+
+def identifier_label(scheme: str) -> str:
+    from ..citations import SCHEME_LABELS
+
+    return SCHEME_LABELS.get(scheme, scheme) + ":"
+
+
+def _web_url(value: Any) -> str | None:
+    """A value fit for a link: an http(s) address only."""
+    s = str(value or "").strip()
+    return s if s.startswith(("http://", "https://")) else None
 
 
 def _when(stamp: str) -> str:

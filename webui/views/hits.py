@@ -33,6 +33,7 @@ class HitView:
     matched_pages: int
     pages_url: str
     meta: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None  # shown where a hit has no passages (browsing)
 
 
 def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, qpairs: urls.Pairs) -> PassageView:
@@ -63,4 +64,5 @@ def hit_view(hit: Hit, qpairs: urls.Pairs) -> HitView:
         matched_pages=hit.matched_pages,
         pages_url=doc_url(hit.id, qpairs) + "#matches",
         meta=m,
+        description=m.get("description") or None,
     )
