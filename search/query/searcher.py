@@ -158,6 +158,19 @@ class Searcher:
         """How many documents match: no ranking, facets or passages."""
         return self.plan(req).total
 
+    def ids_at(self, req: SearchRequest, start: int, count: int) -> tuple[list[str], int]:
+        """The ids of results ``start`` to ``start + count`` (0-based, in
+        result order; fewer at the end) and the total: a document page's
+        neighbours in the search it was opened from."""
+        gen = self.state()
+        plan = self._plan(gen, req)
+        start = max(0, start)
+        if count <= 0 or start >= plan.total:
+            return [], plan.total
+        final = final_scores(gen, plan, self.params)
+        rows = ranked(gen, plan, final, need=start + count)[start : start + count]
+        return [gen.snap.infos[r]["id"] for r in rows.tolist()], plan.total
+
     def iter_matching(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
         """Every matching document's metadata and score, in result order (for exports)."""
         gen = self.state()

@@ -18,10 +18,11 @@ from search.query import Searcher, hit_json, passage_json
 
 from .. import urls
 from ..params import parse_args, query_pairs
+from .context import SearchContext, search_context
 from .forgiving import forgiving
 from .hits import HitView, PassageView, hit_view, passage_view
 from .labels import hit_facts, label_of, labels_of
-from .links import absolute, doc_url, limits, search_url
+from .links import absolute, doc_url, limits
 
 
 @dataclass
@@ -33,6 +34,7 @@ class DocumentData:
     notes: list[str]
     matches: list[Passage]  # pages matching the query, best first
     related: list[Hit]  # empty unless asked for
+    context: SearchContext  # the search it was opened from: back, previous, next
 
     @property
     def id(self) -> str:
@@ -57,7 +59,7 @@ def document_data(searcher: Searcher, doc_id: str, args: Iterable[tuple[str, str
         n = int(cfg["DOC_PAGES"])
         matches, _ = forgiving(lambda r: searcher.document_pages(doc_id, r, limit=n), req, notes)
     found = searcher.related(doc_id, int(cfg["RELATED"])) if related else []
-    return DocumentData(info, req, notes, matches, found)
+    return DocumentData(info, req, notes, matches, found, search_context(searcher, doc_id, req, args))
 
 
 @dataclass
@@ -72,19 +74,21 @@ class DocumentLinks:
     search: str  # back to the search the reader came from
 
 
-def document_links(doc_id: str, req: SearchRequest) -> DocumentLinks:
-    """The document's own URLs, carrying the query's words (q, exact, expand)."""
+def document_links(doc_id: str, req: SearchRequest, context: SearchContext) -> DocumentLinks:
+    """The document's own URLs: the page and its text carry the search it
+    was opened from (so the way back keeps filters, sort and page), the
+    JSON twin the query's words (q, exact, expand)."""
     qpairs = query_pairs(req)
     file_url = url_for("files.file", doc_id=doc_id)
     return DocumentLinks(
-        html=doc_url(doc_id, qpairs),
+        html=doc_url(doc_id, context.pairs),
         json=urls.url(url_for("api.document", doc_id=doc_id), qpairs),
-        text=urls.url(url_for("pages.document_text", doc_id=doc_id), qpairs),
+        text=urls.url(url_for("pages.document_text", doc_id=doc_id), context.pairs),
         file=file_url,
         download=file_url + "?download=1",
         bibtex=url_for("exports.doc_bibtex", doc_id=doc_id),
         ris=url_for("exports.doc_ris", doc_id=doc_id),
-        search=search_url(qpairs),
+        search=context.back_url,
     )
 
 
@@ -99,7 +103,8 @@ def public_info(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_json(data: DocumentData) -> dict[str, Any]:
-    links = document_links(data.id, data.request)
+    links = document_links(data.id, data.request, data.context)
+    ctx = data.context
     return {
         "document": public_info(data.info),
         "query": data.request.q,
@@ -112,7 +117,12 @@ def document_json(data: DocumentData) -> dict[str, Any]:
             "text": absolute(links.text),
             "bibtex": absolute(links.bibtex),
             "ris": absolute(links.ris),
+            "results": absolute(links.search),
         },
+        "position": ctx.position,
+        "total": ctx.total if ctx.position else None,
+        "previous": absolute(ctx.prev.url) if ctx.prev else None,
+        "next": absolute(ctx.next.url) if ctx.next else None,
     }
 
 
@@ -172,11 +182,11 @@ class DocumentPage:
     citation_date: str | None  # for the citation_* meta tags
     citation_pdf_url: str | None
     flags: list[str]
+    context: SearchContext
 
 
 def document_page(data: DocumentData) -> DocumentPage:
     info, req = data.info, data.request
-    qpairs = query_pairs(req)
     return DocumentPage(
         info=info,
         title=info.get("title") or data.id,
@@ -184,13 +194,14 @@ def document_page(data: DocumentData) -> DocumentPage:
         notes=data.notes,
         facts=hit_facts(info),
         rows=meta_rows(info),
-        matches=[passage_view(data.id, info, p, qpairs) for p in data.matches],
+        matches=[passage_view(data.id, info, p, data.context.pairs) for p in data.matches],
         matches_capped=len(data.matches) >= int(current_app.config["DOC_PAGES"]),
         related=[hit_view(h, []) for h in data.related],
-        links=document_links(data.id, req),
+        links=document_links(data.id, req, data.context),
         citation_date=_citation_date(info),
         citation_pdf_url=url_for("files.file", doc_id=data.id, _external=True) if info.get("kind") == "pdf" else None,
         flags=list(info.get("flags") or []),
+        context=data.context,
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from search.model import SearchRequest
 from search.query import Searcher
 
-from ..params import query_pairs
 from .document import DocumentData, DocumentLinks, document_links
 from .hits import PassageView, passage_view
 from .labels import hit_facts
@@ -72,11 +71,11 @@ class DocumentTextPage:
 def document_text_page(searcher: Searcher, data: DocumentData) -> DocumentTextPage:
     info = data.info
     texts = document_texts(searcher, info)
-    links = document_links(data.id, data.request)
+    links = document_links(data.id, data.request, data.context)
     in_pdf = {}
     if info.get("kind") == "pdf":
         in_pdf = {s.number: f"{links.file}#page={s.number}" for s in texts.sections}
-    qpairs = query_pairs(data.request)
+    qpairs = data.context.pairs
     return DocumentTextPage(
         info=info,
         title=info.get("title") or data.id,

@@ -35,7 +35,7 @@ class HitView:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, qpairs: urls.Pairs) -> PassageView:
+def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, pairs: urls.Pairs) -> PassageView:
     """Where a passage is and the link that opens the document there."""
     paged = meta.get("paged", True)
     if paged:
@@ -47,20 +47,20 @@ def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, qpairs: urls.Pai
         href = url_for("files.file", doc_id=doc_id) + f"#page={p.page}"
     else:
         anchor = f"page-{p.page}" if paged else f"section-{p.page}"
-        href = urls.url(url_for("pages.document_text", doc_id=doc_id), qpairs) + "#" + anchor
+        href = urls.url(url_for("pages.document_text", doc_id=doc_id), pairs) + "#" + anchor
     return PassageView(p.page, where, href, list(p.segments))
 
 
-def hit_view(hit: Hit, qpairs: urls.Pairs) -> HitView:
+def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
     m = hit.meta
     return HitView(
         id=hit.id,
-        url=doc_url(hit.id, qpairs),
+        url=doc_url(hit.id, pairs),
         title=m.get("title") or hit.id,
         facts=hit_facts(m),
         authors=list(m.get("authors") or []),
-        passages=[passage_view(hit.id, m, p, qpairs) for p in hit.passages],
+        passages=[passage_view(hit.id, m, p, pairs) for p in hit.passages],
         matched_pages=hit.matched_pages,
-        pages_url=doc_url(hit.id, qpairs) + "#matches",
+        pages_url=doc_url(hit.id, pairs) + "#matches",
         meta=m,
     )

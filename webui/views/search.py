@@ -18,8 +18,9 @@ from search.query import Searcher, response_json
 from search.vocab.facets import FILTER_FACETS
 
 from .. import urls
-from ..params import parse_args, query_pairs, state_pairs
+from ..params import parse_args, state_pairs
 from .facets import Chip, FacetView, chips, facet_views
+from .context import result_pairs
 from .forgiving import forgiving
 from .histogram import Histogram, histogram
 from .hits import HitView, hit_view
@@ -103,8 +104,8 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
     """Everything the search page shows, with its links."""
     cfg = current_app.config
     resp, req, state = result.response, result.request, result.state
-    qpairs = query_pairs(req)
     page_pair = [("page", str(req.page))] if req.page > 1 else []
+    first = (req.page - 1) * req.limit + 1
     return SearchPage(
         response=resp,
         request=req,
@@ -112,7 +113,8 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
         browse=not req.q.strip(),
         # a query with nothing searchable left is listed like a browse
         newest_default=resp.sort == "newest" and req.sort == "relevance",
-        hits=[hit_view(h, qpairs) for h in resp.hits],
+        # Each result carries the whole search and its place in it (see .context).
+        hits=[hit_view(h, result_pairs(state, first + i)) for i, h in enumerate(resp.hits)],
         facets=facet_views(resp, state, int(cfg["FACET_TOP"])),
         chips=chips(req, state),
         histogram=histogram(resp, state),
