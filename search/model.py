@@ -101,6 +101,9 @@ class Document:
     flags: list[str] = field(default_factory=list)  # e.g. "garbage-text" on some pages
     sources: dict[str, str] = field(default_factory=dict)  # field -> "catalog"/"pdf-info"/"text"/...
     ingested: str = ""  # ISO timestamp
+    #: The file's path relative to the folder it was ingested from: what
+    #: public output names (``path`` is the server's own, never shown).
+    relpath: str = ""
 
     @property
     def page_count(self) -> int:

@@ -259,6 +259,7 @@ def derive(
         flags=flags,
         sources=sources,
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        relpath=rel or Path(path).name,
     )
 
 

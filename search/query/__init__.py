@@ -16,7 +16,7 @@ The web layer and the command line import from here only, never from
 """
 
 from ..index import IndexBusy, IndexMissing, IndexOutdated, IndexProblem, IndexRoot
-from .contract import hit_json, passage_html, passage_json, response_json, stats_json
+from .contract import hit_json, passage_html, passage_json, public_path, response_json, stats_json
 from .plan import Plan
 from .searcher import Searcher
 from .stats import IndexStats
@@ -33,6 +33,7 @@ __all__ = [
     "hit_json",
     "passage_html",
     "passage_json",
+    "public_path",
     "response_json",
     "stats_json",
 ]

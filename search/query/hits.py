@@ -25,6 +25,7 @@ HIT_FIELDS = (
     "publisher",
     "language",
     "path",
+    "relpath",
     "authors",
     "topics",
     "page_count",

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from flask import current_app, url_for
 
 from search.model import Hit, Passage, SearchRequest
-from search.query import Searcher, hit_json, passage_json
+from search.query import Searcher, hit_json, passage_json, public_path
 
 from .. import urls
 from ..params import parse_args, query_pairs
@@ -95,11 +95,15 @@ def document_links(doc_id: str, req: SearchRequest, context: SearchContext) -> D
 # -- the JSON twin ------------------------------------------------------------------
 
 #: Index bookkeeping that a document's JSON does not need.
-PRIVATE_KEYS = ("dn", "lens", "mtime_ns")
+PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath")
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    """The metadata without bookkeeping, the file named by its relative path."""
+    out = {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    if "path" in out:
+        out["path"] = public_path(info)
+    return out
 
 
 def document_json(data: DocumentData) -> dict[str, Any]:
@@ -211,7 +215,7 @@ def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
     rows = []
     for key, label in META_ROWS:
         if key == "file":
-            value: Any = (info.get("path") or "").rsplit("/", 1)[-1]
+            value: Any = public_path(info)
             src = None
         else:
             value = info.get(key)
