@@ -78,6 +78,22 @@ def _date_from_filename(path: str) -> tuple[str | None, int | None]:
     return None, (years[-1] if years else None)
 
 
+# A saved news item: "2016-05-12_motu_re-activating-the-nz-ets.html" (date, source, title).
+_NEWS_FILE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_([a-z0-9]+(?:-[a-z0-9]+)*)_[^_]+$")
+_SMALL_WORDS = frozenset("of for and the de des du la le et für und der die das on in to a an at".split())
+
+
+def _source_from_filename(path: str) -> str | None:
+    """The source named in a news item's file name ("act-new-zealand" → "Act
+    New Zealand"), so news without a stated publisher still group by where
+    they came from in the publisher facet. A catalog entry can name it better."""
+    m = _NEWS_FILE_RE.match(Path(path).stem)
+    if not m:
+        return None
+    words = m.group(1).split("-")
+    return " ".join(w if (i and w in _SMALL_WORDS) else w.capitalize() for i, w in enumerate(words))
+
+
 def _date_from_text(pages: list[str]) -> str | None:
     head = "\n".join(pages[:2])[:6000]
     m = _TEXT_DATE_RE.search(head)
@@ -226,6 +242,10 @@ def derive(
             words_per_page=words / max(1, len(pages)),
         )
         sources["type"] = "rules"
+    if publisher is None and dtype == "news" and "publisher" not in entry:
+        publisher = _source_from_filename(path)
+        if publisher:
+            sources["publisher"] = "filename"
     # Topics are scored per 1,000 words: pages from the whole text, not the first ones.
     topics = pick("topics", (classify.topics(title=title or "", text="\n".join(_spread(pages))), "rules")) or []
     flags = []

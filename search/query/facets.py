@@ -126,17 +126,11 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
 
 
 def resolve_value(facet: Facet, column: Column, value: str) -> str:
-    """Match a typed value to the index's spelling (case-insensitively)."""
-    if value in column.index:
-        return value
-    v = facet.normalize(value)
-    if v in column.index:
-        return v
-    low = value.casefold()
-    for known in column.vocab:
-        if known.casefold() == low or facet.value_label(known).casefold() == low:
-            return known
-    return v
+    """Match a typed value to the index's spelling (case, short forms, a
+    unique prefix: see :mod:`.values`)."""
+    from .values import match_value
+
+    return match_value(facet, column, value).value
 
 
 class DocTable:
