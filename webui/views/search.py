@@ -25,6 +25,7 @@ from .forgiving import forgiving
 from .histogram import Histogram, histogram
 from .hits import HitView, hit_view
 from .links import absolute, api_search_url, limits, search_url
+from .noresults import NoResults, no_results
 from .pagination import Pagination, pagination
 from .panel import Panel, panel
 
@@ -81,6 +82,9 @@ class SearchLinks:
     expand: str
     stemmed: str  # without "exact"
     new_search: str
+    start_over: str | None  # no query, no filters (None when there are none)
+    apply_filters: str  # the sidebar's no-JavaScript submit: back at the filters
+    apply_years: str
 
 
 @dataclass
@@ -98,6 +102,14 @@ class SearchPage:
     sorts: dict[str, str]
     page_sizes: list[int]
     links: SearchLinks
+    no_results: NoResults | None  # what a search that found nothing offers instead
+
+    @property
+    def show_filters(self) -> bool:
+        """The sidebar has something to offer: values to tick, or a year range in use."""
+        if not self.response.total:
+            return False
+        return bool(self.histogram) or any(not f.empty for f in self.facets)
 
 
 def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
@@ -133,5 +145,9 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
             expand=search_url(urls.with_removed(state, "expand")),
             stemmed=search_url(urls.with_removed(state, "exact")),
             new_search=search_url([]),
+            start_over=search_url([]) if state else None,
+            apply_filters=search_url([]) + "#filters",
+            apply_years=search_url([]) + "#facet-year",
         ),
+        no_results=None if resp.total else no_results(searcher, resp, state),
     )
