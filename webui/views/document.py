@@ -20,7 +20,7 @@ from .. import urls
 from ..params import parse_args, query_pairs
 from .context import SearchContext, search_context
 from .forgiving import forgiving
-from .hits import HitView, PassageView, hit_view, passage_view
+from .hits import HitView, PassageView, hit_view, passage_view, text_lang
 from .labels import hit_facts, label_of, labels_of
 from .links import absolute, doc_url, limits
 
@@ -187,6 +187,7 @@ class DocumentPage:
     citation_pdf_url: str | None
     flags: list[str]
     context: SearchContext
+    lang: str | None = None  # of the title, where it is not the page's
 
 
 def document_page(data: DocumentData) -> DocumentPage:
@@ -206,6 +207,7 @@ def document_page(data: DocumentData) -> DocumentPage:
         citation_pdf_url=url_for("files.file", doc_id=data.id, _external=True) if info.get("kind") == "pdf" else None,
         flags=list(info.get("flags") or []),
         context=data.context,
+        lang=text_lang(info),
     )
 
 

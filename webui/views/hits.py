@@ -20,6 +20,7 @@ class PassageView:
     where: str  # "p. 12", "p. iv (12)", "section 3"
     href: str
     segments: list[tuple[str, bool]]  # (text, is_match): the template marks matches
+    lang: str | None = None  # the document's language where it is not the page's
 
 
 @dataclass
@@ -33,6 +34,21 @@ class HitView:
     matched_pages: int
     pages_url: str
     meta: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None  # the document's language where it is not the page's (title, passages)
+
+
+#: The language the pages are written in (``<html lang>``).
+PAGE_LANG = "en"
+
+
+def text_lang(meta: dict[str, Any]) -> str | None:
+    """The ``lang`` a document's title and passages need on an English page:
+    its language when known and not English (so fonts and screen readers
+    read Chinese as Chinese), else None."""
+    lang = str(meta.get("language") or "").strip()
+    if not lang or lang in ("und", PAGE_LANG) or not lang.replace("-", "").isalnum():
+        return None
+    return lang
 
 
 def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, pairs: urls.Pairs) -> PassageView:
@@ -48,7 +64,7 @@ def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, pairs: urls.Pair
     else:
         anchor = f"page-{p.page}" if paged else f"section-{p.page}"
         href = urls.url(url_for("pages.document_text", doc_id=doc_id), pairs) + "#" + anchor
-    return PassageView(p.page, where, href, list(p.segments))
+    return PassageView(p.page, where, href, list(p.segments), text_lang(meta))
 
 
 def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
@@ -63,4 +79,5 @@ def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
         matched_pages=hit.matched_pages,
         pages_url=doc_url(hit.id, pairs) + "#matches",
         meta=m,
+        lang=text_lang(m),
     )
