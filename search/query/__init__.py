@@ -16,6 +16,7 @@ The web layer and the command line import from here only, never from
 """
 
 from ..index import IndexBusy, IndexMissing, IndexOutdated, IndexProblem, IndexRoot
+from ..text.sections import short_label
 from .contract import hit_json, passage_html, passage_json, public_path, response_json, stats_json
 from .plan import Plan
 from .searcher import Searcher
@@ -35,5 +36,6 @@ __all__ = [
     "passage_json",
     "public_path",
     "response_json",
+    "short_label",
     "stats_json",
 ]

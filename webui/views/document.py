@@ -237,7 +237,7 @@ def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
         if value in (None, "", [], 0):
             continue
         if key == "page_count" and not info.get("paged", True):
-            label = "Sections"
+            label = "Parts"
         rows.append(
             MetaRow(
                 key=key,
