@@ -140,6 +140,42 @@
     });
   });
 
+  // The reading list: the same cookie the server reads (webui/readinglist.py),
+  // written here so keeping a document needs no reload.
+  var LIST_COOKIE = "etslib_list", LIST_MAX = 100;
+  function listIds() {
+    var m = document.cookie.match(/(?:^|;\s*)etslib_list=([^;]*)/);
+    if (!m || !m[1]) return [];
+    return m[1].split(",").map(function (p) {
+      try { return decodeURIComponent(p); } catch (e) { return ""; }
+    }).filter(function (id, i, all) { return id && all.indexOf(id) === i; });
+  }
+  function saveIds(ids) {
+    ids = ids.slice(0, LIST_MAX);
+    var value = ids.map(encodeURIComponent).join(",");
+    document.cookie = LIST_COOKIE + "=" + value + "; path=/; max-age=" + (ids.length ? 31536000 : 0) + "; samesite=lax";
+    document.querySelectorAll("[data-list-count]").forEach(function (el) {
+      el.textContent = ids.length ? " (" + ids.length + ")" : "";
+    });
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("keep")) return;
+    var button = form.querySelector("[data-list-toggle]");
+    if (!button) return;
+    ev.preventDefault();
+    var id = button.dataset.listToggle;
+    var ids = listIds();
+    var at = ids.indexOf(id);
+    if (at === -1) ids.push(id); else ids.splice(at, 1);
+    saveIds(ids);
+    var kept = ids.indexOf(id) !== -1;
+    // Every button for this document on the page (a result and its twin).
+    document.querySelectorAll("[data-list-toggle]").forEach(function (b) {
+      if (b.dataset.listToggle === id) b.setAttribute("aria-pressed", kept ? "true" : "false");
+    });
+  });
+
   // On a phone the filter panel starts closed, so the results come first.
   if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) {

@@ -103,6 +103,7 @@ class SearchPage:
     page_sizes: list[int]
     links: SearchLinks
     no_results: NoResults | None  # what a search that found nothing offers instead
+    here: str = "/"  # this page's URL (where its reading-list buttons come back to)
 
     @property
     def show_filters(self) -> bool:
@@ -150,4 +151,5 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
             apply_years=search_url([]) + "#facet-year",
         ),
         no_results=None if resp.total else no_results(searcher, resp, state),
+        here=search_url(state + page_pair),
     )
