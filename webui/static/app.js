@@ -6,7 +6,7 @@
   // A facet checkbox goes straight to its toggle URL (built by the server);
   // sort, page size and the search options submit the search form.
   // The value is remembered for the next page, so focus comes back to it
-  // (keyboard users keep their place; the URL's #facet-… scrolls there).
+  // (keyboard users keep their place).
   var FOCUS_KEY = "etslib:focus";
   document.addEventListener("change", function (ev) {
     var el = ev.target;
@@ -15,7 +15,9 @@
       try {
         sessionStorage.setItem(FOCUS_KEY, JSON.stringify({ name: el.name, value: el.value }));
       } catch (e) { /* storage off: focus goes to the facet's heading */ }
-      window.location.assign(el.dataset.toggleUrl);
+      // Without the #facet-… of the URL: scrolling to a fragment takes focus
+      // to the page; focusing the value scrolls to it anyway.
+      window.location.assign(el.dataset.toggleUrl.split("#")[0]);
     } else if (el.hasAttribute("data-autosubmit") && el.form) {
       if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
     }
