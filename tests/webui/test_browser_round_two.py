@@ -204,3 +204,70 @@ def test_the_reading_list_works_without_javascript(nojs):
     nojs.locator(".reading-list__clear button").click()
     nojs.wait_for_url(re.compile(r"/list$"))
     assert nojs.locator("li.hit").count() == 0
+
+
+@pytest.fixture(scope="module")
+def short_facets_server(index_dir, tmp_path_factory):
+    """``etslib serve`` showing two values a facet before "more" (the sample
+    corpus has no facet long enough otherwise)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT, _free_port
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("short-facets") / "server.log"
+    env = {**os.environ, "ETSLIB_FACET_TOP": "2"}
+    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index_dir), "--port", str(port), "--workers", "1"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"etslib serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"etslib serve did not listen:\n{log.read_text(errors='replace')}")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_long_facet_lists_can_be_searched_and_sorted(browser, short_facets_server):  # noqa: F811
+    ctx, page, errors = _page(browser, short_facets_server, viewport={"width": 1280, "height": 1200})
+    try:
+        page.goto("/")
+        facet = page.locator("#facet-publisher")
+        values = facet.locator(".facet__value")
+        labels = [t.strip() for t in values.locator(".facet__label").all_text_contents()]
+        assert len(labels) >= 4 and facet.locator("details.facet__more").count() == 1
+        assert facet.locator("[data-facet-tools]").is_visible()
+        facet.locator("[data-facet-sort=az]").click()
+        shown = facet.locator(".facet__value:visible .facet__label").all_inner_texts()
+        assert shown == sorted(labels, key=str.casefold)  # every value, A–Z
+        assert facet.locator("[data-facet-sort=az]").get_attribute("aria-pressed") == "true"
+        facet.locator("[data-facet-sort=count]").click()
+        counts = [int(c.split()[0].replace(",", "")) for c in facet.locator(".facet__value:visible .facet__count").all_inner_texts()]
+        assert counts == sorted(counts, reverse=True)
+        facet.locator("[data-facet-find]").fill("bundes")
+        assert facet.locator(".facet__value:visible .facet__label").all_inner_texts() == ["Bundesgesetzblatt (Germany)"]
+        facet.locator("[data-facet-find]").fill("zzz")
+        assert facet.locator("[data-facet-none]").is_visible()
+        facet.locator("[data-facet-find]").fill("")
+        assert facet.locator(".facet__value:visible").count() == len(labels)
+        # Ticking a found value still applies it.
+        facet.locator("[data-facet-find]").fill("near")
+        facet.locator(".facet__value:visible input").click()
+        page.wait_for_url(re.compile(r"publisher=Near"))
+    finally:
+        ctx.close()
+    assert not errors, errors
