@@ -50,8 +50,6 @@ def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
         with gzip.open(p, "rt", encoding="utf-8") as f:
             data = json.load(f)
         data["outline"] = [tuple(x) for x in data.get("outline", [])]
-        if not data.get("paged", True) and data.get("headings") is None:
-            return None  # cut before headings were kept: extract again
         return Extracted(**data)
     except (OSError, ValueError, TypeError, EOFError):
         return None

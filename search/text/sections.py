@@ -50,6 +50,7 @@ _STRUCTURAL = [
     (re.compile(r"^(第[一二三四五六七八九十百千零〇两\d]+[条章节])(?=[\s　]|$)"), "{}"),
 ]
 _CJK_UNIT = _STRUCTURAL[-1][0]
+_RAW_MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
 # A marked heading that starts with its number: "124. How will …", "3.2 Scope".
 _NUMBERED = re.compile(r"^(\d{1,4}(?:\.\d{1,3})*\.?)\s+\S")
 # Table-of-contents leaders and page numbers at the end of a heading.
@@ -112,6 +113,12 @@ def section_marks(sections: list[str], marked: Iterable[str] = ()) -> list[list[
             line = m.group()
             stripped = line.strip()
             if not stripped:
+                continue
+            raw = _RAW_MD_HEADING.match(stripped)
+            if raw:  # a Markdown heading left in text read as plain (an older text cache)
+                label = heading_label(raw.group(1), marked=True)
+                if label:
+                    marks.append([m.start() + (len(line) - len(line.lstrip())), label, len(stripped)])
                 continue
             key = _clean(stripped)
             is_marked = False

@@ -85,3 +85,9 @@ def test_markdown_headings_keep_their_numbers(tmp_path):
     marks = section_marks(ex.pages, ex.headings)
     labels = [m[1] for part in marks for m in part if m[2]]
     assert labels[:3] == ["1. Question number 1?", "2. Question number 2?", "3. Question number 3?"]
+
+
+def test_markdown_heading_lines_left_in_plain_text_are_headings():
+    # Text cached before Markdown was recognised keeps its "####" lines.
+    marks = section_marks(["intro\n\n#### 124. How will it work?\n\n- The answer."])
+    assert marks == [[[7, "124. How will it work?", len("#### 124. How will it work?")]]]

@@ -110,7 +110,8 @@ def blocks_of(text: str, segments: Segments, marks: list | None = None) -> list[
     for m in _MD_HEADING.finditer(text):
         end = text.find("\n", m.end())
         end = len(text) if end < 0 else end
-        drops.append((m.start(), m.end()))
+        drops.append((m.start(), m.end()))  # the "####"
+        heads = [h for h in heads if not (h[0] <= m.start() < h[1])]  # a mark of this line: the line without its "#"
         heads.append((m.end(), end))
     for m in _MD_FENCE.finditer(text):
         drops.append((m.start(), m.end()))
