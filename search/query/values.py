@@ -70,7 +70,7 @@ def match_value(facet: Facet, column: Column, typed: str) -> ValueMatch:
             return ValueMatch(prefixed[0], _chosen(facet, raw, labels[prefixed[0]]))
         if len(prefixed) > 1:
             return _ambiguous(facet, raw, v, prefixed, labels)
-    return ValueMatch(v, f"No {facet.label.lower()} “{raw}” in the library; try the {facet.label} list beside the results.", found=False)
+    return ValueMatch(v, f"No {facet.label.lower()} “{raw}” in the library.", found=False)
 
 
 def _chosen(facet: Facet, typed: str, label: str) -> str:

@@ -10,6 +10,8 @@ older index are read the same way), with the query's words marked.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,25 +138,26 @@ def blocks_of(text: str, segments: Segments, marks: list | None = None) -> list[
         if cursor < b:
             ranges.append((cursor, b, "para"))
     out: list[Block] = []
+    starts = list(itertools.accumulate((len(t) for t, _ in segments), initial=0))
     for a, b, kind in ranges:
-        segs = _without(_slice(segments, a, b), [d for d in drops if d[1] > a and d[0] < b])
+        segs = _without(_slice(segments, starts, a, b), [d for d in drops if d[1] > a and d[0] < b])
         if "".join(t for t, _ in segs).strip():
             out.append(Block(kind, _trimmed(segs)))
     return out
 
 
-def _slice(segments: Segments, a: int, b: int) -> list[tuple[int, str, bool]]:
-    """The segments within ``[a, b)``, each with its offset."""
+def _slice(segments: Segments, starts: list[int], a: int, b: int) -> list[tuple[int, str, bool]]:
+    """The segments within ``[a, b)``, each with its offset (``starts``: the
+    segments' offsets)."""
     out = []
-    pos = 0
-    for t, hit in segments:
-        end = pos + len(t)
-        if end > a and pos < b:
-            lo, hi = max(a, pos), min(b, end)
+    i = max(0, bisect.bisect_right(starts, a) - 1)
+    while i < len(segments) and starts[i] < b:
+        t, hit = segments[i]
+        pos = starts[i]
+        lo, hi = max(a, pos), min(b, pos + len(t))
+        if hi > lo:
             out.append((lo, t[lo - pos : hi - pos], hit))
-        pos = end
-        if pos >= b:
-            break
+        i += 1
     return out
 
 
