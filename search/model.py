@@ -59,6 +59,9 @@ class Extracted:
     language: str | None = None  # declared by the file itself (html lang, PDF /Lang)
     page_labels: list[str] | None = None  # printed labels ("iv", "12") when they differ
     outline: list[tuple[str, int]] = field(default_factory=list)  # (heading, 1-based page)
+    #: Unpaged files: the heading lines the file marks up (Markdown ``#``,
+    #: HTML h1–h6), in order; None when not looked for (an older text cache).
+    headings: list[str] | None = None
     warnings: list[str] = field(default_factory=list)
     extractor: str = ""  # "pypdfium2", "pypdf", "bs4", "text"
     url: str | None = None  # the page's own address: canonical link, og:url, a "URL:" line
@@ -109,6 +112,12 @@ class Document:
     sources: dict[str, str] = field(default_factory=dict)  # field -> "catalog"/"pdf-info"/"text"/...
     confidence: dict[str, float] = field(default_factory=dict)  # field -> 0..1 for derived values
     ingested: str = ""  # ISO timestamp
+    #: The file's path relative to the folder it was ingested from: what
+    #: public output names (``path`` is the server's own, never shown).
+    relpath: str = ""
+    #: Unpaged documents: per section, where the document's own headings
+    #: start, as ``[offset, label, length]`` (see :mod:`search.text.sections`).
+    section_marks: list[list[list[Any]]] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -144,8 +153,9 @@ class Passage:
 
     page: int  # 1-based
     segments: list[tuple[str, bool]] = field(default_factory=list)
-    label: str | None = None  # printed page label where it differs from the number
+    label: str | None = None  # printed page label where it differs from the number; unpaged: the heading it is under
     score: float = 0.0
+    start: int = 0  # offset in the page's text of the first match shown (else of the passage)
 
 
 @dataclass

@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """An app configured from defaults, then ``ETSLIB_*`` variables, then ``test_config``."""
     from flask import Flask
 
-    from . import api, errors, exports, files, hub, pages, security, state
+    from . import api, errors, exports, files, hub, pages, readinglist, security, state
     from .settings import defaults
 
     app = Flask(__name__)
@@ -33,7 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     pages.init_app(app)
+    readinglist.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(readinglist.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(files.bp)

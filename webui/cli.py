@@ -239,7 +239,8 @@ def _print_results(resp) -> None:
         click.echo(f"   {facts}")
         click.echo(f"   {m.get('path')}  [{hit.id}]")
         for p in hit.passages:
-            where = f"p. {p.page}" if m.get("paged", True) else f"§{p.page}"
+            # An unpaged file's part is no section of it: its own heading, else "part N of M".
+            where = f"p. {p.page}" if m.get("paged", True) else (p.label or f"part {p.page} of {m.get('page_count') or '?'}")
             click.echo(f"   {where}: {passage_text(p.segments, tty)}")
     if resp.facets:
         click.echo("")

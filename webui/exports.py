@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from itertools import chain
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
@@ -58,6 +58,11 @@ def _filename(req: SearchRequest, ext: str) -> str:
     return f"etslib-{slug or 'library'}.{ext}"
 
 
+def download(body, mimetype: str, filename: str) -> Response:
+    """A file download of ``body`` (text or a stream of text)."""
+    return _download(body, mimetype, filename)
+
+
 def _download(body, mimetype: str, filename: str) -> Response:
     resp = Response(stream_with_context(body) if not isinstance(body, (str, bytes)) else body, mimetype=mimetype)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)  # ids come from catalogs: keep the header plain
@@ -68,7 +73,11 @@ def _download(body, mimetype: str, filename: str) -> Response:
 @bp.get("/search.csv")
 def search_csv():
     req = _request()
-    metas = _matching(req)
+    return _download(csv_body(_matching(req)), "text/csv", _filename(req, "csv"))
+
+
+def csv_body(metas: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Documents as CSV, streamed (a search's matches, a reading list)."""
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
@@ -87,7 +96,7 @@ def search_csv():
         yield buf.getvalue()
 
     # The BOM lets spreadsheet programs read the UTF-8 titles (Chinese, German) right.
-    return _download(_prefixed("\ufeff", rows()), "text/csv", _filename(req, "csv"))
+    return _prefixed("\ufeff", rows())
 
 
 def _prefixed(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -98,22 +107,25 @@ def _prefixed(first: str, rest: Iterator[str]) -> Iterator[str]:
 @bp.get("/search.bib")
 def search_bibtex():
     req = _request()
-    metas = _matching(req)
-    body = citations.bibtex((m, _doc_urls(m["id"])[0]) for m in metas)
-    return _download(body, "application/x-bibtex", _filename(req, "bib"))
+    return _download(bibtex_body(_matching(req)), "application/x-bibtex", _filename(req, "bib"))
+
+
+def bibtex_body(metas: Iterable[dict[str, Any]]):
+    """Documents as BibTeX (a search's matches, a reading list)."""
+    return citations.bibtex((m, _doc_urls(m["id"])[0]) for m in metas)
 
 
 @bp.get("/search.ris")
 def search_ris():
     req = _request()
-    metas = _matching(req)
+    return _download(ris_body(_matching(req)), "application/x-research-info-systems", _filename(req, "ris"))
 
-    def records() -> Iterator[str]:
-        for m in metas:
-            url, file_url = _doc_urls(m["id"])
-            yield citations.ris_record(m, url, file_url) + "\r\n"
 
-    return _download(records(), "application/x-research-info-systems", _filename(req, "ris"))
+def ris_body(metas: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Documents as RIS records, streamed (a search's matches, a reading list)."""
+    for m in metas:
+        url, file_url = _doc_urls(m["id"])
+        yield citations.ris_record(m, url, file_url) + "\r\n"
 
 
 def _one(doc_id: str) -> dict[str, Any]:

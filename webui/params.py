@@ -169,6 +169,19 @@ def state_pairs(req: SearchRequest, default_limit: int = 10) -> Pairs:
     return out
 
 
+#: The URL parameter giving a result's place in the search a document was
+#: opened from (1-based, over all pages): the search's own parameters travel
+#: with it, so "back to the results" and previous/next need no server session.
+POSITION = "n"
+
+
+def position(args: Iterable[tuple[str, str]]) -> int | None:
+    """The result position ``n`` of a document URL (None when absent or not a number)."""
+    raw = _first([(str(k), str(v)) for k, v in args], POSITION)
+    n = _int(raw) if raw is not None else None
+    return n if n is not None and 1 <= n <= 1_000_000 else None
+
+
 def query_pairs(req: SearchRequest) -> Pairs:
     """Just what a document page needs to find the same words: q, exact, expand."""
     out: Pairs = [("q", req.q)] if req.q else []

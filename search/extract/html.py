@@ -82,7 +82,9 @@ def extract_html(path: str | Path) -> Extracted:
     ex.title = _title(soup, meta, ld, ex.publisher or ex.site)
     article = soup.find("article")
     date_from_time = _time_date(article if isinstance(article, Tag) else None) or _time_date(soup)
-    text = _clean_text(_render(_main_element(soup)))  # _main_element edits the tree
+    main = _main_element(soup)  # edits the tree
+    ex.headings = _headings(main)
+    text = _clean_text(_render(main))
     text = _drop_repeated_title(text, ex.title)
     ex.date = _meta_date(meta, ld) or date_from_time or dateline(text, chars=1500, lines=20)
     if not ex.title:
@@ -291,6 +293,16 @@ def _first_line_title(text: str) -> str | None:
 
 # --------------------------------------------------------------------------
 # Main text
+
+
+def _headings(root: Tag) -> list[str]:
+    """The text of the main element's h1–h6, as the rendered text has them."""
+    out = []
+    for h in root.find_all(re.compile(r"^h[1-6]$")):
+        line = normalize(h.get_text(" ", strip=True)).replace("\n", " ").strip()
+        if line:
+            out.append(line)
+    return out
 
 
 def _main_element(soup: BeautifulSoup) -> Tag:

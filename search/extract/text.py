@@ -65,7 +65,9 @@ def extract_text(path: str | Path) -> Extracted:
     front, text = _front_matter(text)
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or _looks_like_markdown(text)
     heading = _first_heading(text) if markdown else None
+    ex.headings = []
     if markdown:
+        ex.headings = markdown_headings(text)
         text = strip_markdown(text)
     text = normalize(text)
     # The file's own title: front matter, or the markdown document's level-1
@@ -160,13 +162,26 @@ def _parse_front(block: str) -> dict[str, str]:
 
 
 def _looks_like_markdown(text: str) -> bool:
-    sample = text[:20000]
+    # The whole text, not its start: a long table of contents in plain lines
+    # (a Q&A document) hid 130 "####" headings that came after it.
+    sample = text[:500_000]
     score = len(re.findall(r"^\s{0,3}#{1,6}\s+\S", sample, re.M))
     score += len(re.findall(r"\*\*[^*\n]+\*\*", sample))
     score += len(_LINK_RE.findall(sample))
     # EUR-Lex texts converted to .txt wrap every paragraph in code fences.
     score += len(re.findall(r"^```", sample, re.M)) // 2
     return score >= 3
+
+
+def markdown_headings(text: str) -> list[str]:
+    """The ``#`` heading lines of markdown as they read after stripping (so
+    the sections can show them as headings and name a passage's place)."""
+    out = []
+    for m in _HEADING_RE.finditer(_FENCE_RE.sub("", text)):
+        line = normalize(_inline(m.group(1))).replace("\n", " ").strip()
+        if line:
+            out.append(line)
+    return out
 
 
 def _first_heading(text: str) -> str | None:
@@ -247,10 +262,11 @@ def _block_text(block: str) -> str:
     block = _IMAGE_RE.sub("", block)
     block = _TABLE_RULE_RE.sub("", block)
     block = _HR_RE.sub("", block)
+    block = _QUOTE_RE.sub("", block)
+    # List marks before heading marks: a heading keeps its number ("#### 124. …").
+    block = _LIST_MARK_RE.sub(r"\1", block)
     block = _HEADING_RE.sub(r"\1", block)
     block = _SETEXT_RE.sub(r"\1", block)
-    block = _QUOTE_RE.sub("", block)
-    block = _LIST_MARK_RE.sub(r"\1", block)
     lines = []
     for line in block.splitlines():
         line = _inline(line)

@@ -166,7 +166,7 @@ HEADER_PAGE = 0
 
 #: Fields that hold facet values on header records (for the reference
 #: search in tests), by facet name, from the facet registry.
-FACET_FIELDS = {name: f.field for name, f in FACETS.items()}
+FACET_FIELDS = {name: f.field for name, f in FACETS.items() if f.field}
 
 
 def build_schema() -> fields.Schema:

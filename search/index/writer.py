@@ -69,7 +69,7 @@ class DocWriter:
         key = f"d:{doc.id}"
         info = header_info(doc, dn, terms, extra)
         ids = {"key": [key], "doc": [doc.id]}
-        ids.update({f.field: v for f in FACETS.values() if (v := f.values_of(info))})
+        ids.update({f.field: v for f in FACETS.values() if f.field and (v := f.values_of(info))})
         self._b().add_record(
             stored={"key": key, "doc": doc.id, "info": info},
             columns={"dn": dn, "pg": HEADER_PAGE, "ln": len(terms.title)},

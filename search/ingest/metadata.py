@@ -118,6 +118,7 @@ def derive(
 ) -> Document:
     """Build the document: catalog ``entry`` first, then the file, then rules."""
     from ..text.language import detect_language
+    from ..text.sections import section_marks
     from ..vocab import classify, jurisdictions
 
     entry = entry or {}
@@ -221,6 +222,8 @@ def derive(
         sources=sources,
         confidence=confidence,
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        relpath=rel or Path(path).name,
+        section_marks=[] if ex.paged else section_marks(pages, ex.headings or ()),
     )
 
 

@@ -16,7 +16,8 @@ The web layer and the command line import from here only, never from
 """
 
 from ..index import IndexBusy, IndexMissing, IndexOutdated, IndexProblem, IndexRoot
-from .contract import hit_json, passage_html, passage_json, response_json, stats_json
+from ..text.sections import short_label
+from .contract import hit_json, passage_html, passage_json, public_path, response_json, stats_json
 from .plan import Plan
 from .searcher import Searcher
 from .stats import IndexStats
@@ -33,6 +34,8 @@ __all__ = [
     "hit_json",
     "passage_html",
     "passage_json",
+    "public_path",
     "response_json",
+    "short_label",
     "stats_json",
 ]

@@ -14,6 +14,16 @@ from ..model import Hit, Passage, SearchResponse
 from .stats import IndexStats
 
 
+def public_path(meta: dict[str, Any]) -> str:
+    """A document's file as public output may name it: its path relative to
+    the folder it was ingested from (indexes older than ``relpath``: the
+    file name), never the server's absolute path."""
+    rel = str(meta.get("relpath") or "")
+    if rel and not rel.startswith("/"):
+        return rel
+    return str(meta.get("path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def passage_html(segments: list[tuple[str, bool]]) -> str:
     """Escaped text with matches in ``<mark>``: safe to embed in HTML."""
     return "".join(f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in segments)
@@ -33,7 +43,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "type": m.get("type"),
         "publisher": m.get("publisher"),
         "language": m.get("language"),
-        "path": m.get("path"),
+        "path": public_path(m),
         "score": round(hit.score, 4),
         "passages": [passage_json(p) for p in hit.passages],
         "date": m.get("date"),

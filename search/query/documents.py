@@ -6,6 +6,8 @@ import numpy as np
 
 from ..lru import SizedLRU
 from ..model import Passage
+from ..text import analysis
+from .evaluate import Terms
 from .generation import Generation
 from .hits import passage_at
 from .plan import Plan
@@ -40,3 +42,33 @@ def page_matches(gen: Generation, plan: Plan, row: int) -> tuple[np.ndarray, np.
     matching = gen.evaluator.matching_records(plan.node, plan.request.exact, [row]).get(row)
     keep = np.isin(recs, matching) if matching is not None else np.zeros(len(recs), dtype=bool)
     return recs[keep], sums[keep]
+
+
+def marked_pages(gen: Generation, row: int, terms: Terms) -> list[list[tuple[str, bool]]]:
+    """Document ``row``'s pages as segments ``(text, is_match)`` covering each
+    whole page: the text view's highlighting of the query's words."""
+    lang = gen.snap.infos[row].get("language") or "und"
+    any_terms = bool(terms.stems or terms.exacts or terms.phrases)
+    out = []
+    for text in page_texts(gen, row):
+        spans = analysis.match_spans(text, lang, terms.stems, terms.exacts, terms.phrases) if any_terms and text else []
+        out.append(segments_of(text, spans))
+    return out
+
+
+def segments_of(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut at ``spans`` (sorted, possibly overlapping) into
+    ``(text, is_match)`` segments that cover it whole."""
+    out: list[tuple[str, bool]] = []
+    cursor = 0
+    for a, b in spans:
+        a = max(a, cursor)
+        if b <= a:
+            continue
+        if a > cursor:
+            out.append((text[cursor:a], False))
+        out.append((text[a:b], True))
+        cursor = b
+    if cursor < len(text):
+        out.append((text[cursor:], False))
+    return out

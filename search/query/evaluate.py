@@ -294,6 +294,8 @@ class Evaluator:
         words = analysis.exact_terms(node.text)
         if not words:
             return self._empty()
+        if len(words) == 1 and len(words[0]) == 1 and analysis.is_cjk(words[0]):
+            return self._cjk_char(words[0], node.field, terms)
         if len(words) == 1 and not analysis.is_cjk(words[0]):
             scored = self._word(Word(node.text, node.field), True, terms)
         else:
@@ -366,6 +368,20 @@ class Evaluator:
             parts["content"] = [self.snap.postings("exact", t) for t in found]
         if node.field in (None, "title"):
             parts["title"] = [self.snap.postings("title_x", t) for t in found]
+        return self._concept(parts)
+
+    def _cjk_char(self, ch: str, field: str | None, terms: Terms) -> Scored:
+        """A single CJK character (碳): the index holds bigrams, and the
+        character alone only where it stands alone, so it is found as the
+        first character of any bigram too (a unigram fallback, scored like
+        a wildcard ``碳*``)."""
+        parts = {}
+        for name, fld in (("content", "exact"), ("title", "title_x")):
+            if field not in (None, name):
+                continue
+            found = [t for t in self.snap.expand_prefix(fld, ch, limit=5000) if len(t) <= 2][: self.p.max_expansions]
+            terms.exacts.update(found)
+            parts[name] = [self.snap.postings(fld, t) for t in found]
         return self._concept(parts)
 
     # -- scoring -----------------------------------------------------------

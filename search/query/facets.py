@@ -10,6 +10,7 @@ value (a count). The facets themselves are declared in
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -125,17 +126,11 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
 
 
 def resolve_value(facet: Facet, column: Column, value: str) -> str:
-    """Match a typed value to the index's spelling (case-insensitively)."""
-    if value in column.index:
-        return value
-    v = facet.normalize(value)
-    if v in column.index:
-        return v
-    low = value.casefold()
-    for known in column.vocab:
-        if known.casefold() == low or facet.value_label(known).casefold() == low:
-            return known
-    return v
+    """Match a typed value to the index's spelling (case, short forms, a
+    unique prefix: see :mod:`.values`)."""
+    from .values import match_value
+
+    return match_value(facet, column, value).value
 
 
 class DocTable:
@@ -156,12 +151,19 @@ class DocTable:
             sorted(range(self.n), key=lambda i: (dates[i] == 0, dates[i], infos[i].get("title", "").casefold())),
             dtype=np.int32,
         )
-        self.order_title = np.array(
-            sorted(range(self.n), key=lambda i: (infos[i].get("title", "") or "\uffff").casefold()),
-            dtype=np.int32,
-        )
         self.date_rank = np.empty(self.n, dtype=np.int32)
         self.date_rank[self.order_newest] = np.arange(self.n, dtype=np.int32)
+
+    @functools.cached_property
+    def order_title(self) -> np.ndarray:
+        """Rows by title A–Z in Unicode collation ("Verordnung über" before
+        "Verordnung zur"); untitled documents last. Built on first use: only
+        a title sort needs it."""
+        from ..text.collation import sort_key
+
+        titles = [str(info.get("title") or "") for info in self.infos]
+        keys = [(not t, sort_key(t), t.casefold()) for t in titles]
+        return np.array(sorted(range(self.n), key=lambda i: (keys[i], i)), dtype=np.int32)
 
     def filter_mask(self, filters: dict[str, list[str]], *, skip: str | None = None) -> np.ndarray:
         """Documents passing every facet filter (values OR-ed within a facet)."""

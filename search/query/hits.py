@@ -11,6 +11,7 @@ from ..lru import SizedLRU
 from ..model import Hit, Passage
 from .evaluate import Terms
 from .generation import Generation
+from ..text.sections import label_at
 from .passages import make_passage
 from .plan import Plan
 
@@ -25,6 +26,7 @@ HIT_FIELDS = (
     "publisher",
     "language",
     "path",
+    "relpath",
     "authors",
     "topics",
     "page_count",
@@ -87,6 +89,12 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
     return hits
 
 
+def section_label(info: dict[str, Any], section: int, offset: int) -> str | None:
+    """The heading an unpaged document's passage is under ("Article 12"), if any."""
+    marks = info.get("section_marks") or []
+    return label_at(marks[section - 1], offset) if 0 < section <= len(marks) else None
+
+
 def passage_at(gen: Generation, info: dict[str, Any], rec: int, terms: Terms, score: float, cache: SizedLRU) -> Passage:
     """The passage of page record ``rec`` for ``terms`` (cached without its score)."""
     key = (gen.snap.key, rec, terms.key())
@@ -95,16 +103,16 @@ def passage_at(gen: Generation, info: dict[str, Any], rec: int, terms: Terms, sc
         page = int(gen.snap.page_num[rec])
         labels = info.get("page_labels") or None
         label = labels[page - 1] if labels and page - 1 < len(labels) and labels[page - 1] != str(page) else None
-        found = cache.put(
-            key,
-            make_passage(
-                gen.snap.page_text(rec),
-                page,
-                info.get("language") or "und",
-                terms.stems,
-                terms.exacts,
-                terms.phrases,
-                label=label,
-            ),
+        found = make_passage(
+            gen.snap.page_text(rec),
+            page,
+            info.get("language") or "und",
+            terms.stems,
+            terms.exacts,
+            terms.phrases,
+            label=label,
         )
+        if not info.get("paged", True):
+            found.label = section_label(info, page, found.start)
+        found = cache.put(key, found)
     return replace(found, score=score)

@@ -105,4 +105,5 @@ def make_passage(
     if hi < len(text):
         segments[-1] = (segments[-1][0].rstrip(), segments[-1][1])
         segments.append((" …", False))
-    return Passage(page=page, segments=segments, label=label, score=score)
+    first = next((s for s, e in spans if lo <= s < hi), lo)
+    return Passage(page=page, segments=segments, label=label, score=score, start=first)

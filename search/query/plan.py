@@ -17,9 +17,8 @@ import numpy as np
 
 from ..lru import SizedLRU
 from ..model import DEFAULT_SORT, SORTS, SearchRequest
-from ..vocab.facets import FACETS
 from .evaluate import Scored, Terms
-from .facets import DocTable, resolve_value
+from .values import resolve_filters, resolve_nodes
 from .generation import Generation
 from .parse import And, MatchAll, Node, parse, to_string
 from .rewrite import drop_common_words, expand_glossary
@@ -60,9 +59,13 @@ def make_plan(
     """
     req = clamp(req)
     node, notes, expansions, interpreted = read_query(req, ["en"] + gen.evaluator.langs, glossary)
-    if not filters_resolved:
-        req = replace(req, filters=resolve_filters(req.filters, gen.table))
     table = gen.table
+    node, value_notes = resolve_nodes(node, table)
+    notes += value_notes
+    if not filters_resolved:
+        filters, value_notes = resolve_filters(req.filters, table)
+        req = replace(req, filters=filters)
+        notes += value_notes
     year_mask = table.year_mask(req.year_from, req.year_to)
     scope = table.filter_mask(req.filters) & year_mask
     # The scope steers only the relaxing of implicit AND (see Evaluator), so
@@ -70,10 +73,12 @@ def make_plan(
     key = (gen.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
     scored, terms, relaxed = results.get_or_compute(key, lambda: gen.evaluator.evaluate(node, exact=req.exact, scope=scope))
     match = scored.mask & scope
+    total = int(match.sum())
     return Plan(
         request=req,
         node=node,
-        notes=notes + relaxed,
+        # "showing documents with any of them" is no help when none are shown.
+        notes=notes + (relaxed if total else []),
         expansions=expansions,
         interpreted=interpreted,
         sort=effective_sort(req, node),
@@ -82,7 +87,7 @@ def make_plan(
         scored=scored,
         terms=terms,
         match=match,
-        total=int(match.sum()),
+        total=total,
     )
 
 
@@ -109,20 +114,6 @@ def read_query(
     if req.expand and not req.exact:
         node, expansions = expand_glossary(node, glossary())
     return node, notes, expansions, to_string(parsed.node)
-
-
-def resolve_filters(filters: dict[str, list[str]], table: DocTable) -> dict[str, list[str]]:
-    """Known facets only, values as the index spells them, without repeats."""
-    out: dict[str, list[str]] = {}
-    for name, values in filters.items():
-        facet = FACETS.get(name)
-        if facet is None:
-            continue
-        column = table.columns[name]
-        vals = [resolve_value(facet, column, v) for v in values if v]
-        if vals:
-            out[name] = list(dict.fromkeys(vals))
-    return out
 
 
 def effective_sort(req: SearchRequest, node: Node) -> str:

@@ -36,5 +36,6 @@ def ranked(gen: Generation, plan: Plan, final: np.ndarray, need: int) -> np.ndar
             rows, vals = rows[part], vals[part]
         order = np.lexsort((table.date_rank[rows], -vals))
         return rows[order]
-    order = {"newest": table.order_newest, "oldest": table.order_oldest, "title": table.order_title}[plan.sort]
+    # By name: the title order is built only when a list is sorted by title.
+    order = getattr(table, {"newest": "order_newest", "oldest": "order_oldest", "title": "order_title"}[plan.sort])
     return order[match[order]]

@@ -25,7 +25,7 @@ from ..lru import SizedLRU
 from ..model import Hit, Passage, SearchRequest, SearchResponse
 from . import documents, suggest
 from .contract import stats_json
-from .evaluate import Params
+from .evaluate import Params, Terms
 from .facets import facet_counts
 from .generation import Generation
 from .hits import hit_meta, page_hits, passage_cache
@@ -158,6 +158,19 @@ class Searcher:
         """How many documents match: no ranking, facets or passages."""
         return self.plan(req).total
 
+    def ids_at(self, req: SearchRequest, start: int, count: int) -> tuple[list[str], int]:
+        """The ids of results ``start`` to ``start + count`` (0-based, in
+        result order; fewer at the end) and the total: a document page's
+        neighbours in the search it was opened from."""
+        gen = self.state()
+        plan = self._plan(gen, req)
+        start = max(0, start)
+        if count <= 0 or start >= plan.total:
+            return [], plan.total
+        final = final_scores(gen, plan, self.params)
+        rows = ranked(gen, plan, final, need=start + count)[start : start + count]
+        return [gen.snap.infos[r]["id"] for r in rows.tolist()], plan.total
+
     def iter_matching(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
         """Every matching document's metadata and score, in result order (for exports)."""
         gen = self.state()
@@ -186,6 +199,16 @@ class Searcher:
         gen = self.state()
         row = gen.row_of(doc_id)
         return None if row is None else documents.page_texts(gen, row)
+
+    def marked_texts(self, doc_id: str, req: SearchRequest) -> list[list[tuple[str, bool]]] | None:
+        """A document's pages as segments ``(text, is_match)`` with the
+        query's words marked (none without a query), or None if unknown."""
+        gen = self.state()
+        row = gen.row_of(doc_id)
+        if row is None:
+            return None
+        terms = self._plan(gen, replace(req, filters={}, year_from=None, year_to=None)).terms if req.q.strip() else Terms()
+        return documents.marked_pages(gen, row, terms)
 
     def document_pages(self, doc_id: str, req: SearchRequest, limit: int = 50) -> list[Passage]:
         """The pages of one document that match a query, best first (the

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["Facet", "FACETS", "FILTER_FACETS", "facet_for_alias"]
+__all__ = ["Facet", "FACETS", "FILTER_FACETS", "facet_for_alias", "short_forms"]
 
 
 class Facet:
@@ -25,7 +25,9 @@ class Facet:
     label: str = ""
     #: The document metadata key the values come from.
     key: str = ""
-    #: The index field holding the values on a document's header record.
+    #: The index field holding the values on a document's header record
+    #: ("" for none: the facet is counted from the stored metadata alone, so
+    #: adding it needs no new index field and no rebuild).
     field: str = ""
     #: Names in the query syntax (``field:value``), the facet's name first.
     aliases: tuple[str, ...] = ()
@@ -54,6 +56,12 @@ class Facet:
     def normalize(self, value: str) -> str:
         """A user-typed value (``jurisdiction:eu``) in the facet's own spelling."""
         return value
+
+    def short_forms(self, value: str) -> set[str]:
+        """Well-known short forms of a value, folded, that a query may use
+        instead of the whole label: ``DIW`` for "DIW Berlin", ``ICAP`` for
+        "International Carbon Action Partnership" (see :func:`short_forms`)."""
+        return short_forms(self.value_label(value))
 
     def __repr__(self) -> str:
         return f"<Facet {self.name}>"
@@ -101,6 +109,18 @@ class PublisherFacet(Facet):
     cli_help = "Only these publishers."
 
 
+class AuthorFacet(Facet):
+    """People and organisations named as authors (working papers, reports).
+
+    No query alias: ``author:`` stays a word search in author names (which
+    finds "Smith" in "John Smith"); the facet is ticked, or chosen with
+    ``?author=`` and ``--author``.
+    """
+
+    name, label, key, field, multi = "author", "Author", "authors", "", True
+    cli_help = "Only documents by these authors (as the Author facet lists them)."
+
+
 class TopicFacet(Facet):
     name, label, key, field, multi = "topic", "Topic", "topics", "f_topic", True
     aliases = ("topic", "topics")
@@ -128,6 +148,38 @@ class LanguageFacet(Facet):
         return code_of(value)
 
 
+#: Words left out of an acronym ("Institute for Climate Economics" → ICE).
+_MINOR_WORDS = frozenset("of for and the de des du la le et für und der die das on in to a an".split())
+
+
+def short_forms(label: str) -> set[str]:
+    """Short forms of a label, case-folded: the part before a parenthesis
+    ("Bundesgesetzblatt" of "Bundesgesetzblatt (Germany)") and the
+    abbreviation inside one ("ICAP" of "… Partnership (ICAP)"), a leading
+    upper-case word ("DIW" of "DIW Berlin", "RGGI" of "RGGI, Inc."), and
+    the initials of three or more capitalised words (ICAP of "International
+    Carbon Action Partnership"; two give too many false friends)."""
+    import re
+
+    out: set[str] = set()
+    text = " ".join(label.split())
+    if not text:
+        return out
+    head, _, rest = text.partition(" (")
+    if rest:
+        out.add(head.strip())
+        inner = rest.rstrip(")").strip()
+        if re.fullmatch(r"[A-Z][A-Za-z0-9&.-]{1,11}", inner) and sum(c.isupper() for c in inner) >= 2:
+            out.add(inner)  # an abbreviation, not "(Germany)"
+    first = re.split(r"[\s,]+", text, maxsplit=1)[0]
+    if len(first) >= 2 and first.isupper() and first != text:
+        out.add(first)
+    words = [w for w in re.findall(r"[^\W\d_]+", head) if w.casefold() not in _MINOR_WORDS]
+    if len(words) >= 3 and all(w[0].isupper() for w in words):
+        out.add("".join(w[0] for w in words))
+    return {s.casefold() for s in out if len(s) >= 2 and s != text}
+
+
 def _jurisdictions():
     from .jurisdictions import load
 
@@ -142,6 +194,7 @@ FACETS: dict[str, Facet] = {
         YearFacet(),
         TypeFacet(),
         PublisherFacet(),
+        AuthorFacet(),
         TopicFacet(),
         LanguageFacet(),
     )

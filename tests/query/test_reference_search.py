@@ -215,7 +215,7 @@ def _scope(m: WhooshMatching, filters: dict, year_from, year_to, skip: str | Non
 
 
 def _facet_counts(m: WhooshMatching, docs: set[str]) -> dict[str, dict[str, int]]:
-    keys = {"jurisdiction": "jurisdictions", "topic": "topics"}
+    keys = {"jurisdiction": "jurisdictions", "topic": "topics", "author": "authors"}
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         counts: dict[str, int] = {}

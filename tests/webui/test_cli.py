@@ -24,7 +24,7 @@ def etslib(*args: str, env: dict | None = None, cwd: Path | None = None) -> subp
 
 
 CONTRACT_RESULT_KEYS = {"id", "title", "year", "jurisdictions", "type", "publisher", "language", "path", "score", "passages"}
-FACETS = {"jurisdiction", "year", "type", "publisher", "topic", "language"}
+FACETS = {"jurisdiction", "year", "type", "publisher", "author", "topic", "language"}
 
 
 def test_search_json_contract(index_dir):

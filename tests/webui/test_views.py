@@ -112,3 +112,16 @@ def test_histogram_geometry(app):
     assert h.bars[0].url == "/?q=cap&year_from=2019&year_to=2019"
     # One stray date does not flatten the chart.
     assert (stray.first, stray.last) == (2020 - MAX_YEARS, 2020)
+
+
+def test_text_blocks_show_headings_and_drop_markdown_marks():
+    from webui.views.document_text import blocks_of
+
+    text = "Intro line.\n\n#### 124. How?\n\n```\nFenced answer.\n```\n\nArticle 1\n\nBody with allowances."
+    a = text.index("allowances")
+    segments = [(text[:a], False), ("allowances", True), (text[a + 10 :], False)]
+    marks = [[text.index("#### 124."), "124. How?", len("#### 124. How?")], [text.index("Article 1"), "Article 1", 9]]
+    blocks = [(b.kind, "".join(t for t, _ in b.segments)) for b in blocks_of(text, segments, marks)]
+    assert blocks == [("para", "Intro line."), ("heading", "124. How?"), ("para", "Fenced answer."), ("heading", "Article 1"), ("para", "Body with allowances.")]
+    last = blocks_of(text, segments, marks)[-1]
+    assert ("allowances", True) in last.segments

@@ -14,14 +14,15 @@ from typing import Any, Iterable
 from flask import current_app, url_for
 
 from search.model import Hit, Passage, SearchRequest
-from search.query import Searcher, hit_json, passage_json
+from search.query import Searcher, hit_json, passage_json, public_path
 
 from .. import urls
 from ..params import parse_args, query_pairs
+from .context import SearchContext, search_context
 from .forgiving import forgiving
-from .hits import HitView, PassageView, hit_view, passage_view
+from .hits import HitView, PassageView, hit_view, passage_view, text_lang
 from .labels import hit_facts, label_of, labels_of
-from .links import absolute, doc_url, limits, search_url
+from .links import absolute, doc_url, limits
 
 
 @dataclass
@@ -33,6 +34,7 @@ class DocumentData:
     notes: list[str]
     matches: list[Passage]  # pages matching the query, best first
     related: list[Hit]  # empty unless asked for
+    context: SearchContext  # the search it was opened from: back, previous, next
 
     @property
     def id(self) -> str:
@@ -57,7 +59,7 @@ def document_data(searcher: Searcher, doc_id: str, args: Iterable[tuple[str, str
         n = int(cfg["DOC_PAGES"])
         matches, _ = forgiving(lambda r: searcher.document_pages(doc_id, r, limit=n), req, notes)
     found = searcher.related(doc_id, int(cfg["RELATED"])) if related else []
-    return DocumentData(info, req, notes, matches, found)
+    return DocumentData(info, req, notes, matches, found, search_context(searcher, doc_id, req, args))
 
 
 @dataclass
@@ -72,34 +74,41 @@ class DocumentLinks:
     search: str  # back to the search the reader came from
 
 
-def document_links(doc_id: str, req: SearchRequest) -> DocumentLinks:
-    """The document's own URLs, carrying the query's words (q, exact, expand)."""
+def document_links(doc_id: str, req: SearchRequest, context: SearchContext) -> DocumentLinks:
+    """The document's own URLs: the page and its text carry the search it
+    was opened from (so the way back keeps filters, sort and page), the
+    JSON twin the query's words (q, exact, expand)."""
     qpairs = query_pairs(req)
     file_url = url_for("files.file", doc_id=doc_id)
     return DocumentLinks(
-        html=doc_url(doc_id, qpairs),
+        html=doc_url(doc_id, context.pairs),
         json=urls.url(url_for("api.document", doc_id=doc_id), qpairs),
-        text=urls.url(url_for("pages.document_text", doc_id=doc_id), qpairs),
+        text=urls.url(url_for("pages.document_text", doc_id=doc_id), context.pairs),
         file=file_url,
         download=file_url + "?download=1",
         bibtex=url_for("exports.doc_bibtex", doc_id=doc_id),
         ris=url_for("exports.doc_ris", doc_id=doc_id),
-        search=search_url(qpairs),
+        search=context.back_url,
     )
 
 
 # -- the JSON twin ------------------------------------------------------------------
 
 #: Index bookkeeping that a document's JSON does not need.
-PRIVATE_KEYS = ("dn", "lens", "mtime_ns")
+PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath")
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    """The metadata without bookkeeping, the file named by its relative path."""
+    out = {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    if "path" in out:
+        out["path"] = public_path(info)
+    return out
 
 
 def document_json(data: DocumentData) -> dict[str, Any]:
-    links = document_links(data.id, data.request)
+    links = document_links(data.id, data.request, data.context)
+    ctx = data.context
     return {
         "document": public_info(data.info),
         "query": data.request.q,
@@ -112,7 +121,12 @@ def document_json(data: DocumentData) -> dict[str, Any]:
             "text": absolute(links.text),
             "bibtex": absolute(links.bibtex),
             "ris": absolute(links.ris),
+            "results": absolute(links.search),
         },
+        "position": ctx.position,
+        "total": ctx.total if ctx.position else None,
+        "previous": absolute(ctx.prev.url) if ctx.prev else None,
+        "next": absolute(ctx.next.url) if ctx.next else None,
     }
 
 
@@ -196,11 +210,12 @@ class DocumentPage:
     citation_date: str | None  # for the citation_* meta tags
     citation_pdf_url: str | None
     flags: list[str]
+    context: SearchContext
+    lang: str | None = None  # of the title, where it is not the page's
 
 
 def document_page(data: DocumentData) -> DocumentPage:
     info, req = data.info, data.request
-    qpairs = query_pairs(req)
     return DocumentPage(
         info=info,
         title=info.get("title") or data.id,
@@ -210,13 +225,15 @@ def document_page(data: DocumentData) -> DocumentPage:
         rows=meta_rows(info),
         description=info.get("description") or None,
         source_url=_web_url(info.get("url")),
-        matches=[passage_view(data.id, info, p, qpairs) for p in data.matches],
+        matches=[passage_view(data.id, info, p, data.context.pairs) for p in data.matches],
         matches_capped=len(data.matches) >= int(current_app.config["DOC_PAGES"]),
         related=[hit_view(h, []) for h in data.related],
-        links=document_links(data.id, req),
+        links=document_links(data.id, req, data.context),
         citation_date=_citation_date(info),
         citation_pdf_url=url_for("files.file", doc_id=data.id, _external=True) if info.get("kind") == "pdf" else None,
         flags=list(info.get("flags") or []),
+        context=data.context,
+        lang=text_lang(info),
     )
 
 
@@ -228,7 +245,7 @@ def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
     for key, label in META_ROWS:
         href = None
         if key == "file":
-            value: Any = (info.get("path") or "").rsplit("/", 1)[-1]
+            value: Any = public_path(info)
             src = None
         else:
             value = info.get(key)
@@ -254,7 +271,7 @@ def meta_rows(info: dict[str, Any]) -> list[MetaRow]:
         if value in (None, "", [], 0):
             continue
         if key == "page_count" and not info.get("paged", True):
-            label = "Sections"
+            label = "Parts"
         conf = confidence.get(key) if key != "date" else confidence.get("date", confidence.get("year"))
         rows.append(
             MetaRow(

@@ -36,10 +36,20 @@ class FacetView:
     label: str
     groups: list[GroupView]
     selected: int = 0
+    apply_url: str = ""  # where the no-JavaScript "Apply" of this facet lands (at the facet)
 
     @property
     def empty(self) -> bool:
         return not any(g.top or g.more for g in self.groups)
+
+    @property
+    def size(self) -> int:
+        return sum(len(g.top) + len(g.more) for g in self.groups)
+
+    @property
+    def long(self) -> bool:
+        """Long enough to want searching within and sorting (with JavaScript)."""
+        return any(g.more for g in self.groups)
 
 
 @dataclass
@@ -62,7 +72,8 @@ def facet_views(resp: SearchResponse, state: urls.Pairs, top_n: int) -> list[Fac
                 v.label or v.value,
                 v.count,
                 v.selected,
-                search_url(urls.toggled(state, name, v.value)),
+                # At the facet: the page that opens shows it, and focus comes back there.
+                search_url(urls.toggled(state, name, v.value)) + f"#facet-{name}",
                 v.group,
             )
             for v in resp.facets.get(name, [])
@@ -78,8 +89,10 @@ def facet_views(resp: SearchResponse, state: urls.Pairs, top_n: int) -> list[Fac
         for gname, vals in ordered:
             top = vals[:top_n] + [v for v in vals[top_n:] if v.selected]
             more = [v for v in vals[top_n:] if not v.selected]
+            if len(more) == 1:  # "▸ 1 more" would hide one value behind a click
+                top, more = top + more, []
             views.append(GroupView(gname, top, more))
-        out.append(FacetView(name, FACETS[name].label, views, sum(v.selected for v in values)))
+        out.append(FacetView(name, FACETS[name].label, views, sum(v.selected for v in values), search_url([]) + f"#facet-{name}"))
     return out
 
 

@@ -29,7 +29,7 @@ def hit_facts(meta: dict[str, Any]) -> list[str]:
         out.append(str(meta["publisher"]))
     n = meta.get("page_count")
     if n:
-        unit = ("page" if n == 1 else "pages") if meta.get("paged", True) else ("section" if n == 1 else "sections")
+        unit = ("page" if n == 1 else "pages") if meta.get("paged", True) else ("part" if n == 1 else "parts")
         out.append(f"{n} {unit}")
     if meta.get("language"):
         out.append(label_of("language", meta["language"]))

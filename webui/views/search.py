@@ -18,12 +18,14 @@ from search.query import Searcher, response_json
 from search.vocab.facets import FILTER_FACETS
 
 from .. import urls
-from ..params import parse_args, query_pairs, state_pairs
+from ..params import parse_args, state_pairs
 from .facets import Chip, FacetView, chips, facet_views
+from .context import result_pairs
 from .forgiving import forgiving
 from .histogram import Histogram, histogram
 from .hits import HitView, hit_view
 from .links import absolute, api_search_url, limits, search_url
+from .noresults import NoResults, no_results
 from .pagination import Pagination, pagination
 from .panel import Panel, panel
 
@@ -80,6 +82,9 @@ class SearchLinks:
     expand: str
     stemmed: str  # without "exact"
     new_search: str
+    start_over: str | None  # no query, no filters (None when there are none)
+    apply_filters: str  # the sidebar's no-JavaScript submit: back at the filters
+    apply_years: str
 
 
 @dataclass
@@ -97,14 +102,23 @@ class SearchPage:
     sorts: dict[str, str]
     page_sizes: list[int]
     links: SearchLinks
+    no_results: NoResults | None  # what a search that found nothing offers instead
+    here: str = "/"  # this page's URL (where its reading-list buttons come back to)
+
+    @property
+    def show_filters(self) -> bool:
+        """The sidebar has something to offer: values to tick, or a year range in use."""
+        if not self.response.total:
+            return False
+        return bool(self.histogram) or any(not f.empty for f in self.facets)
 
 
 def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
     """Everything the search page shows, with its links."""
     cfg = current_app.config
     resp, req, state = result.response, result.request, result.state
-    qpairs = query_pairs(req)
     page_pair = [("page", str(req.page))] if req.page > 1 else []
+    first = (req.page - 1) * req.limit + 1
     return SearchPage(
         response=resp,
         request=req,
@@ -112,7 +126,8 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
         browse=not req.q.strip(),
         # a query with nothing searchable left is listed like a browse
         newest_default=resp.sort == "newest" and req.sort == "relevance",
-        hits=[hit_view(h, qpairs) for h in resp.hits],
+        # Each result carries the whole search and its place in it (see .context).
+        hits=[hit_view(h, result_pairs(state, first + i)) for i, h in enumerate(resp.hits)],
         facets=facet_views(resp, state, int(cfg["FACET_TOP"])),
         chips=chips(req, state),
         histogram=histogram(resp, state),
@@ -131,5 +146,10 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
             expand=search_url(urls.with_removed(state, "expand")),
             stemmed=search_url(urls.with_removed(state, "exact")),
             new_search=search_url([]),
+            start_over=search_url([]) if state else None,
+            apply_filters=search_url([]) + "#filters",
+            apply_years=search_url([]) + "#facet-year",
         ),
+        no_results=None if resp.total else no_results(searcher, resp, state),
+        here=search_url(state + page_pair),
     )
