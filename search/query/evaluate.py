@@ -22,6 +22,7 @@ from functools import reduce
 import numpy as np
 
 from ..text import analysis
+from ..text.stems import exception_forms
 from ..vocab.facets import FACETS
 from .facets import DocTable, resolve_value
 from .. import config
@@ -45,10 +46,15 @@ class Params:
     compound_bonus: float = 0.25  # cap-and-trade: weight of the words standing together
     synonym_weight: float = 0.8  # a glossary alternative, against the words typed
     page_bonus: float = 0.5  # share of the best page's score added to a document's
-    coord_power: float = 0.0  # relaxed queries: scale by (matched / words) ** power
-    enough: int = 5  # relax a long query when fewer documents than this have every word
+    page_coord_power: float = 2.0  # a page's score scaled by the share of the query's words it holds
+    coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
+    msm_from: int = 3  # a query of this many loose words or more needs only most of them
+    msm_share: float = 0.6  # ... this share of them (rounded up): 5 of 7
+    enough: int = 50  # need fewer words when fewer documents than this have the share
     min_share: float = 0.0  # relaxing never requires fewer than this share of the words (0: down to one)
+    msm_idf: float = 0.0  # PROTOTYPE: >0: need this share of the query's idf mass instead of a count
     max_expansions: int = 200  # wildcard terms
+    stem_only_weight: float = 0.7  # an occurrence matching only by stem, against the form typed (1.0)
 
 
 @dataclass
@@ -59,6 +65,9 @@ class Scored:
     rec_scores: np.ndarray  # their score contributions (float32)
     idf: float | None = None  # a single concept's idf (scores are proportional to it)
     pages: tuple[np.ndarray, np.ndarray] | None = None  # page_scores(), computed once
+    # The query's concepts (loose words) as (idf, page records matching it):
+    # page_scores() weighs a page by the share of them it holds.
+    concepts: tuple[tuple[float, np.ndarray], ...] = ()
 
     def nbytes(self) -> int:
         recs = self.rec_ids.nbytes + self.rec_scores.nbytes
@@ -85,9 +94,16 @@ class Terms:
     stems: set[str] = field(default_factory=set)
     exacts: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
+    lang_stems: dict[str, set[str]] = field(default_factory=dict)  # the stems that count on a page of each language
 
     def key(self) -> tuple:
-        return (frozenset(self.stems), frozenset(self.exacts), frozenset(self.phrases))
+        return (frozenset(self.stems), frozenset(self.exacts), frozenset(self.phrases),
+                frozenset((lang, frozenset(s)) for lang, s in self.lang_stems.items()))
+
+    def stems_for(self, lang: str) -> set[str]:
+        """The stems to mark on a page in ``lang`` (the others were made by
+        another language's stemmer and do not match there)."""
+        return self.lang_stems.get(lang, self.stems) if self.lang_stems else self.stems
 
 
 class Evaluator:
@@ -99,6 +115,9 @@ class Evaluator:
         self.p = params or Params()
         self.n = snap.n_docs
         self.langs = sorted({info.get("language") or "und" for info in snap.infos}) or ["en"]
+        self.lang_codes = {lang: i for i, lang in enumerate(self.langs)}
+        self.row_lang = np.array([self.lang_codes[info.get("language") or "und"] for info in snap.infos] or [0], dtype=np.int16)
+        self._plans: dict[str, list] = {}
         p = self.p
         self.norm = {
             "content": _norm(snap.doc_content_len, p.b_content),
@@ -198,31 +217,50 @@ class Evaluator:
         soft = [self._eval(c, exact, terms) for c in soft_nodes]
         hard = self._and(hard_nodes, exact, terms) if hard_nodes else None
         base = scope.copy() if hard is None else scope & hard.mask
-        matched = np.zeros(self.n, dtype=np.int32)
-        for s in soft:
-            matched += s.mask
         n = len(soft)
-        need = n
+        idfs = np.array([k.idf if k.idf else self._idf(max(1, int(k.mask.sum()))) for k in soft], dtype=np.float32)
+        matched = np.zeros(self.n, dtype=np.int32)
+        covered = np.zeros(self.n, dtype=np.float32)
+        for k, w in zip(soft, idfs):
+            matched += k.mask
+            covered += w * k.mask
         totals = np.bincount(matched[base], minlength=n + 1)  # docs with exactly k words
         at_least = np.cumsum(totals[::-1])[::-1]  # docs with >= k words
+        # Minimum should match: a long query needs most of its words, not
+        # all (a report lacking one word of seven is not dropped), and
+        # fewer still when that finds too few documents.
+        need = n if n < self.p.msm_from else max(2, math.ceil(n * self.p.msm_share))
         enough = 1 if n <= 2 else self.p.enough
-        if at_least[need] < enough:
-            # Too few have every word: rank everything that has any of them.
-            # BM25 already puts documents with more (and rarer) words first;
-            # requiring "most" of the words lost relevant documents on
-            # Cranfield (nDCG@10 0.33 when keeping >= 10 documents).
-            need = max(1, math.ceil(n * self.p.min_share)) if self.p.min_share else 1
+        floor = max(1, math.ceil(n * self.p.min_share)) if self.p.min_share else 1
+        while need > floor and at_least[need] < enough:
+            need -= 1
         mask = matched >= need
+        if self.p.msm_idf and n >= self.p.msm_from:
+            share = self.p.msm_idf
+            total = float(idfs.sum())
+            while True:
+                mask = covered >= share * total - 1e-6
+                if share <= 0.05 or int((mask & base).sum()) >= enough:
+                    break
+                share *= 0.8
+            need = int(matched[mask].min()) if mask.any() else 1
         kids = soft + ([hard] if hard is not None else [])
         out = _sum(kids, any_of=True)
         out.mask = mask if hard is None else mask & hard.mask
-        if need < n:
-            coord = (matched / n) ** self.p.coord_power
+        if need < n and self.p.coord_power:
+            # Coordination: documents holding more of the query (the rarer
+            # words weighing more) rank higher.
+            coord = (covered / float(idfs.sum())) ** self.p.coord_power
             out.score = (out.score * coord).astype(np.float32)
+        if need < n:
             few = int(at_least[n])
-            have = "No document has" if few == 0 else f"Only {few} document{'s' if few > 1 else ''} {'have' if few > 1 else 'has'}"
-            notes.append(f"{have} all {n} words; showing documents with {'any' if need == 1 else f'at least {need}'} of them, best matches first.")
+            if n >= self.p.msm_from and need == max(2, math.ceil(n * self.p.msm_share)):
+                notes.append(f"Matched at least {need} of {n} words ({few} document{'s' if few != 1 else ''} with all of them first).")
+            else:
+                have = "No document has" if few == 0 else f"Only {few} document{'s' if few > 1 else ''} {'have' if few > 1 else 'has'}"
+                notes.append(f"{have} all {n} words; showing documents with {'any' if need == 1 else f'at least {need}'} of them, best matches first.")
         out.score = np.where(out.mask, out.score, 0).astype(np.float32)
+        out.concepts = tuple((float(w), k.rec_ids) for k, w in zip(soft, idfs))
         return self._with_bonus(out, bonus)
 
     def _compound_parts(self, node: Compound) -> tuple[list[Word], Phrase]:
@@ -241,7 +279,7 @@ class Evaluator:
             score += np.where(out.mask, w * b.score, 0).astype(np.float32)
         recs = [out.rec_ids] + [b.rec_ids for b in bonus]
         rscores = [out.rec_scores] + [w * b.rec_scores for b in bonus]
-        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32))
+        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts)
 
     # -- leaves ------------------------------------------------------------
 
@@ -261,6 +299,8 @@ class Evaluator:
         terms.stems |= t.stems
         terms.exacts |= t.exacts
         terms.phrases |= t.phrases
+        for lang, stems in t.lang_stems.items():
+            terms.lang_stems.setdefault(lang, set()).update(stems)
         return scored
 
     def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
@@ -268,27 +308,83 @@ class Evaluator:
         if analysis.is_cjk(w) or analysis.CJK_RE.search(w):
             return self._phrase(Phrase(w, node.field), terms)
         f = analysis.fold(w)
-        stemmed = [] if exact else analysis.stem_variants(w, self.langs)
         stop = not exact and analysis.is_stopword(w, self.langs)
-        fields: dict[str, list[tuple[str, str]]] = {}
         want = {node.field} if node.field else {"content", "title", "meta"}
-        if "content" in want:
-            if exact or stop:
-                fields["content"] = [("exact", f)]
-            else:
-                fields["content"] = [("content", t) for t in stemmed]
-        if "title" in want:
-            fields["title"] = [("title_x", f)] if exact or stop else [("title", t) for t in stemmed]
-        if "meta" in want:
-            fields["meta"] = [("meta", t) for t in (stemmed or [f])]
-        if "author" in want:
-            fields["author"] = [("author", t) for t in (stemmed or [f])]
         terms.exacts.add(f)
-        if not exact:
-            terms.stems.update(stemmed)
-        return self._concept(
-            {name: [self.snap.postings(fld, t) for fld, t in pairs] for name, pairs in fields.items()}
-        )
+        if exact or stop:
+            fields: dict[str, list] = {}
+            if "content" in want:
+                fields["content"] = [self.snap.postings("exact", f)]
+            if "title" in want:
+                fields["title"] = [self.snap.postings("title_x", f)]
+            if "meta" in want:
+                fields["meta"] = [self.snap.postings("meta", f)]
+            if "author" in want:
+                fields["author"] = [self.snap.postings("author", f)]
+            return self._concept(fields)
+        plan = self._stem_plan(w)
+        beta = self.p.stem_only_weight
+        fields = {}
+        for name, stem_field, exact_field in (("content", "content", "exact"), ("title", "title", "title_x"),
+                                               ("meta", "meta", "meta"), ("author", "author", "author")):
+            if name not in want:
+                continue
+            lists = []
+            for kind, term, langs in plan:
+                fld = stem_field if kind == "stem" or name in ("meta", "author") else exact_field
+                lists.append(self._in_langs(self.snap.postings(fld, term), name, langs, beta if kind == "stem" and beta < 1 and name in ("content", "title") else 1.0))
+            if beta < 1 and name in ("content", "title") and any(kind == "stem" for kind, _, _ in plan):
+                # The form typed counts fully, a stem-only match less.
+                lists.append(self._in_langs(self.snap.postings(exact_field, f), name, None, 1.0 - beta))
+            fields[name] = lists
+        for kind, term, langs in plan:
+            if kind == "stem":
+                terms.stems.update((term,))
+                for lang in langs or self.langs:
+                    terms.lang_stems.setdefault(lang, set()).add(term)
+            else:
+                terms.exacts.add(term)
+        return self._concept(fields)
+
+    def _stem_plan(self, word: str) -> list[tuple[str, str, frozenset[str] | None]]:
+        """How a loose word is looked up: ``("stem", stem, langs)`` for the
+        stemmed field, one per stem, matching only documents in the languages
+        whose stemmer made it (a German stem of "dividend" must not find
+        English "divided"), or ``("form", form, langs)`` for the exact forms of a
+        stem exception. ``langs`` None: every language."""
+        cached = self._plans.get(word)
+        if cached is not None:
+            return cached
+        by_term: dict[tuple[str, str], set[str]] = {}
+        for lang in self.langs:
+            forms = exception_forms(word, lang)
+            if forms:
+                for form in forms:
+                    by_term.setdefault(("form", form), set()).add(lang)
+            else:
+                by_term.setdefault(("stem", analysis.stemmer(lang)(word)), set()).add(lang)
+        every = set(self.langs)
+        plan = [(k, t, None if langs == every else frozenset(langs)) for (k, t), langs in by_term.items()]
+        if len(self._plans) > 10_000:
+            self._plans.clear()
+        self._plans[word] = plan
+        return plan
+
+    def _in_langs(self, postings, field: str, langs: frozenset[str] | None, weight: float):
+        """Postings kept to documents of ``langs`` (None: all), counts scaled."""
+        from ..index import Postings
+
+        ids, tf = postings.ids, postings.tf
+        if langs is not None and len(ids):
+            allowed = np.zeros(len(self.lang_codes), dtype=bool)
+            allowed[[self.lang_codes[l] for l in langs]] = True
+            rows = self.snap.page_doc[ids] if field == "content" else self.snap.record_row[ids]
+            keep = (rows >= 0) & allowed[self.row_lang[np.maximum(rows, 0)]]
+            if not keep.all():
+                ids, tf = ids[keep], tf[keep]
+        if weight != 1.0:
+            tf = (tf * weight).astype(np.float32)
+        return Postings(ids, tf)
 
     def _phrase(self, node: Phrase, terms: Terms) -> Scored:
         words = analysis.exact_terms(node.text)
@@ -400,6 +496,11 @@ class Evaluator:
                 continue
             ids = np.concatenate([p.ids for p in plist]) if len(plist) > 1 else plist[0].ids
             tf = np.concatenate([p.tf for p in plist]) if len(plist) > 1 else plist[0].tf
+            if len(plist) > 1 and fname == "content":
+                # One entry per page: a stem's and the typed form's counts add up
+                # before saturation.
+                ids, inverse = np.unique(ids, return_inverse=True)
+                tf = np.bincount(inverse, weights=tf).astype(np.float32)
             if fname == "content":
                 rows = snap.page_doc[ids]
                 page_ids.append(ids)
@@ -520,6 +621,18 @@ class Evaluator:
                 dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
+            if len(scored.concepts) > 1 and len(scored.pages[0]) and self.p.page_coord_power:
+                # A page that answers the question holds most of its words:
+                # weigh each page by the (idf-weighted) share it holds, so
+                # one word repeated does not make the best page.
+                recs, sums = scored.pages
+                cov = np.zeros(self.snap.n_records, dtype=np.float32)
+                total = 0.0
+                for w, ids in scored.concepts:
+                    cov[ids] += w
+                    total += w
+                share = cov[recs] / total if total else 1.0
+                scored.pages = (recs, (sums * share**self.p.page_coord_power).astype(np.float32))
         return scored.pages
 
     def best_page(self, scored: Scored) -> np.ndarray:

@@ -98,6 +98,36 @@ def expand_glossary(node: Node, glossary) -> tuple[Node, list[tuple[str, list[st
     return new, added
 
 
+def segment_cjk(node: Node, segment) -> tuple[Node, list[str]]:
+    """Cut Chinese/Japanese words typed as one unspaced run into words.
+
+    ``segment(run)`` gives a run's content words (see
+    :mod:`search.text.segment`). A loose word that becomes two or more is
+    replaced by them, so a sentence is read like a long question (most of
+    its words); quoted phrases and fields stay as typed. Returns the tree
+    and the words made, for the note.
+    """
+    made: list[str] = []
+
+    def split(n: Node) -> list[Node]:
+        if isinstance(n, Word) and n.field is None and analysis.CJK_RE.search(n.text):
+            parts = analysis.words(n.text)
+            if len(parts) == 1 and len(n.text) > 2:
+                words = segment(n.text)
+                if len(words) > 1:
+                    made.extend(words)
+                    return [Word(w) for w in words]
+        return [n]
+
+    if isinstance(node, Word):
+        kids = split(node)
+        return (node if len(kids) == 1 else And(tuple(kids), implicit=True)), made
+    if isinstance(node, And) and node.implicit:
+        kids = [k for c in node.children for k in split(c)]
+        return And(tuple(kids), implicit=True), made
+    return node, made
+
+
 def drop_common_words(node: Node, langs: list[str]) -> tuple[Node, list[str]]:
     """Remove stopwords from loose word lists when other words remain.
 

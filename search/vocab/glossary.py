@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..text.analysis import CJK_RE
 from ..text.datafile import DATA_DIR, DataFileError, entry_error, read_yaml, require_mapping
 from ..text.fold import term_key
 from ..text.matcher import Term, TermMatcher, default_case_sensitive
@@ -62,6 +63,13 @@ class Glossary:
     def entries(self) -> list[GlossaryEntry]:
         """All entries in file order."""
         return list(self._entries)
+
+    def cjk_terms(self) -> tuple[str, ...]:
+        """The Chinese/Japanese/Korean terms: words a segmenter keeps whole."""
+        found = getattr(self, "_cjk", None)
+        if found is None:
+            found = self._cjk = tuple(t.text for e in self._entries for t in e.terms if CJK_RE.search(t.text))
+        return found
 
     def get(self, entry_id: str) -> GlossaryEntry | None:
         return next((e for e in self._entries if e.id == entry_id), None)
