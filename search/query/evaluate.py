@@ -46,6 +46,10 @@ class Params:
     compound_bonus: float = 0.25  # cap-and-trade: weight of the words standing together
     synonym_weight: float = 0.8  # a glossary alternative, against the words typed
     page_bonus: float = 0.5  # share of the best page's score added to a document's
+    near_weight: float = 0.5  # proximity: a pair of query words standing together, against one word's page score
+    near_window: int = 1  # ... within this many positions (1: adjacent, either order)
+    near_docs: int = 100  # proximity is looked up on the pages of this many best documents
+    page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
     page_coord_power: float = 2.0  # a page's score scaled by the share of the query's words it holds
     coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
     msm_from: int = 3  # a query of this many loose words or more needs only most of them
@@ -68,6 +72,9 @@ class Scored:
     # The query's concepts (loose words) as (idf, page records matching it):
     # page_scores() weighs a page by the share of them it holds.
     concepts: tuple[tuple[float, np.ndarray], ...] = ()
+    # Neighbouring words of the query as (forms, forms, weight): pages where
+    # they stand within a few words of each other score more (page_scores()).
+    near: tuple[tuple[tuple[str, ...], tuple[str, ...], float], ...] = ()
 
     def nbytes(self) -> int:
         recs = self.rec_ids.nbytes + self.rec_scores.nbytes
@@ -261,7 +268,23 @@ class Evaluator:
                 notes.append(f"{have} all {n} words; showing documents with {'any' if need == 1 else f'at least {need}'} of them, best matches first.")
         out.score = np.where(out.mask, out.score, 0).astype(np.float32)
         out.concepts = tuple((float(w), k.rec_ids) for k, w in zip(soft, idfs))
+        out.near = self._near_pairs(soft_nodes, [float(w) for w in idfs])
         return self._with_bonus(out, bonus)
+
+    def _near_pairs(self, nodes: list[Node], idfs: list[float]) -> tuple:
+        """Neighbouring typed words (common words left out) with their forms."""
+        seq: list[tuple[str, float]] = []
+        for node, w in zip(nodes, idfs):
+            if isinstance(node, Or) and node.synonyms:
+                node = node.children[0]
+            words = [node] if isinstance(node, Word) else list(node.children) if isinstance(node, And) else []
+            seq += [(c.text, w) for c in words if isinstance(c, Word)]
+        out = []
+        for (a, wa), (b, wb) in zip(seq, seq[1:]):
+            if analysis.CJK_RE.search(a) or analysis.CJK_RE.search(b) or a == b:
+                continue
+            out.append((_forms(a), _forms(b), (wa + wb) / 2))
+        return tuple(out)
 
     def _compound_parts(self, node: Compound) -> tuple[list[Word], Phrase]:
         """A compound's words to require (common words left out) and the
@@ -530,10 +553,19 @@ class Evaluator:
         if page_ids:
             ids = np.concatenate(page_ids) if len(page_ids) > 1 else page_ids[0]
             tf = np.concatenate(page_tf) if len(page_tf) > 1 else page_tf[0]
-            ps = (idf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
+            pidf = idf
+            if self.p.page_idf:
+                # Pages compete with the pages of every document: a word in
+                # every report but on few of their pages tells pages apart.
+                pidf = self._page_idf(len(ids))
+            ps = (pidf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
         else:
             ids, ps = _NO_RECS
         return Scored(mask, score, ids, ps, idf)
+
+    def _page_idf(self, df: int) -> float:
+        n = max(self.snap.n_pages, df)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
@@ -633,7 +665,68 @@ class Evaluator:
                     total += w
                 share = cov[recs] / total if total else 1.0
                 scored.pages = (recs, (sums * share**self.p.page_coord_power).astype(np.float32))
+            if scored.near and len(scored.pages[0]) and self.p.near_weight:
+                scored.pages = self._with_proximity(scored)
         return scored.pages
+
+    def _with_proximity(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+        """Page scores plus a bonus where neighbouring query words stand
+        together (within ``near_window`` positions, either order), looked
+        up on the pages of the best documents only: positions cost, and
+        only those pages are shown."""
+        recs, sums = scored.pages
+        rows = np.flatnonzero(scored.mask)
+        if len(rows) > self.p.near_docs:
+            rows = rows[np.argpartition(-scored.score[rows], self.p.near_docs - 1)[: self.p.near_docs]]
+        top = np.zeros(self.n, dtype=bool)
+        top[rows] = True
+        sel = np.flatnonzero(top[self.snap.page_doc[recs]])
+        if not len(sel):
+            return recs, sums
+        cand = recs[sel]  # ascending
+        k1 = self.p.k1
+        bonus = np.zeros(len(cand), dtype=np.float32)
+        for forms_a, forms_b, weight in scored.near:
+            count = self._near_counts(cand, forms_a, forms_b, self.p.near_window)
+            bonus += weight * count * (k1 + 1) / (count + k1)
+        sums = sums.copy()
+        sums[sel] += (self.p.near_weight * bonus).astype(np.float32)
+        return recs, sums
+
+    def _positions_of(self, cand: np.ndarray, forms: tuple[str, ...]) -> np.ndarray:
+        """Sorted keys ``candidate index << 32 | position`` of any of ``forms``."""
+        kept = getattr(self._local, "decoded", None)
+        parts = []
+        for f in forms:
+            table = self.snap.positions("exact", f)
+            if not len(table):
+                continue
+            idx = np.searchsorted(table.ids, cand)
+            idx[idx == len(table.ids)] = 0
+            present = np.flatnonzero(table.ids[idx] == cand)
+            if not len(present):
+                continue
+            owner, pos = table.decode(idx[present], kept)
+            parts.append((present[owner].astype(np.int64) << 32) | pos)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(parts)
+        keys.sort()
+        return keys
+
+    def _near_counts(self, cand: np.ndarray, forms_a, forms_b, window: int) -> np.ndarray:
+        """Per candidate record, how often a form of ``a`` has one of ``b``
+        within ``window`` positions."""
+        ka = self._positions_of(cand, forms_a)
+        if not len(ka):
+            return np.zeros(len(cand), dtype=np.float32)
+        kb = self._positions_of(cand, forms_b)
+        if not len(kb):
+            return np.zeros(len(cand), dtype=np.float32)
+        lo = np.searchsorted(kb, ka - window, "left")
+        hi = np.searchsorted(kb, ka + window, "right")
+        hit = ka[hi > lo] >> 32
+        return np.bincount(hit, minlength=len(cand)).astype(np.float32)
 
     def best_page(self, scored: Scored) -> np.ndarray:
         """Per document, the score of its best page (0 when none)."""
@@ -659,6 +752,14 @@ def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -
             else:
                 out[row] = np.union1d(have, ids) if any_of else np.intersect1d(have, ids)
     return out
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A word's exact-field forms for proximity: as typed and with a plural
+    -s added or taken away (the common inflection; no stemming on positions)."""
+    f = analysis.fold(word)
+    other = f[:-1] if f.endswith("s") and len(f) > 3 else f + "s"
+    return (f, other)
 
 
 def _norm(lengths: np.ndarray, b: float) -> np.ndarray:
