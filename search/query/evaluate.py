@@ -156,6 +156,8 @@ class Evaluator:
                 scored = self._implicit_and(node, exact, terms, scope, notes)
             else:
                 scored = self._eval(node, exact, terms)
+            if isinstance(node, Phrase) and not exact and not (scored.mask & scope).any():
+                scored = self._phrase_as_words(node, terms, notes) or scored
         finally:
             self._local.decoded = {}
         return scored, terms, notes
@@ -183,7 +185,7 @@ class Evaluator:
         if isinstance(node, Or):
             kids = [self._eval(c, exact, terms) for c in node.children]
             if node.synonyms:
-                return self._synonyms(kids)
+                return self._synonyms(kids, node.weights)
             return _sum(kids, any_of=True)
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
@@ -285,6 +287,25 @@ class Evaluator:
                 continue
             out.append((_forms(a), _forms(b), (wa + wb) / 2))
         return tuple(out)
+
+    def _phrase_as_words(self, node: Phrase, terms: Terms, notes: list[str]) -> Scored | None:
+        """A quoted phrase found nowhere, searched as its words, every one
+        required in any form (stemmed), ranked where they stand together:
+        "nationales Emissionshandelssystem" finds "nationale
+        Emissionshandelssystem" and "nationalen ..." instead of nothing."""
+        words = [w for w in analysis.words(node.text) if not analysis.is_stopword(w, self.langs)]
+        if len(words) < 2 or any(analysis.CJK_RE.search(w) for w in words):
+            return None
+        kids = [self._eval(Word(w, node.field), False, terms) for w in words]
+        out = _sum(kids, any_of=False)
+        if not out.mask.any():
+            return None
+        idfs = [k.idf or 0.0 for k in kids]
+        out.concepts = tuple((w, k.rec_ids) for k, w in zip(kids, idfs))
+        out.near = self._near_pairs([Word(w) for w in words], idfs)
+        notes.append(f"No document has the exact phrase “{node.text}”: showing documents with all its words in any form, "
+                     "those where they stand together first.")
+        return out
 
     def _compound_parts(self, node: Compound) -> tuple[list[Word], Phrase]:
         """A compound's words to require (common words left out) and the
@@ -570,7 +591,7 @@ class Evaluator:
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def _synonyms(self, kids: list[Scored]) -> Scored:
+    def _synonyms(self, kids: list[Scored], weights: tuple[float, ...] = ()) -> Scored:
         """A term and its glossary alternatives: the best of them counts.
 
         An alternative is scored with the idf of the whole group, not its
@@ -580,8 +601,11 @@ class Evaluator:
         """
         group_idf = self._idf(int(np.logical_or.reduce([k.mask for k in kids]).sum()))
         first, rest = kids[0], kids[1:]
+        # Alternatives in another language or script weigh less again than
+        # those in the language typed (weights from the glossary rewrite).
+        extra = weights[1:] if len(weights) == len(kids) else (1.0,) * len(rest)
         factors = [
-            self.p.synonym_weight * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k in rest
+            self.p.synonym_weight * x * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k, x in zip(rest, extra)
         ]
         return _dismax(first, list(zip(rest, factors)))
 
@@ -807,5 +831,13 @@ def _dismax(first: Scored, rest: list[tuple[Scored, float]]) -> Scored:
     for k, w in rest:
         score = np.maximum(score, k.score * w)
     rec_ids = np.concatenate([first.rec_ids] + [k.rec_ids for k, _ in rest])
-    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * w for k, w in rest])
-    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores.astype(np.float32))
+    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * w for k, w in rest]).astype(np.float32)
+    if len(rec_ids) and any(len(k.rec_ids) for k, _ in rest):
+        # On a page too the best form of the concept counts, not the sum of
+        # its forms (LULUCF and its long name on one page are one match).
+        order = np.lexsort((-rec_scores, rec_ids))
+        rec_ids, rec_scores = rec_ids[order], rec_scores[order]
+        first_of = np.ones(len(rec_ids), dtype=bool)
+        first_of[1:] = rec_ids[1:] != rec_ids[:-1]
+        rec_ids, rec_scores = rec_ids[first_of], rec_scores[first_of]
+    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores)
