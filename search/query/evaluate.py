@@ -110,7 +110,7 @@ class Terms:
     def stems_for(self, lang: str) -> set[str]:
         """The stems to mark on a page in ``lang`` (the others were made by
         another language's stemmer and do not match there)."""
-        return self.lang_stems.get(lang, self.stems) if self.lang_stems else self.stems
+        return self.lang_stems.get(lang, set()) if self.lang_stems else self.stems
 
 
 class Evaluator:
