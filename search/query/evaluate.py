@@ -48,7 +48,7 @@ class Params:
     page_bonus: float = 0.5  # share of the best page's score added to a document's
     near_weight: float = 0.5  # proximity: a pair of query words standing together, against one word's page score
     near_window: int = 1  # ... within this many positions (1: adjacent, either order)
-    near_docs: int = 100  # proximity is looked up on the pages of this many best documents
+    near_docs: int = 20  # proximity is looked up on the pages of this many best documents
     page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
     page_coord_power: float = 2.0  # a page's score scaled by the share of the query's words it holds
     coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
@@ -183,9 +183,17 @@ class Evaluator:
         if isinstance(node, And):
             return self._and(node.children, exact, terms)
         if isinstance(node, Or):
-            kids = [self._eval(c, exact, terms) for c in node.children]
             if node.synonyms:
+                # The typed-form bonus is for the words typed: an alternative
+                # is scored on its stem alone (one postings read fewer each).
+                kids = [self._eval(node.children[0], exact, terms)]
+                self._local.alternative = True
+                try:
+                    kids += [self._eval(c, exact, terms) for c in node.children[1:]]
+                finally:
+                    self._local.alternative = False
                 return self._synonyms(kids, node.weights)
+            kids = [self._eval(c, exact, terms) for c in node.children]
             return _sum(kids, any_of=True)
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
@@ -328,7 +336,7 @@ class Evaluator:
     # -- leaves ------------------------------------------------------------
 
     def _leaf(self, node: Word | Phrase | Wildcard, exact: bool, terms: Terms) -> Scored:
-        key = (node, exact)
+        key = (node, exact, getattr(self._local, "alternative", False))
         cached = self._leaf_cache.get(key)
         if cached is None:
             t = Terms()
@@ -367,7 +375,7 @@ class Evaluator:
                 fields["author"] = [self.snap.postings("author", f)]
             return self._concept(fields)
         plan = self._stem_plan(w)
-        beta = self.p.stem_only_weight
+        beta = 1.0 if getattr(self._local, "alternative", False) else self.p.stem_only_weight
         fields = {}
         for name, stem_field, exact_field in (("content", "content", "exact"), ("title", "title", "title_x"),
                                                ("meta", "meta", "meta"), ("author", "author", "author")):
@@ -607,7 +615,7 @@ class Evaluator:
         factors = [
             self.p.synonym_weight * x * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k, x in zip(rest, extra)
         ]
-        return _dismax(first, list(zip(rest, factors)))
+        return _dismax(first, list(zip(rest, factors)), self.snap.n_records)
 
     def _filter_mask(self, node: Filter) -> np.ndarray:
         facet = FACETS[node.facet]
@@ -824,20 +832,22 @@ def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[b[at] == a]
 
 
-def _dismax(first: Scored, rest: list[tuple[Scored, float]]) -> Scored:
-    """The best of several scorings of one concept, each with a weight."""
+def _dismax(first: Scored, rest: list[tuple[Scored, float]], n_records: int) -> Scored:
+    """The best of several scorings of one concept, each with a weight.
+
+    On a page too the best form counts, not the sum of the forms (LULUCF
+    and its long name on one page are one match): a dense array over the
+    page records keeps each record's best score (a sort of the records
+    cost several ms for a glossary term with 20 alternatives)."""
     mask = reduce(np.logical_or, [first.mask] + [k.mask for k, _ in rest])
     score = first.score.copy()
     for k, w in rest:
         score = np.maximum(score, k.score * w)
-    rec_ids = np.concatenate([first.rec_ids] + [k.rec_ids for k, _ in rest])
-    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * w for k, w in rest]).astype(np.float32)
-    if len(rec_ids) and any(len(k.rec_ids) for k, _ in rest):
-        # On a page too the best form of the concept counts, not the sum of
-        # its forms (LULUCF and its long name on one page are one match).
-        order = np.lexsort((-rec_scores, rec_ids))
-        rec_ids, rec_scores = rec_ids[order], rec_scores[order]
-        first_of = np.ones(len(rec_ids), dtype=bool)
-        first_of[1:] = rec_ids[1:] != rec_ids[:-1]
-        rec_ids, rec_scores = rec_ids[first_of], rec_scores[first_of]
-    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores)
+    if not any(len(k.rec_ids) for k, _ in rest):
+        return Scored(mask, score.astype(np.float32), first.rec_ids, first.rec_scores)
+    best = np.zeros(n_records, dtype=np.float32)
+    for ids, scores in [(first.rec_ids, first.rec_scores)] + [(k.rec_ids, k.rec_scores * w) for k, w in rest]:
+        if len(ids):
+            best[ids] = np.maximum(best[ids], scores)
+    rec_ids = np.flatnonzero(best).astype(np.int32)
+    return Scored(mask, score.astype(np.float32), rec_ids, best[rec_ids])
