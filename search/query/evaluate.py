@@ -50,7 +50,7 @@ class Params:
     near_window: int = 1  # ... within this many positions (1: adjacent, either order)
     near_docs: int = 20  # proximity is looked up on the pages of this many best documents
     page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
-    page_coord_power: float = 2.0  # a page's score scaled by the share of the query's words it holds
+    page_coord_power: float = 0.5  # a page's score scaled by the share of the query's words it holds
     coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
     msm_from: int = 3  # a query of this many loose words or more needs only most of them
     msm_share: float = 0.6  # ... this share of them (rounded up): 5 of 7
