@@ -306,6 +306,7 @@ class EtslibEngine:
         self.paths_by_id = paths_by_id
         self.ids_by_path = {p: i for i, p in paths_by_id.items()}
         self.expand = expand
+        self.shown: dict[str, list[int]] = {}
 
     def _request(self, j: Judged, **kw: Any):
         from search.model import SearchRequest
@@ -313,13 +314,17 @@ class EtslibEngine:
         return SearchRequest(q=j.q, filters=j.filters, year_from=j.year_from, year_to=j.year_to, expand=self.expand, **kw)
 
     def documents(self, j: Judged, allowed: set[str] | None) -> tuple[list[str], int]:
-        resp = self.s.search(self._request(j, limit=DEPTH, passages=0))
+        resp = self.s.search(self._request(j, limit=DEPTH, passages=PAGES))
+        # The pages a hit shows its passages from, best first.
+        self.shown = {h.id: [p.page for p in h.passages] for h in resp.hits}
         return [self.paths_by_id[h.id] for h in resp.hits if h.id in self.paths_by_id], resp.total
 
     def pages(self, j: Judged, path: str) -> list[int]:
         doc_id = self.ids_by_path.get(path)
         if doc_id is None:
             return []
+        if doc_id in self.shown:
+            return self.shown[doc_id]
         return [p.page for p in self.s.document_pages(doc_id, self._request(j), limit=PAGES)]
 
 
@@ -575,8 +580,8 @@ def run(shared: Path, workdir: Path, *, max_queries: int | None = None, max_docs
     out["missing_documents"] = sorted({p for j in questions for p in j.docs if p not in coll.docs and p in files})
     out["verdicts"] = verdicts(out["groups"])
     out["methods"] = {
-        "etslib": "Searcher.search(SearchRequest(q, filters, year_from, year_to, limit=100, passages=0, expand=True)); "
-                  "pages: Searcher.document_pages(doc, request, limit=3)",
+        "etslib": "Searcher.search(SearchRequest(q, filters, year_from, year_to, limit=100, passages=3, expand=True)); "
+                  "pages: those the hit shows passages from, else Searcher.document_pages(doc, request, limit=3)",
         "etslib_typed": "the same with expand=False (no glossary)",
         "tantivy_bm25": "tantivy en_stem over etslib's texts, BM25 over title and body (equal weights); OR of the words as typed; pages of the same document",
         "fts5_bm25": "FTS5 porter unicode61 over etslib's texts, bm25() over title and body (equal weights); OR of the words as typed; pages by rank within the document",

@@ -663,12 +663,41 @@ class Evaluator:
         if isinstance(node, Compound):
             words, _phrase = self._compound_parts(node)
             return _combine_pages([self._page_sets(w, exact, rows) for w in words], any_of=False)
+        if isinstance(node, And) and node.implicit:
+            return self._implicit_page_sets(node, exact, rows)
         if isinstance(node, And):
             kids = [c for c in node.children if not isinstance(c, Not)]
             return _combine_pages([self._page_sets(c, exact, rows) for c in kids], any_of=False)
         if isinstance(node, Or):
             return _combine_pages([self._page_sets(c, exact, rows) for c in node.children], any_of=True)
         return None  # filters, years, NOT, match-all: about documents, not pages
+
+    def _implicit_page_sets(self, node: And, exact: bool, rows: np.ndarray) -> dict[int, np.ndarray] | None:
+        """Words typed one after another, page by page, with the documents'
+        minimum should match: a page of a long question's answer holds most
+        of the words its document has (5 of 7), not every one."""
+        soft: list[Node] = []
+        hard: list[Node] = []
+        for c in node.children:
+            if isinstance(c, Not):
+                continue
+            if isinstance(c, Compound):
+                soft.extend(self._compound_parts(c)[0])
+            elif (isinstance(c, (Word, Wildcard)) and c.field is None) or (isinstance(c, Or) and c.synonyms):
+                soft.append(c)
+            else:
+                hard.append(c)
+        n = len(soft)
+        if n < self.p.msm_from:
+            return _combine_pages([self._page_sets(c, exact, rows) for c in soft + hard], any_of=False)
+        sets = [self._page_sets(c, exact, rows) for c in soft]
+        out: dict[int, np.ndarray] = {}
+        for row in {r for part in sets if part for r in part}:
+            parts = [part[row] for part in sets if part and row in part]
+            need = max(1, math.ceil(len(parts) * self.p.msm_share))
+            ids, counts = np.unique(np.concatenate(parts), return_counts=True)
+            out[row] = ids[counts >= need]
+        return _combine_pages([out] + [self._page_sets(c, exact, rows) for c in hard], any_of=False)
 
     def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """Matching page records and their summed scores (records unique)."""
