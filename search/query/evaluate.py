@@ -336,7 +336,8 @@ class Evaluator:
     # -- leaves ------------------------------------------------------------
 
     def _leaf(self, node: Word | Phrase | Wildcard, exact: bool, terms: Terms) -> Scored:
-        key = (node, exact, getattr(self._local, "alternative", False))
+        # Only a word reads the typed-form bonus, which alternatives skip.
+        key = (node, exact, isinstance(node, Word) and getattr(self._local, "alternative", False))
         cached = self._leaf_cache.get(key)
         if cached is None:
             t = Terms()
@@ -668,6 +669,15 @@ class Evaluator:
         if isinstance(node, And):
             kids = [c for c in node.children if not isinstance(c, Not)]
             return _combine_pages([self._page_sets(c, exact, rows) for c in kids], any_of=False)
+        if isinstance(node, Or) and node.synonyms:
+            # Alternatives as evaluate() read them (the same cached leaves).
+            parts = [self._page_sets(node.children[0], exact, rows)]
+            self._local.alternative = True
+            try:
+                parts += [self._page_sets(c, exact, rows) for c in node.children[1:]]
+            finally:
+                self._local.alternative = False
+            return _combine_pages(parts, any_of=True)
         if isinstance(node, Or):
             return _combine_pages([self._page_sets(c, exact, rows) for c in node.children], any_of=True)
         return None  # filters, years, NOT, match-all: about documents, not pages
