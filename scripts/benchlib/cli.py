@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from . import common, extraction, fts5, httpload, ingest, latency, ranking, report, tantivy_ref
+from . import common, extraction, fts5, httpload, ingest, judged, latency, ranking, report, tantivy_ref
 from .common import DEFAULT_CACHE, SHARED, Skip, log, write_json
 from .corpus import SIZES, corpus_key, ensure_corpus
 from .queries import distinct_queries, query_mix
@@ -21,7 +21,8 @@ DESCRIPTION = """\
 Benchmark etslib on a seeded scale corpus made of real texts, beside
 reference engines measured in the same run on the same pages and queries:
 PDF extraction alone (pypdf, pypdfium2, pdftotext), a pdftotext + SQLite
-FTS5 pipeline, tantivy, and Cranfield ranking quality. Prints a table with
+FTS5 pipeline, tantivy, and ranking quality (Cranfield, and the judged
+questions of tests/gold/questions over the shared corpus). Prints a table with
 PASS/MISS per target and writes every figure to a JSON file.
 
 Stages (all by default; pick with --only):
@@ -29,7 +30,9 @@ Stages (all by default; pick with --only):
   refs     extraction alone, the pdftotext+FTS5 pipeline, the tantivy build
   search   in-process latency of etslib (cold and warm) beside FTS5 and tantivy
   http     etslib serve --workers 2 under wrk: requests/s, latency, errors, worker memory
-  ranking  Cranfield nDCG@10 and MAP: etslib, tantivy BM25, FTS5 bm25()
+  ranking  Cranfield nDCG@10 and MAP: etslib, tantivy BM25, FTS5 bm25(); and the
+           judged questions (84 queries over the 106 files of real-ets/,
+           climate-policy/, more-ets/): nDCG@10, page hit@3 and MRR per query type
 
 The corpus and indexes are cached under --cache (keyed by size and seed)
 and reused; the corpus needs the shared corpus (../shared/corpus or
@@ -54,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=2, help="concurrent HTTP connections (default 2 = one per worker)")
     p.add_argument("--cranfield-docs", type=int, metavar="N", help="rank over the first N Cranfield documents only (tests)")
     p.add_argument("--cranfield-queries", type=int, metavar="N", help="use the first N Cranfield queries only (tests)")
+    p.add_argument("--judged-queries", type=int, metavar="N", help="use N judged questions (query types in turn) only (tests)")
+    p.add_argument("--judged-docs", type=int, metavar="N", help="index N files of the judged collection only, the questions' relevant ones first (tests)")
     p.add_argument("--rebuild-corpus", action="store_true", help="regenerate the corpus even when cached")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = p.parse_args(argv)
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             "cache": str(cache), "out": str(out_path), "machine": report.machine(), "code": report.code_fingerprint(),
             "queries": [q.as_dict() for q in queries],
         },
-        **{s: {"skipped": not_selected} for s in ("corpus",) + STAGES},
+        **{s: {"skipped": not_selected} for s in ("corpus",) + STAGES + ("questions",)},
     }
     ok = True
     corpus = None
@@ -194,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
                                jobs=args.jobs, with_tantivy=tantivy_ref.available() is None)
 
         ok &= _stage(results, "ranking", do_ranking)
+
+        def do_questions() -> dict[str, Any]:
+            if not all((SHARED / f).is_dir() for f in judged.FOLDERS):
+                raise Skip(f"the judged collection ({', '.join(judged.FOLDERS)}) is not in {SHARED}")
+            return judged.run(SHARED, cache / "judged", max_queries=args.judged_queries, max_docs=args.judged_docs,
+                              jobs=args.jobs, with_tantivy=tantivy_ref.available() is None)
+
+        ok &= _stage(results, "questions", do_questions)
 
     results["meta"]["code_end"] = report.code_fingerprint()
     results["meta"]["code_changed_during_run"] = results["meta"]["code_end"] != results["meta"]["code"]

@@ -133,6 +133,28 @@ def _best_bm25(r: dict[str, Any]) -> float | None:
     return max(vals) if vals else None
 
 
+def _q(r: dict[str, Any], engine: str, group: str, metric: str) -> float | None:
+    return _get(r, "questions", "groups", engine, group, metric)
+
+
+def _q_best(r: dict[str, Any], group: str, metric: str) -> float | None:
+    vals = [v for v in (_q(r, "tantivy_bm25", group, metric), _q(r, "fts5_bm25", group, metric)) if v is not None]
+    return max(vals) if vals else None
+
+
+def _q_vs_best(group: str, metric: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda r: ratio(_q(r, "etslib", group, metric), _q_best(r, group, metric))
+
+
+def _q_worst_type(r: dict[str, Any]) -> float | None:
+    """The smallest margin of etslib over the best reference among the query types."""
+    from .judged import TYPE_GROUPS
+
+    gaps = [_q(r, "etslib", g, m) - _q_best(r, g, m) for g in TYPE_GROUPS for m in ("ndcg@10", "hit@3")
+            if _q(r, "etslib", g, m) is not None and _q_best(r, g, m) is not None]
+    return round(min(gaps), 4) if gaps else None
+
+
 TARGETS: list[Target] = [
     Target("ingest_cold_vs_reference", "cold ingest pages/s ÷ pdftotext+FTS5 pipeline", ">=", 0.5, "×",
            lambda r: ratio(_get(r, "ingest", "cold", "pages_per_s"), _get(r, "refs", "fts5_pipeline", "pages_per_s"))),
@@ -168,6 +190,17 @@ TARGETS: list[Target] = [
     Target("ranking_ndcg_vs_bm25", "Cranfield nDCG@10 − best BM25 reference", ">=", 0.0, "",
            lambda r: None if _get(r, "ranking", "etslib", "ndcg@10") is None or _best_bm25(r) is None
            else round(_get(r, "ranking", "etslib", "ndcg@10") - _best_bm25(r), 4)),
+    # The judged questions (issue 10): etslib as the web page searches (glossary on).
+    Target("questions_ndcg_vs_bm25", "judged questions nDCG@10 ÷ best BM25 reference", ">=", 1.10, "×",
+           _q_vs_best("overall", "ndcg@10")),
+    Target("questions_hit3_vs_bm25", "judged questions page hit@3 ÷ best BM25 reference", ">=", 1.10, "×",
+           _q_vs_best("overall", "hit@3")),
+    Target("questions_long_ndcg_vs_bm25", "long questions nDCG@10 ÷ best BM25 reference", ">=", 1.10, "×",
+           _q_vs_best("long questions", "ndcg@10")),
+    Target("questions_long_hit3_vs_bm25", "long questions page hit@3 ÷ best BM25 reference", ">=", 1.10, "×",
+           _q_vs_best("long questions", "hit@3")),
+    Target("questions_worst_type_vs_bm25", "worst query type: etslib − best reference (nDCG@10, hit@3)", ">=", 0.0, "",
+           _q_worst_type, "keyword, phrase, acronym, question, non-English"),
     Target("worker_rss", "serving worker resident memory (max)", "<", 300, "MB",
            lambda r: _get(r, "http", "memory", "max_worker_rss_mb")),
 ]
@@ -256,7 +289,7 @@ def _x(v: float | None) -> str:
 def render(r: dict[str, Any]) -> str:
     """The table for stdout (every figure is also in the JSON)."""
     lines: list[str] = []
-    for part in (_head, _ingest, _refs, _search, _http, _ranking, _targets):
+    for part in (_head, _ingest, _refs, _search, _http, _ranking, _questions, _targets):
         try:
             lines += part(r)
         except Exception as e:  # a half-filled section must not hide the others
@@ -426,6 +459,40 @@ def _ranking(r: dict[str, Any]) -> list[str]:
                 rows.append([label, e["ndcg@10"], e["map@100"], e["p@10"], e["recall@100"], f"{e['empty_results']} empty"])
         L += _table(["ranking", "nDCG@10", "MAP@100", "P@10", "R@100", ""], rows)
         L.append(f"  {rk['documents']:,} documents, {rk['queries']} queries; gains {rk['gains']}")
+    return L
+
+
+def _questions(r: dict[str, Any]) -> list[str]:
+    from .judged import GROUPS
+
+    q = r.get("questions", {})
+    L = ["", "RANKING (judged questions, tests/gold/questions)"]
+    if "skipped" in q:
+        return L + [f"  skipped: {q['skipped']}"]
+    groups = q["groups"]
+    engines = [("etslib", "etslib"), ("etslib_typed", "typed"), ("tantivy_bm25", "tantivy"), ("fts5_bm25", "FTS5")]
+    verdict = {(v["group"], v["metric"]): v["verdict"] for v in q.get("verdicts", [])}
+    rows = []
+    for g in GROUPS:
+        n = _get(groups, "etslib", g, "queries")
+        if n is None:
+            continue
+        row: list[Any] = [g, n]
+        for metric in ("ndcg@10", "hit@3", "mrr"):
+            row += [_get(groups, e, g, metric) for e, _ in engines]
+            if metric != "mrr":
+                row.append(verdict.get((g, metric), "—"))
+        rows.append(row)
+    heads = ["group", "n"]
+    for metric in ("nDCG@10", "hit@3", "MRR"):
+        heads += [f"{metric} {label}" if i == 0 else label for i, (_, label) in enumerate(engines)]
+        if metric != "MRR":
+            heads.append("")
+    L += _table(heads, rows)
+    L.append(f"  {q['queries']} queries, {q['documents']} documents, {q['pages']:,} pages; etslib = glossary on (the web page), "
+             f"typed = expand=False; targets: ≥ 1.10 × the best reference overall and for long questions, ≥ 1.00 × per type")
+    L.append(f"  page hit@3 over {q['judged_page_pairs']} (query, document) pairs with judged pages; "
+             f"{len(q.get('unlocated_quotes', []))} quotes not located; empty result lists (etslib): {_get(groups, 'etslib', 'overall', 'empty')}")
     return L
 
 

@@ -22,6 +22,7 @@ from functools import reduce
 import numpy as np
 
 from ..text import analysis
+from ..text.stems import exception_forms
 from ..vocab.facets import FACETS
 from .facets import DocTable, resolve_value
 from .. import config
@@ -45,10 +46,19 @@ class Params:
     compound_bonus: float = 0.25  # cap-and-trade: weight of the words standing together
     synonym_weight: float = 0.8  # a glossary alternative, against the words typed
     page_bonus: float = 0.5  # share of the best page's score added to a document's
-    coord_power: float = 0.0  # relaxed queries: scale by (matched / words) ** power
-    enough: int = 5  # relax a long query when fewer documents than this have every word
+    near_weight: float = 0.5  # proximity: a pair of query words standing together, against one word's page score
+    near_window: int = 1  # ... within this many positions (1: adjacent, either order)
+    near_docs: int = 20  # proximity is looked up on the pages of this many best documents
+    page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
+    page_coord_power: float = 0.5  # a page's score scaled by the share of the query's words it holds
+    coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
+    msm_from: int = 3  # a query of this many loose words or more needs only most of them
+    msm_share: float = 0.6  # ... this share of them (rounded up): 5 of 7
+    enough: int = 50  # need fewer words when fewer documents than this have the share
     min_share: float = 0.0  # relaxing never requires fewer than this share of the words (0: down to one)
+    msm_idf: float = 0.0  # PROTOTYPE: >0: need this share of the query's idf mass instead of a count
     max_expansions: int = 200  # wildcard terms
+    stem_only_weight: float = 0.7  # an occurrence matching only by stem, against the form typed (1.0)
 
 
 @dataclass
@@ -59,6 +69,12 @@ class Scored:
     rec_scores: np.ndarray  # their score contributions (float32)
     idf: float | None = None  # a single concept's idf (scores are proportional to it)
     pages: tuple[np.ndarray, np.ndarray] | None = None  # page_scores(), computed once
+    # The query's concepts (loose words) as (idf, page records matching it):
+    # page_scores() weighs a page by the share of them it holds.
+    concepts: tuple[tuple[float, np.ndarray], ...] = ()
+    # Neighbouring words of the query as (forms, forms, weight): pages where
+    # they stand within a few words of each other score more (page_scores()).
+    near: tuple[tuple[tuple[str, ...], tuple[str, ...], float], ...] = ()
 
     def nbytes(self) -> int:
         recs = self.rec_ids.nbytes + self.rec_scores.nbytes
@@ -85,9 +101,16 @@ class Terms:
     stems: set[str] = field(default_factory=set)
     exacts: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
+    lang_stems: dict[str, set[str]] = field(default_factory=dict)  # the stems that count on a page of each language
 
     def key(self) -> tuple:
-        return (frozenset(self.stems), frozenset(self.exacts), frozenset(self.phrases))
+        return (frozenset(self.stems), frozenset(self.exacts), frozenset(self.phrases),
+                frozenset((lang, frozenset(s)) for lang, s in self.lang_stems.items()))
+
+    def stems_for(self, lang: str) -> set[str]:
+        """The stems to mark on a page in ``lang`` (the others were made by
+        another language's stemmer and do not match there)."""
+        return self.lang_stems.get(lang, set()) if self.lang_stems else self.stems
 
 
 class Evaluator:
@@ -99,6 +122,9 @@ class Evaluator:
         self.p = params or Params()
         self.n = snap.n_docs
         self.langs = sorted({info.get("language") or "und" for info in snap.infos}) or ["en"]
+        self.lang_codes = {lang: i for i, lang in enumerate(self.langs)}
+        self.row_lang = np.array([self.lang_codes[info.get("language") or "und"] for info in snap.infos] or [0], dtype=np.int16)
+        self._plans: dict[str, list] = {}
         p = self.p
         self.norm = {
             "content": _norm(snap.doc_content_len, p.b_content),
@@ -130,6 +156,8 @@ class Evaluator:
                 scored = self._implicit_and(node, exact, terms, scope, notes)
             else:
                 scored = self._eval(node, exact, terms)
+            if isinstance(node, Phrase) and not exact and not (scored.mask & scope).any():
+                scored = self._phrase_as_words(node, terms, notes) or scored
         finally:
             self._local.decoded = {}
         return scored, terms, notes
@@ -155,9 +183,17 @@ class Evaluator:
         if isinstance(node, And):
             return self._and(node.children, exact, terms)
         if isinstance(node, Or):
-            kids = [self._eval(c, exact, terms) for c in node.children]
             if node.synonyms:
-                return self._synonyms(kids)
+                # The typed-form bonus is for the words typed: an alternative
+                # is scored on its stem alone (one postings read fewer each).
+                kids = [self._eval(node.children[0], exact, terms)]
+                self._local.alternative = True
+                try:
+                    kids += [self._eval(c, exact, terms) for c in node.children[1:]]
+                finally:
+                    self._local.alternative = False
+                return self._synonyms(kids, node.weights)
+            kids = [self._eval(c, exact, terms) for c in node.children]
             return _sum(kids, any_of=True)
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
@@ -198,32 +234,86 @@ class Evaluator:
         soft = [self._eval(c, exact, terms) for c in soft_nodes]
         hard = self._and(hard_nodes, exact, terms) if hard_nodes else None
         base = scope.copy() if hard is None else scope & hard.mask
-        matched = np.zeros(self.n, dtype=np.int32)
-        for s in soft:
-            matched += s.mask
         n = len(soft)
-        need = n
+        idfs = np.array([k.idf if k.idf else self._idf(max(1, int(k.mask.sum()))) for k in soft], dtype=np.float32)
+        matched = np.zeros(self.n, dtype=np.int32)
+        covered = np.zeros(self.n, dtype=np.float32)
+        for k, w in zip(soft, idfs):
+            matched += k.mask
+            covered += w * k.mask
         totals = np.bincount(matched[base], minlength=n + 1)  # docs with exactly k words
         at_least = np.cumsum(totals[::-1])[::-1]  # docs with >= k words
+        # Minimum should match: a long query needs most of its words, not
+        # all (a report lacking one word of seven is not dropped), and
+        # fewer still when that finds too few documents.
+        need = n if n < self.p.msm_from else max(2, math.ceil(n * self.p.msm_share))
         enough = 1 if n <= 2 else self.p.enough
-        if at_least[need] < enough:
-            # Too few have every word: rank everything that has any of them.
-            # BM25 already puts documents with more (and rarer) words first;
-            # requiring "most" of the words lost relevant documents on
-            # Cranfield (nDCG@10 0.33 when keeping >= 10 documents).
-            need = max(1, math.ceil(n * self.p.min_share)) if self.p.min_share else 1
+        floor = max(1, math.ceil(n * self.p.min_share)) if self.p.min_share else 1
+        while need > floor and at_least[need] < enough:
+            need -= 1
         mask = matched >= need
+        if self.p.msm_idf and n >= self.p.msm_from:
+            share = self.p.msm_idf
+            total = float(idfs.sum())
+            while True:
+                mask = covered >= share * total - 1e-6
+                if share <= 0.05 or int((mask & base).sum()) >= enough:
+                    break
+                share *= 0.8
+            need = int(matched[mask].min()) if mask.any() else 1
         kids = soft + ([hard] if hard is not None else [])
         out = _sum(kids, any_of=True)
         out.mask = mask if hard is None else mask & hard.mask
-        if need < n:
-            coord = (matched / n) ** self.p.coord_power
+        if need < n and self.p.coord_power:
+            # Coordination: documents holding more of the query (the rarer
+            # words weighing more) rank higher.
+            coord = (covered / float(idfs.sum())) ** self.p.coord_power
             out.score = (out.score * coord).astype(np.float32)
+        if need < n:
             few = int(at_least[n])
-            have = "No document has" if few == 0 else f"Only {few} document{'s' if few > 1 else ''} {'have' if few > 1 else 'has'}"
-            notes.append(f"{have} all {n} words; showing documents with {'any' if need == 1 else f'at least {need}'} of them, best matches first.")
+            if n >= self.p.msm_from and need == max(2, math.ceil(n * self.p.msm_share)):
+                notes.append(f"Matched at least {need} of {n} words ({few} document{'s' if few != 1 else ''} with all of them first).")
+            else:
+                have = "No document has" if few == 0 else f"Only {few} document{'s' if few > 1 else ''} {'have' if few > 1 else 'has'}"
+                notes.append(f"{have} all {n} words; showing documents with {'any' if need == 1 else f'at least {need}'} of them, best matches first.")
         out.score = np.where(out.mask, out.score, 0).astype(np.float32)
+        out.concepts = tuple((float(w), k.rec_ids) for k, w in zip(soft, idfs))
+        out.near = self._near_pairs(soft_nodes, [float(w) for w in idfs])
         return self._with_bonus(out, bonus)
+
+    def _near_pairs(self, nodes: list[Node], idfs: list[float]) -> tuple:
+        """Neighbouring typed words (common words left out) with their forms."""
+        seq: list[tuple[str, float]] = []
+        for node, w in zip(nodes, idfs):
+            if isinstance(node, Or) and node.synonyms:
+                node = node.children[0]
+            words = [node] if isinstance(node, Word) else list(node.children) if isinstance(node, And) else []
+            seq += [(c.text, w) for c in words if isinstance(c, Word)]
+        out = []
+        for (a, wa), (b, wb) in zip(seq, seq[1:]):
+            if analysis.CJK_RE.search(a) or analysis.CJK_RE.search(b) or a == b:
+                continue
+            out.append((_forms(a), _forms(b), (wa + wb) / 2))
+        return tuple(out)
+
+    def _phrase_as_words(self, node: Phrase, terms: Terms, notes: list[str]) -> Scored | None:
+        """A quoted phrase found nowhere, searched as its words, every one
+        required in any form (stemmed), ranked where they stand together:
+        "nationales Emissionshandelssystem" finds "nationale
+        Emissionshandelssystem" and "nationalen ..." instead of nothing."""
+        words = [w for w in analysis.words(node.text) if not analysis.is_stopword(w, self.langs)]
+        if len(words) < 2 or any(analysis.CJK_RE.search(w) for w in words):
+            return None
+        kids = [self._eval(Word(w, node.field), False, terms) for w in words]
+        out = _sum(kids, any_of=False)
+        if not out.mask.any():
+            return None
+        idfs = [k.idf or 0.0 for k in kids]
+        out.concepts = tuple((w, k.rec_ids) for k, w in zip(kids, idfs))
+        out.near = self._near_pairs([Word(w) for w in words], idfs)
+        notes.append(f"No document has the exact phrase “{node.text}”: showing documents with all its words in any form, "
+                     "those where they stand together first.")
+        return out
 
     def _compound_parts(self, node: Compound) -> tuple[list[Word], Phrase]:
         """A compound's words to require (common words left out) and the
@@ -241,12 +331,13 @@ class Evaluator:
             score += np.where(out.mask, w * b.score, 0).astype(np.float32)
         recs = [out.rec_ids] + [b.rec_ids for b in bonus]
         rscores = [out.rec_scores] + [w * b.rec_scores for b in bonus]
-        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32))
+        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts)
 
     # -- leaves ------------------------------------------------------------
 
     def _leaf(self, node: Word | Phrase | Wildcard, exact: bool, terms: Terms) -> Scored:
-        key = (node, exact)
+        # Only a word reads the typed-form bonus, which alternatives skip.
+        key = (node, exact, isinstance(node, Word) and getattr(self._local, "alternative", False))
         cached = self._leaf_cache.get(key)
         if cached is None:
             t = Terms()
@@ -261,6 +352,8 @@ class Evaluator:
         terms.stems |= t.stems
         terms.exacts |= t.exacts
         terms.phrases |= t.phrases
+        for lang, stems in t.lang_stems.items():
+            terms.lang_stems.setdefault(lang, set()).update(stems)
         return scored
 
     def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
@@ -268,27 +361,83 @@ class Evaluator:
         if analysis.is_cjk(w) or analysis.CJK_RE.search(w):
             return self._phrase(Phrase(w, node.field), terms)
         f = analysis.fold(w)
-        stemmed = [] if exact else analysis.stem_variants(w, self.langs)
         stop = not exact and analysis.is_stopword(w, self.langs)
-        fields: dict[str, list[tuple[str, str]]] = {}
         want = {node.field} if node.field else {"content", "title", "meta"}
-        if "content" in want:
-            if exact or stop:
-                fields["content"] = [("exact", f)]
-            else:
-                fields["content"] = [("content", t) for t in stemmed]
-        if "title" in want:
-            fields["title"] = [("title_x", f)] if exact or stop else [("title", t) for t in stemmed]
-        if "meta" in want:
-            fields["meta"] = [("meta", t) for t in (stemmed or [f])]
-        if "author" in want:
-            fields["author"] = [("author", t) for t in (stemmed or [f])]
         terms.exacts.add(f)
-        if not exact:
-            terms.stems.update(stemmed)
-        return self._concept(
-            {name: [self.snap.postings(fld, t) for fld, t in pairs] for name, pairs in fields.items()}
-        )
+        if exact or stop:
+            fields: dict[str, list] = {}
+            if "content" in want:
+                fields["content"] = [self.snap.postings("exact", f)]
+            if "title" in want:
+                fields["title"] = [self.snap.postings("title_x", f)]
+            if "meta" in want:
+                fields["meta"] = [self.snap.postings("meta", f)]
+            if "author" in want:
+                fields["author"] = [self.snap.postings("author", f)]
+            return self._concept(fields)
+        plan = self._stem_plan(w)
+        beta = 1.0 if getattr(self._local, "alternative", False) else self.p.stem_only_weight
+        fields = {}
+        for name, stem_field, exact_field in (("content", "content", "exact"), ("title", "title", "title_x"),
+                                               ("meta", "meta", "meta"), ("author", "author", "author")):
+            if name not in want:
+                continue
+            lists = []
+            for kind, term, langs in plan:
+                fld = stem_field if kind == "stem" or name in ("meta", "author") else exact_field
+                lists.append(self._in_langs(self.snap.postings(fld, term), name, langs, beta if kind == "stem" and beta < 1 and name in ("content", "title") else 1.0))
+            if beta < 1 and name in ("content", "title") and any(kind == "stem" for kind, _, _ in plan):
+                # The form typed counts fully, a stem-only match less.
+                lists.append(self._in_langs(self.snap.postings(exact_field, f), name, None, 1.0 - beta))
+            fields[name] = lists
+        for kind, term, langs in plan:
+            if kind == "stem":
+                terms.stems.update((term,))
+                for lang in langs or self.langs:
+                    terms.lang_stems.setdefault(lang, set()).add(term)
+            else:
+                terms.exacts.add(term)
+        return self._concept(fields)
+
+    def _stem_plan(self, word: str) -> list[tuple[str, str, frozenset[str] | None]]:
+        """How a loose word is looked up: ``("stem", stem, langs)`` for the
+        stemmed field, one per stem, matching only documents in the languages
+        whose stemmer made it (a German stem of "dividend" must not find
+        English "divided"), or ``("form", form, langs)`` for the exact forms of a
+        stem exception. ``langs`` None: every language."""
+        cached = self._plans.get(word)
+        if cached is not None:
+            return cached
+        by_term: dict[tuple[str, str], set[str]] = {}
+        for lang in self.langs:
+            forms = exception_forms(word, lang)
+            if forms:
+                for form in forms:
+                    by_term.setdefault(("form", form), set()).add(lang)
+            else:
+                by_term.setdefault(("stem", analysis.stemmer(lang)(word)), set()).add(lang)
+        every = set(self.langs)
+        plan = [(k, t, None if langs == every else frozenset(langs)) for (k, t), langs in by_term.items()]
+        if len(self._plans) > 10_000:
+            self._plans.clear()
+        self._plans[word] = plan
+        return plan
+
+    def _in_langs(self, postings, field: str, langs: frozenset[str] | None, weight: float):
+        """Postings kept to documents of ``langs`` (None: all), counts scaled."""
+        from ..index import Postings
+
+        ids, tf = postings.ids, postings.tf
+        if langs is not None and len(ids):
+            allowed = np.zeros(len(self.lang_codes), dtype=bool)
+            allowed[[self.lang_codes[l] for l in langs]] = True
+            rows = self.snap.page_doc[ids] if field == "content" else self.snap.record_row[ids]
+            keep = (rows >= 0) & allowed[self.row_lang[np.maximum(rows, 0)]]
+            if not keep.all():
+                ids, tf = ids[keep], tf[keep]
+        if weight != 1.0:
+            tf = (tf * weight).astype(np.float32)
+        return Postings(ids, tf)
 
     def _phrase(self, node: Phrase, terms: Terms) -> Scored:
         words = analysis.exact_terms(node.text)
@@ -400,6 +549,11 @@ class Evaluator:
                 continue
             ids = np.concatenate([p.ids for p in plist]) if len(plist) > 1 else plist[0].ids
             tf = np.concatenate([p.tf for p in plist]) if len(plist) > 1 else plist[0].tf
+            if len(plist) > 1 and fname == "content":
+                # One entry per page: a stem's and the typed form's counts add up
+                # before saturation.
+                ids, inverse = np.unique(ids, return_inverse=True)
+                tf = np.bincount(inverse, weights=tf).astype(np.float32)
             if fname == "content":
                 rows = snap.page_doc[ids]
                 page_ids.append(ids)
@@ -429,15 +583,24 @@ class Evaluator:
         if page_ids:
             ids = np.concatenate(page_ids) if len(page_ids) > 1 else page_ids[0]
             tf = np.concatenate(page_tf) if len(page_tf) > 1 else page_tf[0]
-            ps = (idf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
+            pidf = idf
+            if self.p.page_idf:
+                # Pages compete with the pages of every document: a word in
+                # every report but on few of their pages tells pages apart.
+                pidf = self._page_idf(len(ids))
+            ps = (pidf * tf * (k1 + 1) / (tf + k1 * self.page_norm[ids])).astype(np.float32)
         else:
             ids, ps = _NO_RECS
         return Scored(mask, score, ids, ps, idf)
 
+    def _page_idf(self, df: int) -> float:
+        n = max(self.snap.n_pages, df)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def _synonyms(self, kids: list[Scored]) -> Scored:
+    def _synonyms(self, kids: list[Scored], weights: tuple[float, ...] = ()) -> Scored:
         """A term and its glossary alternatives: the best of them counts.
 
         An alternative is scored with the idf of the whole group, not its
@@ -447,10 +610,13 @@ class Evaluator:
         """
         group_idf = self._idf(int(np.logical_or.reduce([k.mask for k in kids]).sum()))
         first, rest = kids[0], kids[1:]
+        # Alternatives in another language or script weigh less again than
+        # those in the language typed (weights from the glossary rewrite).
+        extra = weights[1:] if len(weights) == len(kids) else (1.0,) * len(rest)
         factors = [
-            self.p.synonym_weight * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k in rest
+            self.p.synonym_weight * x * (min(1.0, group_idf / k.idf) if k.idf else 1.0) for k, x in zip(rest, extra)
         ]
-        return _dismax(first, list(zip(rest, factors)))
+        return _dismax(first, list(zip(rest, factors)), self.snap.n_records)
 
     def _filter_mask(self, node: Filter) -> np.ndarray:
         facet = FACETS[node.facet]
@@ -498,12 +664,50 @@ class Evaluator:
         if isinstance(node, Compound):
             words, _phrase = self._compound_parts(node)
             return _combine_pages([self._page_sets(w, exact, rows) for w in words], any_of=False)
+        if isinstance(node, And) and node.implicit:
+            return self._implicit_page_sets(node, exact, rows)
         if isinstance(node, And):
             kids = [c for c in node.children if not isinstance(c, Not)]
             return _combine_pages([self._page_sets(c, exact, rows) for c in kids], any_of=False)
+        if isinstance(node, Or) and node.synonyms:
+            # Alternatives as evaluate() read them (the same cached leaves).
+            parts = [self._page_sets(node.children[0], exact, rows)]
+            self._local.alternative = True
+            try:
+                parts += [self._page_sets(c, exact, rows) for c in node.children[1:]]
+            finally:
+                self._local.alternative = False
+            return _combine_pages(parts, any_of=True)
         if isinstance(node, Or):
             return _combine_pages([self._page_sets(c, exact, rows) for c in node.children], any_of=True)
         return None  # filters, years, NOT, match-all: about documents, not pages
+
+    def _implicit_page_sets(self, node: And, exact: bool, rows: np.ndarray) -> dict[int, np.ndarray] | None:
+        """Words typed one after another, page by page, with the documents'
+        minimum should match: a page of a long question's answer holds most
+        of the words its document has (5 of 7), not every one."""
+        soft: list[Node] = []
+        hard: list[Node] = []
+        for c in node.children:
+            if isinstance(c, Not):
+                continue
+            if isinstance(c, Compound):
+                soft.extend(self._compound_parts(c)[0])
+            elif (isinstance(c, (Word, Wildcard)) and c.field is None) or (isinstance(c, Or) and c.synonyms):
+                soft.append(c)
+            else:
+                hard.append(c)
+        n = len(soft)
+        if n < self.p.msm_from:
+            return _combine_pages([self._page_sets(c, exact, rows) for c in soft + hard], any_of=False)
+        sets = [self._page_sets(c, exact, rows) for c in soft]
+        out: dict[int, np.ndarray] = {}
+        for row in {r for part in sets if part for r in part}:
+            parts = [part[row] for part in sets if part and row in part]
+            need = max(1, math.ceil(len(parts) * self.p.msm_share))
+            ids, counts = np.unique(np.concatenate(parts), return_counts=True)
+            out[row] = ids[counts >= need]
+        return _combine_pages([out] + [self._page_sets(c, exact, rows) for c in hard], any_of=False)
 
     def page_scores(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """Matching page records and their summed scores (records unique)."""
@@ -520,7 +724,80 @@ class Evaluator:
                 dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
+            if len(scored.concepts) > 1 and len(scored.pages[0]) and self.p.page_coord_power:
+                # A page that answers the question holds most of its words:
+                # weigh each page by the (idf-weighted) share it holds, so
+                # one word repeated does not make the best page.
+                recs, sums = scored.pages
+                cov = np.zeros(self.snap.n_records, dtype=np.float32)
+                total = 0.0
+                for w, ids in scored.concepts:
+                    cov[ids] += w
+                    total += w
+                share = cov[recs] / total if total else 1.0
+                scored.pages = (recs, (sums * share**self.p.page_coord_power).astype(np.float32))
+            if scored.near and len(scored.pages[0]) and self.p.near_weight:
+                scored.pages = self._with_proximity(scored)
         return scored.pages
+
+    def _with_proximity(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+        """Page scores plus a bonus where neighbouring query words stand
+        together (within ``near_window`` positions, either order), looked
+        up on the pages of the best documents only: positions cost, and
+        only those pages are shown."""
+        recs, sums = scored.pages
+        rows = np.flatnonzero(scored.mask)
+        if len(rows) > self.p.near_docs:
+            rows = rows[np.argpartition(-scored.score[rows], self.p.near_docs - 1)[: self.p.near_docs]]
+        top = np.zeros(self.n, dtype=bool)
+        top[rows] = True
+        sel = np.flatnonzero(top[self.snap.page_doc[recs]])
+        if not len(sel):
+            return recs, sums
+        cand = recs[sel]  # ascending
+        k1 = self.p.k1
+        bonus = np.zeros(len(cand), dtype=np.float32)
+        for forms_a, forms_b, weight in scored.near:
+            count = self._near_counts(cand, forms_a, forms_b, self.p.near_window)
+            bonus += weight * count * (k1 + 1) / (count + k1)
+        sums = sums.copy()
+        sums[sel] += (self.p.near_weight * bonus).astype(np.float32)
+        return recs, sums
+
+    def _positions_of(self, cand: np.ndarray, forms: tuple[str, ...]) -> np.ndarray:
+        """Sorted keys ``candidate index << 32 | position`` of any of ``forms``."""
+        kept = getattr(self._local, "decoded", None)
+        parts = []
+        for f in forms:
+            table = self.snap.positions("exact", f)
+            if not len(table):
+                continue
+            idx = np.searchsorted(table.ids, cand)
+            idx[idx == len(table.ids)] = 0
+            present = np.flatnonzero(table.ids[idx] == cand)
+            if not len(present):
+                continue
+            owner, pos = table.decode(idx[present], kept)
+            parts.append((present[owner].astype(np.int64) << 32) | pos)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(parts)
+        keys.sort()
+        return keys
+
+    def _near_counts(self, cand: np.ndarray, forms_a, forms_b, window: int) -> np.ndarray:
+        """Per candidate record, how often a form of ``a`` has one of ``b``
+        within ``window`` positions."""
+        ka = self._positions_of(cand, forms_a)
+        if not len(ka):
+            return np.zeros(len(cand), dtype=np.float32)
+        kb = self._positions_of(cand, forms_b)
+        if not len(kb):
+            return np.zeros(len(cand), dtype=np.float32)
+        lo = np.searchsorted(kb, ka - window, "left")
+        hi = np.searchsorted(kb, ka + window, "right")
+        hit = ka[hi > lo] >> 32
+        return np.bincount(hit, minlength=len(cand)).astype(np.float32)
 
     def best_page(self, scored: Scored) -> np.ndarray:
         """Per document, the score of its best page (0 when none)."""
@@ -546,6 +823,14 @@ def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -
             else:
                 out[row] = np.union1d(have, ids) if any_of else np.intersect1d(have, ids)
     return out
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A word's exact-field forms for proximity: as typed and with a plural
+    -s added or taken away (the common inflection; no stemming on positions)."""
+    f = analysis.fold(word)
+    other = f[:-1] if f.endswith("s") and len(f) > 3 else f + "s"
+    return (f, other)
 
 
 def _norm(lengths: np.ndarray, b: float) -> np.ndarray:
@@ -586,12 +871,22 @@ def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[b[at] == a]
 
 
-def _dismax(first: Scored, rest: list[tuple[Scored, float]]) -> Scored:
-    """The best of several scorings of one concept, each with a weight."""
+def _dismax(first: Scored, rest: list[tuple[Scored, float]], n_records: int) -> Scored:
+    """The best of several scorings of one concept, each with a weight.
+
+    On a page too the best form counts, not the sum of the forms (LULUCF
+    and its long name on one page are one match): a dense array over the
+    page records keeps each record's best score (a sort of the records
+    cost several ms for a glossary term with 20 alternatives)."""
     mask = reduce(np.logical_or, [first.mask] + [k.mask for k, _ in rest])
     score = first.score.copy()
     for k, w in rest:
         score = np.maximum(score, k.score * w)
-    rec_ids = np.concatenate([first.rec_ids] + [k.rec_ids for k, _ in rest])
-    rec_scores = np.concatenate([first.rec_scores] + [k.rec_scores * w for k, w in rest])
-    return Scored(mask, score.astype(np.float32), rec_ids, rec_scores.astype(np.float32))
+    if not any(len(k.rec_ids) for k, _ in rest):
+        return Scored(mask, score.astype(np.float32), first.rec_ids, first.rec_scores)
+    best = np.zeros(n_records, dtype=np.float32)
+    for ids, scores in [(first.rec_ids, first.rec_scores)] + [(k.rec_ids, k.rec_scores * w) for k, w in rest]:
+        if len(ids):
+            best[ids] = np.maximum(best[ids], scores)
+    rec_ids = np.flatnonzero(best).astype(np.int32)
+    return Scored(mask, score.astype(np.float32), rec_ids, best[rec_ids])

@@ -107,7 +107,7 @@ def passage_at(gen: Generation, info: dict[str, Any], rec: int, terms: Terms, sc
             gen.snap.page_text(rec),
             page,
             info.get("language") or "und",
-            terms.stems,
+            terms.stems_for(info.get("language") or "und"),
             terms.exacts,
             terms.phrases,
             label=label,

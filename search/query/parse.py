@@ -84,6 +84,9 @@ class And:
 class Or:
     children: tuple["Node", ...]
     synonyms: bool = False  # a glossary expansion: score the best, not the sum
+    # A glossary expansion's weight per child (the words typed first, 1.0);
+    # empty: every alternative alike.
+    weights: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

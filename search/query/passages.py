@@ -83,7 +83,10 @@ def make_passage(
     # window shown (a regex over every whole page cost ~60 µs a page).
     text = page_text
     spans = analysis.match_spans(text, lang, stems, exacts, phrases)
-    words = [analysis.fold(text[s:e]) for s, e in spans]
+    # The window with the most distinct query words: inflections of one word
+    # (allowance, allowances) count once, as one concept.
+    stem = analysis.stemmer(lang)
+    words = [stem(text[s:e]) for s, e in spans]
     lo, hi = best_window(text, spans, words, width)
     lo, hi = _snap_to_words(text, lo, hi)
     segments: list[tuple[str, bool]] = []

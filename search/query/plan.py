@@ -21,7 +21,8 @@ from .evaluate import Scored, Terms
 from .values import resolve_filters, resolve_nodes
 from .generation import Generation
 from .parse import And, MatchAll, Node, parse, to_string
-from .rewrite import drop_common_words, expand_glossary
+from ..text.segment import segment
+from .rewrite import drop_common_words, expand_glossary, segment_cjk
 
 
 @dataclass
@@ -107,11 +108,17 @@ def read_query(
     """Parse and rewrite a query: the tree, notes, expansions, reading."""
     parsed = parse(req.q)
     notes = list(parsed.notes)
-    node, dropped = drop_common_words(parsed.node, langs)
+    # A Chinese sentence is cut into words; the glossary's terms stay whole
+    # when the glossary expands them.
+    expand = req.expand and not req.exact
+    node, made = segment_cjk(parsed.node, lambda run: segment(run, glossary().cjk_terms() if expand else ()))
+    if made:
+        notes.append("Read as the words " + " ".join(made) + ".")
+    node, dropped = drop_common_words(node, langs)
     if dropped:
         notes.append("Common words ignored: " + ", ".join(dict.fromkeys(dropped)) + " (quote a phrase to keep them).")
     expansions: list[tuple[str, list[str]]] = []
-    if req.expand and not req.exact:
+    if expand:
         node, expansions = expand_glossary(node, glossary())
     return node, notes, expansions, to_string(parsed.node)
 

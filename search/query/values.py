@@ -133,7 +133,7 @@ def resolve_nodes(node: Node, table: DocTable) -> tuple[Node, list[str]]:
         if isinstance(n, And):
             return And(tuple(walk(c) for c in n.children), implicit=n.implicit)
         if isinstance(n, Or):
-            return Or(tuple(walk(c) for c in n.children), synonyms=n.synonyms)
+            return Or(tuple(walk(c) for c in n.children), synonyms=n.synonyms, weights=n.weights)
         if isinstance(n, Not):
             return Not(walk(n.child))
         return n

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..text.analysis import CJK_RE
 from ..text.datafile import DATA_DIR, DataFileError, entry_error, read_yaml, require_mapping
 from ..text.fold import term_key
 from ..text.matcher import Term, TermMatcher, default_case_sensitive
@@ -34,6 +35,11 @@ class GlossaryEntry:
     label: str  # English
     terms: tuple[GlossaryTerm, ...]  # preferred first: English `terms`, then the other languages
     note: str | None = None
+    # An ambiguous acronym expands only when the query has one of these
+    # words (any form) ...
+    context: tuple[str, ...] = ()
+    # ... or else only in documents with one of these topics.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,15 @@ class GlossaryMatch:
     entry_id: str
     label: str
     alternatives: list[str]  # the entry's other terms, preferred first
+    alternative_langs: list[str] = field(default_factory=list)  # each alternative's language
+    lang: str = "en"  # the language of the term matched
+    acronym: bool = False  # the term matched is an acronym (written in capitals)
+    context: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
 
 _LANG_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-_ENTRY_KEYS = ("id", "label", "terms", "note")  # "id" is not Indonesian here
+_ENTRY_KEYS = ("id", "label", "terms", "note", "context", "topics")  # "id" is not Indonesian here
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -63,6 +74,13 @@ class Glossary:
         """All entries in file order."""
         return list(self._entries)
 
+    def cjk_terms(self) -> tuple[str, ...]:
+        """The Chinese/Japanese/Korean terms: words a segmenter keeps whole."""
+        found = getattr(self, "_cjk", None)
+        if found is None:
+            found = self._cjk = tuple(t.text for e in self._entries for t in e.terms if CJK_RE.search(t.text))
+        return found
+
     def get(self, entry_id: str) -> GlossaryEntry | None:
         return next((e for e in self._entries if e.id == entry_id), None)
 
@@ -70,10 +88,11 @@ class Glossary:
         """Glossary terms in ``text``: non-overlapping, longest first, left to right."""
         out: list[GlossaryMatch] = []
         for hit in self._matcher.finditer(text):
-            entry, _ = hit.terms[0].payload
+            entry, term = hit.terms[0].payload
             matched = {term_key(t.payload[1].text) for t in hit.terms}
-            alternatives = [t.text for t in entry.terms if term_key(t.text) not in matched]
-            out.append(GlossaryMatch(hit.start, hit.end, hit.surface, entry.id, entry.label, alternatives))
+            alts = [t for t in entry.terms if term_key(t.text) not in matched]
+            out.append(GlossaryMatch(hit.start, hit.end, hit.surface, entry.id, entry.label, [t.text for t in alts],
+                                     [t.lang for t in alts], term.lang, _is_acronym(term.text), entry.context, entry.topics))
         return out
 
 
@@ -120,7 +139,18 @@ def _parse_entry(path: Path, i: int, raw: Any) -> GlossaryEntry:
     note = raw.get("note")
     if note is not None and not isinstance(note, str):
         raise entry_error(path, i, raw, "'note' must be a string")
-    return GlossaryEntry(raw["id"], raw["label"].strip(), tuple(terms), note)
+    lists = {}
+    for key in ("context", "topics"):
+        v = raw.get(key) or []
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise entry_error(path, i, raw, f"'{key}' must be a list of words")
+        lists[key] = tuple(x.strip() for x in v)
+    return GlossaryEntry(raw["id"], raw["label"].strip(), tuple(terms), note, lists["context"], lists["topics"])
+
+
+def _is_acronym(text: str) -> bool:
+    """An acronym: one word of capitals and digits (NAP, ETS2, CO2)."""
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", text.replace("-", "")))
 
 
 def _check_duplicates(path: Path, entries: list[GlossaryEntry]) -> None:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.shared
 
-SECTIONS = ("meta", "corpus", "ingest", "refs", "search", "http", "ranking", "ratios", "targets")
+SECTIONS = ("meta", "corpus", "ingest", "refs", "search", "http", "ranking", "questions", "ratios", "targets")
 
 
 def _has_tantivy() -> bool:
@@ -39,6 +39,7 @@ def bench(shared_corpus, tmp_path_factory) -> dict:
     cmd = [
         sys.executable, str(ROOT / "scripts" / "bench"), "--pages", "150", "--queries", "12", "--rounds", "1",
         "--http-seconds", "2", "--html-seconds", "1", "--cranfield-docs", "200", "--cranfield-queries", "20",
+        "--judged-queries", "6", "--judged-docs", "10",
         "--cache", str(tmp / "cache"), "--out", str(out), "--only", ",".join(stages), "--quiet",
     ]
     env = dict(os.environ, ETSLIB_SHARED_CORPUS=str(shared_corpus), ETSLIB_BENCH_NO_REEXEC="1")
@@ -118,6 +119,13 @@ def test_ranking(bench):
     assert rk["queries"] == 20
     for name in ("etslib", "etslib_expand", "fts5_bm25"):
         assert 0 < rk[name]["ndcg@10"] <= 1
+    q = bench["questions"]
+    assert q["queries"] == 6 and q["documents"] == 10
+    for name in ("etslib", "etslib_typed", "fts5_bm25"):
+        assert 0 < q["groups"][name]["overall"]["ndcg@10"] <= 1
+    assert "RANKING (judged questions" in bench["_stdout"]
+    assert {"questions_ndcg_vs_bm25", "questions_hit3_vs_bm25", "questions_long_ndcg_vs_bm25",
+            "questions_worst_type_vs_bm25"} <= {t["key"] for t in bench["targets"]}
 
 
 def test_corpus_is_deterministic_and_unique(shared_corpus, tmp_path):

@@ -24,6 +24,7 @@ import pytest
 from whoosh import query as wq
 
 from search.text import analysis
+from search.text.stems import exception_forms
 from search.query.facets import FACETS, resolve_value
 from search.index import EMPTY_POSTINGS, Postings, Snapshot
 from search.index.schema import FACET_FIELDS, PositionTable
@@ -102,19 +103,40 @@ class WhooshMatching:
         if analysis.CJK_RE.search(w):
             return self._phrase(w, field)
         f = analysis.fold(w)
-        stemmed = [] if exact else analysis.stem_variants(w, self.ev.langs)
         stop = not exact and analysis.is_stopword(w, self.ev.langs)
         want = {field} if field else {"content", "title", "meta"}
-        qs: list[wq.Query] = []
-        if "content" in want:
-            qs += [wq.Term("exact", f)] if exact or stop else [wq.Term("content", t) for t in stemmed]
-        if "title" in want:
-            qs += [wq.Term("title_x", f)] if exact or stop else [wq.Term("title", t) for t in stemmed]
-        if "meta" in want:
-            qs += [wq.Term("meta", t) for t in (stemmed or [f])]
-        if "author" in want:
-            qs += [wq.Term("author", t) for t in (stemmed or [f])]
-        return self.docs(wq.Or(qs)) if qs else set()
+        if exact or stop:
+            qs = [wq.Term(fld, f) for name, fld in (("content", "exact"), ("title", "title_x"), ("meta", "meta"), ("author", "author")) if name in want]
+            return self.docs(wq.Or(qs)) if qs else set()
+        # Each language's stem finds documents of that language only; a stem
+        # exception finds its group's forms (exact field) there instead.
+        found: set[str] = set()
+        stemmed = False
+        for lang in self.ev.langs:
+            forms = exception_forms(w, lang)
+            terms = list(forms) if forms else [analysis.stemmer(lang)(w)]
+            stemmed |= not forms
+            qs: list[wq.Query] = []
+            for t in terms:
+                if "content" in want:
+                    qs.append(wq.Term("exact" if forms else "content", t))
+                if "title" in want:
+                    qs.append(wq.Term("title_x" if forms else "title", t))
+                if "meta" in want:
+                    qs.append(wq.Term("meta", t))
+                if "author" in want:
+                    qs.append(wq.Term("author", t))
+            if qs:
+                found |= self.docs(wq.Or(qs)) & self.in_lang(lang)
+        if stemmed and self.ev.p.stem_only_weight < 1:
+            # The form typed counts too (it scores above a stem-only match).
+            qs = [wq.Term(fld, f) for name, fld in (("content", "exact"), ("title", "title_x")) if name in want]
+            if qs:
+                found |= self.docs(wq.Or(qs))
+        return found
+
+    def in_lang(self, lang: str) -> set[str]:
+        return {d for d, info in self.infos.items() if (info.get("language") or "und") == lang}
 
     def _phrase(self, text: str, field: str | None) -> set[str]:
         words = analysis.exact_terms(text)
@@ -197,11 +219,15 @@ class WhooshMatching:
         base = self.eval(And(tuple(hard)), exact, scope) if hard else set(self.all)
         sets = [self.eval(c, exact, scope) for c in soft]
         n = len(sets)
-        every = set.intersection(*sets) & base & scope
-        enough = 1 if n <= 2 else self.ev.p.enough
-        if len(every) >= enough:
-            return set.intersection(*sets) & base
-        return set.union(*sets) & base
+        # Minimum should match: most of a long query's words, fewer when that
+        # finds too few documents.
+        p = self.ev.p
+        need = n if n < p.msm_from else max(2, math.ceil(n * p.msm_share))
+        enough = 1 if n <= 2 else p.enough
+        count = {d: sum(d in x for x in sets) for d in set.union(*sets) & base}
+        while need > 1 and sum(1 for d, k in count.items() if k >= need and d in scope) < enough:
+            need -= 1
+        return {d for d, k in count.items() if k >= need}
 
 
 def _scope(m: WhooshMatching, filters: dict, year_from, year_to, skip: str | None = None) -> set[str]:

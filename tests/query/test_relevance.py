@@ -1,0 +1,188 @@
+"""The relevance failures of issue 10, each on the real documents of the shared
+corpus (real-ets/, climate-policy/, more-ets/): long questions, Chinese
+sentences, stemming across languages, the glossary's eagerness, words
+standing together, and the page and passage a hit shows.
+
+The queries are written for these tests (not the judged set's), and each
+check is a property a researcher would notice, not a score."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search.model import SearchRequest
+from search.query.parse import And, Or, Phrase, Word
+from search.query.searcher import Searcher
+
+pytestmark = pytest.mark.shared
+
+FOLDERS = ("real-ets", "climate-policy", "more-ets")
+
+
+@pytest.fixture(scope="module")
+def searcher(shared_corpus, tmp_path_factory):
+    from tests.conftest import build_index
+
+    dest = tmp_path_factory.mktemp("relevance-index")
+    report = build_index([shared_corpus / f for f in FOLDERS], dest)
+    assert report["counts"]["failed"] == 0, report["failures"]
+    with Searcher(dest) as s:
+        yield s
+
+
+def _name(hit) -> str:
+    return hit.meta["path"].rsplit("/", 1)[-1]
+
+
+def _marked(hit) -> list[str]:
+    return [t.lower() for p in hit.passages for t, m in p.segments if m]
+
+
+def _nodes(node):
+    yield node
+    for c in getattr(node, "children", ()):
+        yield from _nodes(c)
+
+
+# -- long questions ---------------------------------------------------------------------
+
+
+def test_a_long_question_finds_the_reports_that_answer_it_without_every_word(searcher):
+    q = "how does the company test the resilience of its portfolio against climate scenarios"
+    resp = searcher.search(SearchRequest(q=q, limit=10))
+    top3 = [_name(h) for h in resp.hits[:3]]
+    assert any(n.startswith(("BHP_", "Rio_Tinto_")) for n in top3), top3
+    # Most words, not all: more documents than hold every word, and the note says so.
+    assert any(re.search(r"at least \d+ of (them|\d+ words)", n) for n in resp.notes), resp.notes
+    plan = searcher.plan(SearchRequest(q=q))
+    words = [n for n in _nodes(plan.node) if isinstance(n, Word)]
+    assert resp.total > 5 and len(words) >= 5
+
+
+def test_minimum_should_match_keeps_a_document_lacking_one_word(searcher):
+    # Seven content words: documents with five or six of them still match.
+    q = "free allocation benchmark values cement clinker installations revision"
+    full = searcher.search(SearchRequest(q=q, limit=50, passages=0))
+    every = searcher.search(SearchRequest(q=" AND ".join(q.split()), limit=50, passages=0))
+    assert full.total > every.total
+
+
+# -- Chinese typed as a sentence -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("expand", [True, False])
+def test_a_chinese_question_finds_the_regulation(searcher, expand):
+    resp = searcher.search(SearchRequest(q="重点排放单位应当如何清缴配额", limit=5, expand=expand))
+    assert resp.total > 0
+    assert resp.hits[0].meta["language"] == "zh"
+    assert any("Read as the words" in n for n in resp.notes)
+    # The passage shows the question's words, not its function words.
+    marked = "".join(_marked(resp.hits[0]))
+    assert "清缴" in marked and "如何" not in marked and "应当" not in marked
+
+
+def test_a_chinese_keyword_still_finds_its_bigrams_in_place(searcher):
+    resp = searcher.search(SearchRequest(q="配额", limit=3, expand=False))
+    assert resp.total >= 1 and resp.hits[0].meta["language"] == "zh"
+
+
+# -- stemming by language --------------------------------------------------------------------
+
+
+def test_a_stem_of_another_language_does_not_match(searcher):
+    # German Snowball stems "dividend" like English "divided": that must not count.
+    resp = searcher.search(SearchRequest(q="climate dividend", limit=20, expand=False))
+    assert resp.hits and _name(resp.hits[0]).startswith("DIW_")
+    for h in resp.hits:
+        assert not any(w.startswith("divid") and not w.startswith("dividend") for w in _marked(h)), (_name(h), _marked(h))
+
+
+def test_internal_is_not_international(searcher):
+    resp = searcher.search(SearchRequest(q="internal carbon price", limit=10, expand=False))
+    marked = [w for h in resp.hits for w in _marked(h)]
+    assert "internal" in marked
+    assert not any(w.startswith("international") for w in marked)
+    nat = searcher.search(SearchRequest(q="nation", limit=20, passages=3, expand=False))
+    assert not any(w.startswith("national") for h in nat.hits for w in _marked(h))
+
+
+def test_the_form_typed_scores_above_a_stem_only_match(searcher):
+    from search.query.evaluate import Params
+
+    plan = searcher.plan(SearchRequest(q="allowances", expand=False))
+    assert Params().stem_only_weight < 1
+    stricter = Searcher(searcher.root, Params(stem_only_weight=1.0))
+    try:
+        same = stricter.plan(SearchRequest(q="allowances", expand=False))
+        assert (plan.scored.mask == same.scored.mask).all()  # who matches is unchanged
+        assert (plan.scored.score != same.scored.score).any()  # how they rank is not
+    finally:
+        stricter.close()
+
+
+# -- the glossary -----------------------------------------------------------------------------
+
+
+def test_an_acronym_with_a_number_must_stand_together(searcher):
+    node = searcher.plan(SearchRequest(q="ETS 2")).node
+    typed = [n for n in _nodes(node) if isinstance(n, Or) and n.synonyms][0].children[0]
+    assert typed == Phrase("ETS 2")
+    top = [_name(h) for h in searcher.search(SearchRequest(q="ETS 2", limit=10)).hits]
+    assert any(n.startswith("CELEX_32023L0959") for n in top), top
+
+
+def test_an_ambiguous_acronym_expands_only_in_its_context(searcher):
+    alone = searcher.search(SearchRequest(q="NAP", limit=50, passages=0))
+    # Without a context word the expansions count only on allocation documents;
+    # the adaptation review that says NAP (adaptation plan) is found for the acronym itself.
+    for h in alone.hits:
+        assert "allocation" in (h.meta["topics"] or []) or _name(h).startswith("SWD_2023_932"), _name(h)
+    node = searcher.plan(SearchRequest(q="NAP allocation")).node
+    alts = [n for n in _nodes(node) if isinstance(n, Or) and n.synonyms]
+    assert alts and not any(isinstance(c, And) and not c.implicit for c in alts[0].children[1:])
+
+
+def test_expansions_into_other_languages_rank_below_the_words_typed(searcher):
+    resp = searcher.search(SearchRequest(q="碳排放权交易", limit=10))
+    assert resp.hits[0].meta["language"] == "zh"
+    node = searcher.plan(SearchRequest(q="碳排放权交易")).node
+    assert isinstance(node, Or) and node.synonyms
+    assert node.weights[0] == 1.0 and max(node.weights[1:]) < 1.0
+
+
+# -- words standing together --------------------------------------------------------------------
+
+
+def test_words_standing_together_rank_higher_without_quotes(searcher):
+    resp = searcher.search(SearchRequest(q="Social Climate Fund", limit=5, expand=False))
+    first = resp.hits[0].passages[0]
+    text = " ".join(t for t, _ in first.segments).lower()
+    assert "social climate fund" in re.sub(r"\s+", " ", text)
+    plan = searcher.plan(SearchRequest(q="Social Climate Fund", expand=False))
+    assert len(plan.scored.near) == 2
+
+
+def test_a_phrase_found_nowhere_is_read_as_its_words(searcher):
+    resp = searcher.search(SearchRequest(q='"nationales Emissionshandelssystem"', limit=5))
+    assert resp.total > 0 and any("No document has the exact phrase" in n for n in resp.notes)
+    assert _name(resp.hits[0]).startswith(("BEHG", "TEHG"))
+
+
+# -- pages and passages -------------------------------------------------------------------------
+
+
+def test_the_passage_shows_the_question_not_one_word(searcher):
+    resp = searcher.search(SearchRequest(q="monitoring plan tiers approval", limit=5, expand=False))
+    for h in resp.hits[:3]:
+        stems = {w[:5] for w in _marked(h)}
+        assert len(stems) >= 2, (_name(h), _marked(h))
+
+
+def test_pages_are_ranked_for_the_question_as_a_whole(searcher):
+    q = "which scope 3 emission reduction targets has the company set"
+    resp = searcher.search(SearchRequest(q=q, limit=5))
+    hit = next(h for h in resp.hits if _name(h).startswith(("BHP_", "Rio_Tinto_", "CostCo_")))
+    first = {w[:5] for w in _marked(hit) if w[:5] in ("scope", "emiss", "reduc", "targe", "3")}
+    assert len(first) >= 3, _marked(hit)
