@@ -58,6 +58,7 @@ class Extracted:
     outline: list[tuple[str, int]] = field(default_factory=list)  # (heading, 1-based page)
     warnings: list[str] = field(default_factory=list)
     extractor: str = ""  # "pypdfium2", "pypdf", "bs4", "text"
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
 
 
 class ExtractionError(Exception):
@@ -101,6 +102,7 @@ class Document:
     flags: list[str] = field(default_factory=list)  # e.g. "garbage-text" on some pages
     sources: dict[str, str] = field(default_factory=dict)  # field -> "catalog"/"pdf-info"/"text"/...
     ingested: str = ""  # ISO timestamp
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
 
     @property
     def page_count(self) -> int:

@@ -233,6 +233,8 @@ def derive(
         flags.append("garbage-text")
     if any(not p.strip() for p in pages):
         flags.append("blank-pages")
+    if ex.ocr_pages:
+        flags.append("ocr")
     return Document(
         id=given.get("id") or doc_id_for(path),
         path=path,
@@ -259,6 +261,7 @@ def derive(
         flags=flags,
         sources=sources,
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ocr_pages=list(ex.ocr_pages),
     )
 
 
