@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """An app configured from defaults, then ``ETSLIB_*`` variables, then ``test_config``."""
     from flask import Flask
 
-    from . import api, errors, exports, files, pages, security, state
+    from . import api, errors, exports, files, pages, security, staff, state
     from .settings import defaults
 
     app = Flask(__name__)
@@ -37,4 +37,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(files.bp)
+    staff.init_app(app)
     return app

@@ -8,7 +8,6 @@ values are read as JSON where they parse).
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Any, NamedTuple
 
 
@@ -31,7 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DOC_PAGES", 50, "Matching pages listed on a document page."),
     Setting("FEED_LIMIT", 50, "Entries in an Atom feed."),
     Setting("MAX_QUERY", 1000, "Longest query accepted (characters); longer ones are cut with a note."),
-    Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else random per process)."),
+    Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else one made once and kept in the index folder)."),
+    Setting("STAFF_SESSION_HOURS", 8, "A staff sign-in lasts this long at most."),
+    Setting("STAFF_IDLE_MINUTES", 60, "A staff session unused this long ends."),
+    Setting("UPLOAD_MAX_MB", 100, "Largest file staff may upload."),
+    Setting("UPLOAD_DIR", None, "Where uploads are stored (default: staff-uploads in the first library folder)."),
 )
 
 
@@ -41,7 +44,7 @@ def defaults() -> dict[str, Any]:
 
     out = {s.name: s.default for s in SETTINGS}
     out["INDEX"] = str(index_dir())
-    out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or secrets.token_hex(32)
+    out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or None  # see webui.staff.init_app
     # Copy lists so one app's edits never leak into another's defaults.
     out["PAGE_SIZES"] = list(out["PAGE_SIZES"])
     return out

@@ -118,6 +118,28 @@ def validate(fields: dict[str, Any], where: str) -> dict[str, Any]:
     return cleaned
 
 
+LIST_FIELDS = frozenset({"authors", "jurisdictions", "topics", "keywords"})
+
+
+def _norm(name: str, value: Any) -> Any:
+    if name in LIST_FIELDS:
+        if isinstance(value, str):
+            value = value.split(";")
+        return [str(v).strip() for v in (value or []) if str(v).strip()]
+    return "" if value is None else str(value).strip()
+
+
+def changed_fields(submitted: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The submitted fields whose value differs from the current one. An
+    empty value never clears one (a correction removes a field with
+    ``drop``: the derived value comes back)."""
+    return {
+        name: value
+        for name, value in submitted.items()
+        if _norm(name, value) not in ("", []) and _norm(name, value) != _norm(name, current.get(name))
+    }
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -175,6 +175,11 @@ class Searcher:
         row = gen.row_of(doc_id)
         return None if row is None else dict(gen.snap.infos[row])
 
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document's stored metadata (the staff pages: needs
+        attention, duplicates by content hash, likely new versions)."""
+        return list(self.state().snap.infos)
+
     def page_texts(self, doc_id: str) -> list[str] | None:
         """A document's text page by page (blank pages as ""), or None."""
         gen = self.state()
