@@ -56,20 +56,18 @@ def request(root: IndexRoot, kind: str, who: str, reason: str = "", *, start: bo
 
 
 def spawn_runner(root: IndexRoot) -> None:
-    """Start a runner process in its own session (it exits at once if one runs)."""
-    log = open(_dir(root) / "runner.log", "ab")
-    try:
-        subprocess.Popen(
-            [sys.executable, "-m", "search.ingest.jobs", str(root.root)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-            close_fds=True,
-            cwd=str(Path(__file__).resolve().parents[2]),
-        )
-    finally:
-        log.close()
+    """Start a runner process (it exits at once if one runs), detached: a
+    shell starts it in the background and exits, so the runner belongs to
+    no server worker (none waits for it, none leaves a zombie behind)."""
+    log = _dir(root) / "runner.log"
+    subprocess.run(
+        ["/bin/sh", "-c", '"$@" >>"$ETSLIB_RUNNER_LOG" 2>&1 </dev/null &', "sh", sys.executable, "-m", "search.ingest.jobs", str(root.root)],
+        env={**os.environ, "ETSLIB_RUNNER_LOG": str(log)},
+        cwd=str(Path(__file__).resolve().parents[2]),
+        start_new_session=True,
+        check=True,
+        timeout=30,
+    )
 
 
 def status(root: IndexRoot) -> dict[str, Any]:

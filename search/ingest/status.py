@@ -37,12 +37,14 @@ def _size(path: Path) -> int:
     return total
 
 
-def index_status(root: IndexRoot) -> IndexStatus:
+def index_status(root: IndexRoot, counts: tuple[int, int] | None = None) -> IndexStatus:
+    """The status of the index at ``root``; ``counts`` (documents, pages)
+    when the caller has the live generation open already."""
     report = read_report(root)
     library = [os.path.basename(p.rstrip(os.sep)) for p in library_paths(root)]
     try:
         store = root.open()
-        docs, pages = store_counts(store)
+        docs, pages = counts if counts is not None else store_counts(store)
         return IndexStatus(docs, pages, _size(store.path), _size(root.textcache), store.schema_version(), SCHEMA_VERSION, report, library)
     except IndexProblem as e:
         return IndexStatus(0, 0, 0, _size(root.textcache), None, SCHEMA_VERSION, report, library, problem=str(e).split(" at ")[0])

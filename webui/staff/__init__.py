@@ -59,5 +59,4 @@ def init_app(app: Flask) -> None:
         return error_response(413, f"The upload is larger than the limit ({app.config['UPLOAD_MAX_MB']} MB a file).", "Too large")
 
     app.context_processor(lambda: {"staff_user": auth.current_name()})
-    auth.init_app(app)
     app.register_blueprint(bp)

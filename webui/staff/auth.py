@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
 from search.index import IndexRoot
 from search.ingest import audit
@@ -57,24 +57,26 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
-def init_app(app: Flask) -> None:
-    @bp.before_request
-    def guard():
-        if request.endpoint in OPEN:
-            return None
-        if current_name() is None:
-            if _wants_json() or request.method != "GET":
-                resp = jsonify({"error": {"status": 401, "message": "Sign in as staff first."}})
-                resp.status_code = 401
-                resp.headers["WWW-Authenticate"] = 'FormBased realm="etslib staff"'
-                return resp
-            return redirect(url_for("staff.signin", next=request.full_path.rstrip("?")))
+@bp.before_request
+def guard():
+    """Every staff route but sign-in: a session, else 401 (JSON, POST) or
+    a redirect to sign-in (pages)."""
+    if request.endpoint in OPEN:
         return None
+    if current_name() is None:
+        if _wants_json() or request.method != "GET":
+            resp = jsonify({"error": {"status": 401, "message": "Sign in as staff first."}})
+            resp.status_code = 401
+            resp.headers["WWW-Authenticate"] = 'FormBased realm="etslib staff"'
+            return resp
+        return redirect(url_for("staff.signin", next=request.full_path.rstrip("?")))
+    return None
 
-    @bp.after_request
-    def private(resp):
-        resp.headers["Cache-Control"] = "no-store"
-        return resp
+
+@bp.after_request
+def private(resp):
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def who() -> str:

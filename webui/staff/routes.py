@@ -47,10 +47,15 @@ def _reindex(reason: str, kind: str = "incremental") -> None:
 # -- home, status, reindex ----------------------------------------------------------
 
 
+def _status(root):
+    stats = get_searcher().index_stats()
+    return status_view(index_status(root, (stats.documents, stats.pages)), jobs.status(root))
+
+
 @bp.get("/")
 def home():
     root = index_root()
-    view = status_view(index_status(root), jobs.status(root))
+    view = _status(root)
     att = attention_view(needs_attention(get_searcher().documents(), read_report(root), read_failures(root)), limit=0)
     return render_template("staff/home.html", view=view, attention=att)
 
@@ -58,7 +63,7 @@ def home():
 @bp.get("/status")
 def status():
     root = index_root()
-    return render_template("staff/status.html", view=status_view(index_status(root), jobs.status(root)))
+    return render_template("staff/status.html", view=_status(root))
 
 
 @bp.get("/job.json")
