@@ -508,10 +508,14 @@ def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, j
     if as_json:
         out = dict(res.__dict__)
         out["rejected"] = [{"line": line, "reason": r} for line, r in res.rejected]
+        out["repeated"] = [{"line": line, "note": r} for line, r in res.repeated]
         out["ingest"] = {"counts": report["counts"], "seconds": report["seconds"], "documents": report.get("documents")} if report else None
         _json(out)
         return
-    click.echo(f"{res.rows} rows: {res.written} files written, {res.unchanged} unchanged, {len(res.rejected)} rejected; metadata: {res.metadata_added} new, {res.metadata_changed} changed")
+    click.echo(
+        f"{res.rows} rows: {res.written} files written, {res.unchanged} unchanged, {len(res.rejected)} rejected, "
+        f"{len(res.repeated)} repeating a key; metadata: {res.metadata_added} new, {res.metadata_changed} changed"
+    )
     click.echo("mapping: " + ", ".join(f"{f}←{c}" for f, c in res.mapping.items()))
     for line, reason in res.rejected[:50]:
         click.echo(f"line {line}: rejected: {reason}", err=True)

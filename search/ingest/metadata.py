@@ -142,7 +142,8 @@ def needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
     language changes how every page is stemmed.
     """
     was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
-    if was_catalog - set(entry):
+    given = set(entry) | ({"year"} if "date" in entry else set())  # a catalog date gives the year too
+    if was_catalog - given:
         return True
     return entry.get("language", info.get("language")) != info.get("language")
 

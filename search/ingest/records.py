@@ -61,6 +61,7 @@ class RecordsResult:
     metadata_added: int = 0
     metadata_changed: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    repeated: list[tuple[int, str]] = field(default_factory=list)  # (line, what was done) for keys seen before
     folder: str = ""
     mapping: dict[str, str] = field(default_factory=dict)
 
@@ -157,11 +158,14 @@ def import_records(
     bad = [f for f in constants if f not in EDITABLE]
     if bad:
         raise RecordsError(f"--set takes catalog fields, not {', '.join(bad)}")
-    rows = read_rows(source)
     entries: dict[str, dict[str, Any]] = {}
     fmap: dict[str, str] | None = None
-    seen: dict[str, int] = {}
-    for line, row in rows:
+    # A key seen twice in one file (a site scraped twice) is one record: the
+    # row with more text is kept (a re-scrape that got only a placeholder
+    # must not replace the full text), and the other is reported.
+    chosen: dict[str, tuple[int, dict[str, Any]]] = {}
+    order: list[str] = []
+    for line, row in read_rows(source):
         result.rows += 1
         if "__error__" in row:
             result.rejected.append((line, row["__error__"]))
@@ -169,16 +173,25 @@ def import_records(
         if fmap is None:
             fmap = resolve_mapping(list(row.keys()), mapping or {})
             result.mapping = fmap
-        get = lambda f: _text_of(row.get(fmap[f])) if f in fmap else ""  # noqa: E731
-        key = get("key")
-        text = get("text")
+        key = _text_of(row.get(fmap["key"])) if "key" in fmap else ""
         if not key:
             result.rejected.append((line, f"no key (column {fmap.get('key', 'key')!r} is empty)"))
             continue
-        if key in seen:
-            result.rejected.append((line, f"the same key as line {seen[key]}"))
+        if key in chosen:
+            first_line, first = chosen[key]
+            if len(_text_of(row.get(fmap["text"]))) > len(_text_of(first.get(fmap["text"]))):
+                chosen[key] = (line, row)
+                result.repeated.append((first_line, f"the same key as line {line}, which has more text: line {line} kept"))
+            else:
+                result.repeated.append((line, f"the same key as line {first_line}, which has as much text or more: line {first_line} kept"))
             continue
-        seen[key] = line
+        chosen[key] = (line, row)
+        order.append(key)
+    for key in order:
+        line, row = chosen[key]
+        assert fmap is not None
+        get = lambda f: _text_of(row.get(fmap[f])) if f in fmap else ""  # noqa: E731
+        text = get("text")
         if not text:
             result.rejected.append((line, "no text"))
             continue
@@ -213,6 +226,8 @@ def import_records(
             result.unchanged += 1
         entries[str(path)] = cleaned
     result.metadata_added, result.metadata_changed = replace_many(root, entries, who=who, origin=f"import:{source.name}")
+    result.rejected.sort()
+    result.repeated.sort()
     return result
 
 

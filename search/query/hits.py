@@ -31,6 +31,7 @@ HIT_FIELDS = (
     "kind",
     "paged",
     "description",
+    "ocr_pages",  # pages whose text came from OCR, marked on the passages
 )
 
 

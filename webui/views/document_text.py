@@ -22,6 +22,7 @@ class Section:
     anchor: str  # "page-3" or "section-3"
     heading: str  # "Page 3", "Page iv (3)", "Section 3"
     text: str
+    ocr: bool = False  # the text came from OCR
 
 
 @dataclass
@@ -37,12 +38,13 @@ def document_texts(searcher: Searcher, info: dict[str, Any]) -> Texts:
         return Texts(problem="This document is no longer in the index.")
     paged = info.get("paged", True)
     labels = info.get("page_labels") or []
+    ocr = set(info.get("ocr_pages") or ())
     out = []
     for i, text in enumerate(pages, 1):
         if paged:
             label = labels[i - 1] if i - 1 < len(labels) else None
             heading = f"Page {label} ({i})" if label and label != str(i) else f"Page {i}"
-            out.append(Section(i, f"page-{i}", heading, text))
+            out.append(Section(i, f"page-{i}", heading, text, i in ocr))
         else:
             out.append(Section(i, f"section-{i}", f"Section {i}", text))
     return Texts(out)
@@ -52,7 +54,7 @@ def document_text_json(info: dict[str, Any], texts: Texts) -> dict[str, Any]:
     return {
         "id": info["id"],
         "paged": bool(info.get("paged", True)),
-        "sections": [{"number": s.number, "anchor": s.anchor, "heading": s.heading, "text": s.text} for s in texts.sections],
+        "sections": [{"number": s.number, "anchor": s.anchor, "heading": s.heading, "text": s.text, "ocr": s.ocr} for s in texts.sections],
     }
 
 

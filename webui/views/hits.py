@@ -20,6 +20,7 @@ class PassageView:
     where: str  # "p. 12", "p. iv (12)", "section 3"
     href: str
     segments: list[tuple[str, bool]]  # (text, is_match): the template marks matches
+    ocr: bool = False  # the page's text came from OCR
 
 
 @dataclass
@@ -48,7 +49,7 @@ def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, qpairs: urls.Pai
     else:
         anchor = f"page-{p.page}" if paged else f"section-{p.page}"
         href = urls.url(url_for("pages.document_text", doc_id=doc_id), qpairs) + "#" + anchor
-    return PassageView(p.page, where, href, list(p.segments))
+    return PassageView(p.page, where, href, list(p.segments), p.page in (meta.get("ocr_pages") or ()))
 
 
 def hit_view(hit: Hit, qpairs: urls.Pairs) -> HitView:
