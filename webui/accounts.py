@@ -30,7 +30,7 @@ from typing import Iterator
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from search.index import IndexRoot, write_json_atomic
+from search.ingest import IndexRoot, write_json_atomic
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10

@@ -8,7 +8,7 @@ entries, applied in one place) and :mod:`.titles` its title; :mod:`.run`
 drives a whole ingest and :mod:`.report` says what it did.
 """
 
-from ..index import IndexBusy, IndexProblem, IndexRoot
+from ..index import IndexBusy, IndexProblem, IndexRoot, write_json_atomic
 from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
@@ -21,4 +21,5 @@ __all__ = [
     "ingest",
     "read_report",
     "supported_suffixes",
+    "write_json_atomic",
 ]

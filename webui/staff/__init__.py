@@ -28,7 +28,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError, CSRFProtect
 
-    from search.index import IndexRoot
+    from search.ingest import IndexRoot
 
     from ..accounts import secret_key
     from ..errors import error_response

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
-from search.index import IndexRoot
+from search.ingest import IndexRoot
 from search.ingest import audit
 
 from .. import accounts
