@@ -135,10 +135,6 @@ def run(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any]:
     out["rebuild"] = reb
     log(f"  rebuild: {reb['seconds']} s = {reb['pages_per_s']} pages/s ({reb['ratio_to_cold']} of cold)")
 
-    records = records_import(index.parent / f"{index.name}-records")
-    if records is not None:
-        out["records_cn"] = records
-
     out["catalog_load_seconds"] = catalog_load_seconds(docs, catalog)
     out["index_mb"] = round(sum(p.stat().st_size for p in index.rglob("*") if p.is_file() and "textcache" not in p.parts) / 2**20, 1)
     out["textcache_mb"] = round(sum(p.stat().st_size for p in (index / "textcache").rglob("*") if p.is_file()) / 2**20, 1)

@@ -126,7 +126,7 @@ def stage(root: IndexRoot, files: list[tuple[str, BinaryIO]], max_bytes: int) ->
                 f.write(chunk)
         if size > max_bytes:
             dest.unlink()
-            out.rejected.append((shown, f"larger than the limit of {max_bytes // (1 << 20)} MB"))
+            out.rejected.append((shown, f"larger than the limit of {max_bytes / (1 << 20):g} MB"))
             continue
         out.items.append(Staged(name, shown, kind, size, h.hexdigest(), str(dest)))
     write_json_atomic(folder / "staged.json", {"items": [asdict(i) for i in out.items]})
@@ -183,21 +183,21 @@ def duplicate_of(sha256: str, infos: list[dict[str, Any]]) -> dict[str, Any] | N
 
 
 def likely_version_of(metadata: dict[str, Any], infos: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """An indexed document the new one is likely a new version of: nearly
-    the same title (the same words, give or take a year or a revision
-    mark) and no other publisher."""
+    """An indexed document the new one is likely a new version of: one
+    title's words (four or more) nearly all in the other's (give or take
+    a year, a revision mark or a subtitle), and no other publisher."""
     words = _words(metadata.get("title") or "")
-    if len(words) < 3:
+    if len(words) < 4:
         return None
     best, best_score = None, 0.0
     for info in infos:
         other = _words(info.get("title") or "")
-        if not other:
+        if len(other) < 4:
             continue
-        score = len(words & other) / len(words | other)
         pub, opub = metadata.get("publisher"), info.get("publisher")
         if pub and opub and pub != opub:
             continue
+        score = len(words & other) / min(len(words), len(other))
         if score > best_score:
             best, best_score = info, score
-    return best if best_score >= 0.75 else None
+    return best if best_score >= 0.85 else None

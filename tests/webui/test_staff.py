@@ -87,12 +87,9 @@ def test_every_post_needs_a_valid_csrf_token(staff_app, signed_in):
         assert client.post(url, data={}).status_code == 400, url
         assert client.post(url, data={"csrf_token": token[:-4] + "AAAA"}).status_code == 400, url
     # and a token from another session is worth nothing
-    from webui import create_app
-
     other = client.application.test_client()
     foreign = csrf_of(other.get("/staff/signin").get_data(as_text=True))
     assert client.post("/staff/reindex", data={"csrf_token": foreign, "kind": "incremental"}).status_code == 400
-    assert create_app  # imported for the app factory only
 
 
 def test_json_twin_answers_401(client):
@@ -182,6 +179,8 @@ def test_edit_shows_provenance_saves_and_reindexes(signed_in, library):
     r = client.post(f"/staff/doc/{doc['id']}/edit", data={"csrf_token": token, "rev": rev, "publisher": "Staff Corrected Publisher", "year": "2023"})
     assert r.status_code == 302
     _wait(root)
+    counts = jobs.status(root)["counts"]
+    assert counts["metadata"] == 1 and counts["updated"] == 0 and counts["new"] == 0  # metadata only
     meta = client.get(f"/api/doc/{doc['id']}").get_json()["document"]
     assert meta["publisher"] == "Staff Corrected Publisher"
     assert meta["sources"]["publisher"] == "catalog"
@@ -273,12 +272,18 @@ def test_upload_over_the_size_limit(staff_app, library):
     from webui import create_app
 
     _corpus, root = library
-    app = create_app({"TESTING": True, "INDEX": str(root.root), "UPLOAD_MAX_MB": 1})
-    c = app.test_client()
-    token = sign_in(c)
-    big = b"%PDF-1.4\n" + b"0" * (1 << 20) + b"\n%%EOF"
-    r = c.post("/staff/upload", data={"csrf_token": token, "files": [(io.BytesIO(big), "big.pdf")]}, content_type="multipart/form-data")
-    assert r.status_code == 422 and "larger than the limit of 1 MB" in r.get_data(as_text=True)
+    from webui.state import close
+
+    # A small limit: a test request body over 500 KB is spooled to a file the test client leaves open.
+    app = create_app({"TESTING": True, "INDEX": str(root.root), "UPLOAD_MAX_MB": 0.125})
+    try:
+        c = app.test_client()
+        token = sign_in(c)
+        big = b"%PDF-1.4\n" + b"0" * (200 << 10) + b"\n%%EOF"
+        r = c.post("/staff/upload", data={"csrf_token": token, "files": [(io.BytesIO(big), "big.pdf")]}, content_type="multipart/form-data")
+        assert r.status_code == 422 and "larger than the limit of 0.125 MB" in r.get_data(as_text=True)
+    finally:
+        close(app)  # its searcher holds the index's files open
 
 
 # -- remove ----------------------------------------------------------------------------
@@ -332,3 +337,34 @@ def test_reindex_from_the_page(signed_in, library):
     st = client.get("/staff/job.json").get_json()
     assert st["state"] == "done" and st["kind"] == "incremental"
     assert client.post("/staff/reindex", data={"csrf_token": token, "kind": "everything"}).status_code == 400
+
+
+def test_upload_offers_a_new_version(signed_in, library):
+    client, token = signed_in
+    corpus, root = library
+    name = "CELEX_32023R0957_EN_TXT.txt"
+    old = next(r for r in client.get("/api/search", query_string={"limit": 100}).get_json()["results"] if r["path"].endswith(name))
+    # A revised edition: the same title, a corrected annex.
+    text = old["title"] + "\n\n" + (corpus / "eu" / name).read_text("utf-8")
+    r = client.post(
+        "/staff/upload",
+        data={"csrf_token": token, "files": [(io.BytesIO((text + "\nCorrigendum: the Zanzibar annex.\n").encode()), "decision-corrected.txt")]},
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert "This looks like a new version of" in html and f'value="{old["id"]}"' in html
+    stage_token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    title = re.search(r'id="f0-title" name="f0-title" type="text" value="([^"]*)"', html).group(1)
+    r = client.post("/staff/upload/confirm", data={"csrf_token": token, "token": stage_token, "add": "0", "f0-title": title, "version-0": old["id"]})
+    assert r.status_code == 302
+    _wait(root)
+    assert client.get(f"/api/doc/{old['id']}").status_code == 404
+    assert client.get("/api/search", query_string={"q": "zanzibar"}).get_json()["total"] == 1
+    assert audit.entries(root, action="upload", limit=1)[0][0].detail["replaces"] == old["id"]
+
+
+def test_too_many_files_at_once(signed_in):
+    client, token = signed_in
+    files = [(io.BytesIO(b"note %d\n" % i), f"n{i}.txt") for i in range(11)]
+    r = client.post("/staff/upload", data={"csrf_token": token, "files": files}, content_type="multipart/form-data")
+    assert r.status_code == 413 and "at most 10 files" in r.get_data(as_text=True)

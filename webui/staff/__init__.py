@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
         # A form stays valid as long as the session: staff editing a long
         # record do not lose their work to an expired token.
         WTF_CSRF_TIME_LIMIT=hours * 3600,
-        MAX_CONTENT_LENGTH=int(app.config["UPLOAD_MAX_MB"]) * 4 * (1 << 20) + (1 << 20),
+        MAX_CONTENT_LENGTH=int(float(app.config["UPLOAD_MAX_MB"]) * 4 * (1 << 20)) + (1 << 20),
     )
     app.session_interface = _SessionInterface()
     CSRFProtect(app)
@@ -56,7 +56,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):
-        return error_response(413, f"The upload is larger than the limit ({app.config['UPLOAD_MAX_MB']} MB a file).", "Too large")
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        message = e.description
+        if message == RequestEntityTooLarge.description:
+            message = f"The upload is larger than the limit ({app.config['UPLOAD_MAX_MB']} MB a file)."
+        return error_response(413, message, "Too large")
 
     app.context_processor(lambda: {"staff_user": auth.current_name()})
     app.register_blueprint(bp)

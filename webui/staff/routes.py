@@ -225,6 +225,11 @@ def remove_confirmed(doc_id: str):
 
 # -- upload ---------------------------------------------------------------------------
 
+#: Files per upload, and seconds to read each for the form: a server worker
+#: answers within its time limit (60 s) even when every file is slow.
+MAX_FILES = 10
+PREVIEW_TIMEOUT_S = 10.0
+
 
 @bp.get("/upload")
 def upload():
@@ -238,10 +243,18 @@ def upload_stage():
     if not files:
         flash("Choose one or more files first.")
         return redirect(url_for("staff.upload"))
+    if len(files) > MAX_FILES:
+        for f in request.files.getlist("files"):
+            f.close()
+        abort(413, description=f"Upload at most {MAX_FILES} files at once.")
     if upload_dir(root, current_app.config.get("UPLOAD_DIR")) is None:
         abort(409, description="No library folder is known yet: run `etslib ingest FOLDER` once, or set ETSLIB_UPLOAD_DIR.")
-    max_bytes = int(current_app.config["UPLOAD_MAX_MB"]) * (1 << 20)
-    staging = stage(root, [(f.filename or "", f.stream) for f in files], max_bytes)
+    max_bytes = int(float(current_app.config["UPLOAD_MAX_MB"]) * (1 << 20))
+    try:
+        staging = stage(root, [(f.filename or "", f.stream) for f in files], max_bytes)
+    finally:
+        for f in request.files.getlist("files"):
+            f.close()  # large uploads are spooled to temporary files: free them now
     infos = get_searcher().documents()
     duplicates, fresh = [], []
     for item in staging.items:
@@ -255,7 +268,7 @@ def upload_stage():
         else:
             fresh.append(item)
     tasks = [FileTask(i.path, i.sha256, i.size, 0, {}, str(root.textcache), None, i.name) for i in fresh]
-    previews = preview_files(tasks) if tasks else []
+    previews = preview_files(tasks, timeout=PREVIEW_TIMEOUT_S) if tasks else []
     items = []
     for n, (item, pv) in enumerate(zip(fresh, previews)):
         meta = pv.metadata if pv.ok else {"title": os.path.splitext(item.original)[0]}
@@ -268,7 +281,7 @@ def upload_stage():
                 item.kind,
                 staged_size(item),
                 pv.ok,
-                "" if pv.ok else f"{pv.code}: {pv.reason}",
+                "" if pv.ok else f"{pv.code}: {pv.reason}" + ("" if pv.code == "scanned" else " — it can still be added; indexing will try again, with more time."),
                 pv.text_sample,
                 fields_view(meta, meta.get("sources") or {}),
                 {"id": version["id"], "title": version.get("title") or version["id"], "url": url_for("pages.document", doc_id=version["id"])} if version else None,
