@@ -48,6 +48,7 @@ def remember_paths(root: IndexRoot, paths: list[str]) -> None:
     new = [str(Path(p).expanduser().resolve()) for p in paths]
     merged = list(dict.fromkeys([*known, *new]))
     if merged != known:
+        root.root.mkdir(parents=True, exist_ok=True)
         write_json_atomic(root.root / LIBRARY_FILE, {"paths": merged})
 
 

@@ -35,6 +35,7 @@ from .views import (
     attention_view,
     job_json,
     job_view,
+    no_paths,
     staged_size,
     status_view,
 )
@@ -281,7 +282,7 @@ def upload_stage():
                 item.kind,
                 staged_size(item),
                 pv.ok,
-                "" if pv.ok else f"{pv.code}: {pv.reason}" + ("" if pv.code == "scanned" else " — it can still be added; indexing will try again, with more time."),
+                "" if pv.ok else f"{pv.code}: {no_paths(pv.reason)}" + ("" if pv.code == "scanned" else " — it can still be added; indexing will try again, with more time."),
                 pv.text_sample,
                 fields_view(meta, meta.get("sources") or {}),
                 {"id": version["id"], "title": version.get("title") or version["id"], "url": url_for("pages.document", doc_id=version["id"])} if version else None,

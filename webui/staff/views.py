@@ -3,6 +3,7 @@ objects; routes compute only what they show."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,15 @@ from search.ingest.status import IndexStatus
 from search.ingest.upload import Staged
 
 from .forms import FieldView
+
+
+_PATH_RE = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"]+/)+([^\s/:'\"]*)")
+
+
+def no_paths(text: str | None) -> str | None:
+    """``text`` with server paths cut to their last part (messages from
+    ingest name files by their full path; staff need the name only)."""
+    return _PATH_RE.sub(lambda m: m.group(1) or "…", text) if text else text
 
 
 def human_bytes(n: int) -> str:
@@ -55,7 +65,7 @@ def job_view(st: dict[str, Any]) -> JobView:
         st.get("who", ""),
         st.get("started") or "",
         st.get("finished") or "",
-        st.get("error"),
+        no_paths(st.get("error")),
         dict(st.get("counts") or {}),
     )
 
@@ -95,7 +105,9 @@ class StatusView:
 
 def status_view(st: IndexStatus, job: dict[str, Any]) -> StatusView:
     r = st.report
-    fails = [(f["path"].rsplit("/", 1)[-1], f.get("code", ""), f.get("reason", "")) for f in (r or {}).get("failures", [])]
+    fails = [(f["path"].rsplit("/", 1)[-1], f.get("code", ""), no_paths(f.get("reason", "")) or "") for f in (r or {}).get("failures", [])]
+    if r is not None:
+        r = {**r, "notes": [no_paths(n) for n in r.get("notes") or []]}
     return StatusView(
         st.documents,
         st.pages,
@@ -103,7 +115,7 @@ def status_view(st: IndexStatus, job: dict[str, Any]) -> StatusView:
         human_bytes(st.cache_bytes),
         st.schema_version,
         st.schema_current,
-        st.problem,
+        no_paths(st.problem),
         st.library,
         r,
         fails,
@@ -132,7 +144,7 @@ def attention_view(att: Attention, limit: int = 200) -> list[AttentionSection]:
     def item(i: Item) -> AttentionItemView:
         edit = url_for("staff.edit", doc_id=i.doc_id) if i.doc_id else None
         doc = url_for("pages.document", doc_id=i.doc_id) if i.doc_id else None
-        return AttentionItemView(i.title, i.file, i.why, edit, doc)
+        return AttentionItemView(i.title, i.file, no_paths(i.why) or "", edit, doc)
 
     return [AttentionSection(k, h, len(items), [item(i) for i in items[:limit]]) for k, h, items in att.sections()]
 
