@@ -93,3 +93,33 @@ def test_the_hostile_image_only_files(shared_corpus, tmp_path):
         assert s.search(SearchRequest(q="Vicksburg")).total == 1
         ocr_docs = [i for i in s.documents() if i.get("ocr_pages")]
         assert ocr_docs and all("ocr" in i["flags"] for i in ocr_docs)
+
+
+@needs_tesseract
+def test_a_chinese_scan_is_found(tmp_path):
+    """Han script is detected and read as simplified Chinese: a page of the
+    PRC regulation, printed by Chromium (Noto CJK), scanned, found."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("no `chromium` to print the page (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    md = next((ROOT / "corpus" / "cn").glob("*.md")).read_text("utf-8")
+    lines = [l for l in md.splitlines() if l.strip()][:12]
+    html = "<html><head><meta charset='utf-8'></head><body style=\"font: 15pt 'Noto Sans CJK SC'\">" + "".join(f"<p>{l}</p>" for l in lines) + "</body></html>"
+    printed = tmp_path / "printed.pdf"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = b.new_page()
+        page.set_content(html)
+        page.pdf(path=str(printed), format="A4")
+        b.close()
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    scan_of(printed, folder / "cn-scan.pdf", pages=[0])
+    root = IndexRoot(tmp_path / "index")
+    report = ingest([str(folder)], root, IngestOptions(jobs=1))
+    assert report["counts"]["ocr"] == 1, report["failures"]
+    with Searcher(root) as s:
+        resp = s.search(SearchRequest(q='"常务会议通过"'))
+        assert resp.total == 1
+        assert s.document(resp.hits[0].id)["language"] == "zh"
