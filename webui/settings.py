@@ -35,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFF_IDLE_MINUTES", 60, "A staff session unused this long ends."),
     Setting("UPLOAD_MAX_MB", 100, "Largest file staff may upload."),
     Setting("UPLOAD_DIR", None, "Where uploads are stored (default: staff-uploads in the first library folder)."),
+    Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (TLS cookies, sign-in limits)."),
 )
 
 

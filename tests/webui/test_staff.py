@@ -5,6 +5,7 @@ attention, status, audit log."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 
@@ -326,6 +327,11 @@ def test_status_attention_audit_pages(signed_in, library):
     assert "sign-in" in log
     job = client.get("/staff/job.json").get_json()
     assert job["state"] in ("idle", "done", "running")
+    st = client.get("/staff/status.json").get_json()
+    assert st["documents"] > 5 and st["schema_version"] == st["schema_current"] and st["last_ingest"]["counts"]
+    assert str(root.root) not in json.dumps(st)
+    att_json = client.get("/staff/attention.json").get_json()
+    assert att_json["no_jurisdiction"]["count"] >= 1 and att_json["no_jurisdiction"]["items"][0]["edit_url"].startswith("/staff/doc/")
 
 
 def test_reindex_from_the_page(signed_in, library):
@@ -368,3 +374,20 @@ def test_too_many_files_at_once(signed_in):
     files = [(io.BytesIO(b"note %d\n" % i), f"n{i}.txt") for i in range(11)]
     r = client.post("/staff/upload", data={"csrf_token": token, "files": files}, content_type="multipart/form-data")
     assert r.status_code == 413 and "at most 10 files" in r.get_data(as_text=True)
+
+
+def test_behind_a_tls_proxy(library):
+    from webui import create_app
+    from webui.state import close
+
+    _corpus, root = library
+    app = create_app({"TESTING": True, "INDEX": str(root.root), "TRUSTED_PROXIES": 1})
+    try:
+        c = app.test_client()
+        fwd = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        token = csrf_of(c.get("/staff/signin", headers=fwd).get_data(as_text=True))
+        r = c.post("/staff/signin", headers={**fwd, "Referer": "https://localhost/staff/signin"}, data={"name": NAME, "password": PASSWORD, "csrf_token": token})
+        assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+        assert audit.entries(root, action="sign-in", limit=1)[0][0].detail["address"] == "203.0.113.7"
+    finally:
+        close(app)

@@ -48,6 +48,13 @@ def init_app(app: Flask) -> None:
         MAX_CONTENT_LENGTH=int(float(app.config["UPLOAD_MAX_MB"]) * 4 * (1 << 20)) + (1 << 20),
     )
     app.session_interface = _SessionInterface()
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind a TLS proxy: the scheme (Secure cookies) and the client
+        # address (sign-in limits) come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
 
     @app.errorhandler(CSRFError)

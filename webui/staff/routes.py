@@ -72,6 +72,27 @@ def job():
     return jsonify(job_json(jobs.status(index_root())))
 
 
+@bp.get("/status.json")
+def status_json():
+    root = index_root()
+    v = _status(root)
+    return jsonify(
+        {
+            "documents": v.documents,
+            "pages": v.pages,
+            "store_size": v.store_size,
+            "cache_size": v.cache_size,
+            "schema_version": v.schema_version,
+            "schema_current": v.schema_current,
+            "problem": v.problem,
+            "library": v.library,
+            "last_ingest": {k: (v.last or {}).get(k) for k in ("started", "finished", "seconds", "status", "rebuild", "counts", "notes")} if v.last else None,
+            "failures": [{"file": f, "code": c, "reason": r} for f, c, r in v.failures],
+            "job": job_json(jobs.status(root)),
+        }
+    )
+
+
 @bp.post("/reindex")
 def reindex():
     kind = request.form.get("kind", "incremental")
@@ -87,11 +108,19 @@ def reindex():
 # -- needs attention ------------------------------------------------------------------
 
 
+def _attention():
+    root = index_root()
+    return attention_view(needs_attention(get_searcher().documents(), read_report(root), read_failures(root)))
+
+
 @bp.get("/attention")
 def attention():
-    root = index_root()
-    att = needs_attention(get_searcher().documents(), read_report(root), read_failures(root))
-    return render_template("staff/attention.html", sections=attention_view(att))
+    return render_template("staff/attention.html", sections=_attention())
+
+
+@bp.get("/attention.json")
+def attention_json():
+    return jsonify({s.key: {"heading": s.heading, "count": s.count, "items": [i.__dict__ for i in s.items]} for s in _attention()})
 
 
 # -- audit log ------------------------------------------------------------------------
