@@ -391,3 +391,20 @@ def test_behind_a_tls_proxy(library):
         assert audit.entries(root, action="sign-in", limit=1)[0][0].detail["address"] == "203.0.113.7"
     finally:
         close(app)
+
+
+def test_staff_pages_are_well_formed(signed_in):
+    from bs4 import BeautifulSoup
+
+    client, _token = signed_in
+    doc = _doc(client, "allowances")
+    for path in ("/staff/", "/staff/upload", "/staff/attention", "/staff/status", "/staff/audit", f"/staff/doc/{doc['id']}/edit", f"/staff/doc/{doc['id']}/remove"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["Cache-Control"] == "no-store"
+        page = BeautifulSoup(r.get_data(as_text=True), "html.parser")
+        ids = [el["id"] for el in page.find_all(id=True)]
+        assert len(ids) == len(set(ids)), path
+        assert page.find("main", id="main") and len(page.find_all("h1")) == 1, path
+        for field in page.select("input[id], select[id], textarea[id]"):
+            assert page.find("label", attrs={"for": field["id"]}), (path, field["id"])

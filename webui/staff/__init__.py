@@ -35,7 +35,13 @@ def init_app(app: Flask) -> None:
     from . import auth, routes  # noqa: F401 - the routes attach to bp
 
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(IndexRoot(app.config["INDEX"]))
+        try:
+            app.config["SECRET_KEY"] = secret_key(IndexRoot(app.config["INDEX"]))
+        except OSError as e:  # a read-only index folder: search works, sign-ins last one worker
+            import secrets
+
+            app.logger.warning("no ETSLIB_SECRET_KEY and none can be kept in the index folder (%s): staff sessions will not survive a restart", e.strerror)
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
     hours = int(app.config["STAFF_SESSION_HOURS"])
     app.config.update(
         SESSION_COOKIE_NAME="etslib_session",
