@@ -191,16 +191,17 @@ class _Runner:
                 self._write(force=True)
                 time.sleep(1)
             except Exception as e:  # noqa: BLE001 - recorded for the status page
-                self._finish("failed", f"{type(e).__name__}: {e}")
                 audit.record(self.root, who, "reindex-failed", "index", kind=kind, error=str(e)[:300])
+                self._finish("failed", f"{type(e).__name__}: {e}")
                 return
         else:
             self._finish("failed", "another ingest held the index for 10 minutes")
             return
         self.job["counts"] = report["counts"]
         self.job["documents"] = report.get("documents")
-        self._finish("done")
+        # Logged before the job says "done": whoever waits for it sees the entry.
         audit.record(self.root, who, "reindex", "index", kind=kind, counts=report["counts"], seconds=report["seconds"])
+        self._finish("done")
 
     def _finish(self, state: str, error: str | None = None) -> None:
         self.job.update(state=state, finished=_now(), error=error, phase=state)
