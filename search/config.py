@@ -34,6 +34,11 @@ def index_dir(explicit: str | os.PathLike | None = None) -> Path:
 TIMEOUT_S = 120.0
 #: Address-space limit of one extraction worker.
 WORKER_MEMORY_MB = 3072
+#: Seconds one scanned document may take in the OCR pass, and the memory of
+#: an OCR worker (each page's ``tesseract`` has its own limit, see
+#: :mod:`search.extract.ocr`).
+OCR_TIMEOUT_S = 1800.0
+OCR_MEMORY_MB = 2048
 #: PDFs with more pages are refused (``too-large``).
 MAX_PAGES = 5000
 #: Commit after this many pages (100,000 pages: 5 segments, no merge)…

@@ -66,6 +66,7 @@ class Extracted:
     extractor: str = ""  # "pypdfium2", "pypdf", "bs4", "text"
     url: str | None = None  # the page's own address: canonical link, og:url, a "URL:" line
     site: str | None = None  # the web site's own name: og:site_name, its footer's © holder
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
 
 
 class ExtractionError(Exception):
@@ -118,6 +119,7 @@ class Document:
     #: Unpaged documents: per section, where the document's own headings
     #: start, as ``[offset, label, length]`` (see :mod:`search.text.sections`).
     section_marks: list[list[list[Any]]] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
 
     @property
     def page_count(self) -> int:

@@ -10,6 +10,7 @@ else the shipped sample corpus (``corpus/``), so they run everywhere.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -133,19 +134,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(index_dir, tmp_path_factory):
-    """``etslib serve`` (gunicorn) on a free port, as a subprocess; yields its base URL."""
+@contextmanager
+def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str] | None = None):
+    """``etslib serve`` (gunicorn) over ``index`` on a free port, as a
+    subprocess; yields its base URL and stops it afterwards."""
     import socket
     import subprocess
     import sys
     import time
 
     port = _free_port()
-    log = tmp_path_factory.mktemp("live-server") / "server.log"
-    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index_dir), "--port", str(port), "--workers", "1"]
+    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -166,6 +167,13 @@ def live_server(index_dir, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir, tmp_path_factory):
+    """``etslib serve`` (gunicorn) on a free port, as a subprocess; yields its base URL."""
+    with serve_index(index_dir, tmp_path_factory.mktemp("live-server") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """An app configured from defaults, then ``ETSLIB_*`` variables, then ``test_config``."""
     from flask import Flask
 
-    from . import api, errors, exports, files, hub, pages, readinglist, security, state
+    from . import api, errors, exports, files, hub, pages, readinglist, security, staff, state
     from .settings import defaults
 
     app = Flask(__name__)
@@ -40,4 +40,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(hub.bp)
+    staff.init_app(app)
+    # The reading list only changes the visitor's own cookie and checks that
+    # a change comes from this site (Origin/Referer); it needs no session,
+    # so anonymous visitors get no CSRF cookie for it.
+    app.extensions["csrf"].exempt(readinglist.bp)
     return app

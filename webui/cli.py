@@ -70,7 +70,8 @@ def main(verbose: int) -> None:
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
-def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed):
+@click.option("--no-ocr", is_flag=True, help="Do not read scanned PDFs by OCR (they are reported as scanned).")
+def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed, no_ocr):
     """Index the PDF, HTML and text files under PATHS.
 
     Only new or changed files are processed; documents whose files are gone
@@ -88,6 +89,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
         use_cache=not no_cache,
         batch_records=batch_pages,
         retry_failed=retry_failed,
+        ocr=not no_ocr,
     )
     tty = sys.stderr.isatty() and not as_json
     progress = None
@@ -313,6 +315,240 @@ def show(doc_id, index_dir, as_json):
         conf = (info.get("confidence") or {}).get(k)
         note = f"   [{src}{f', {conf:.2f}' if conf is not None else ''}]" if src else ""
         click.echo(f"{k:>13}: {v if v not in (None, '') else '—'}" + note)
+
+
+# -- staff: accounts, trash, catalog, records --------------------------------------
+
+
+def _root(index_dir: Path | None):
+    from search.ingest import IndexRoot
+
+    return IndexRoot(_resolve_index(index_dir))
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts for the /staff pages (kept in the index folder)."""
+
+
+@user.command("add")
+@click.argument("name")
+@_index_option
+@click.option("--reset", is_flag=True, help="Set a new password for an existing account (ends its sessions).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def user_add(name, index_dir, reset, password_stdin):
+    """Create a staff account NAME; asks for its password."""
+    from search.ingest import audit
+    from webui.accounts import AccountError, add_user, check_name
+
+    root = _root(index_dir)
+    try:
+        check_name(name)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        add_user(root, name, password, replace=reset)
+    except AccountError as e:
+        _fail(str(e))
+    audit.record(root, audit.cli_user(), "user-reset" if reset else "user-add", name)
+    click.echo(f"{'password set for' if reset else 'added'} staff account {name}")
+
+
+@user.command("remove")
+@click.argument("name")
+@_index_option
+def user_remove(name, index_dir):
+    """Remove a staff account (its sessions end)."""
+    from search.ingest import audit
+    from webui.accounts import AccountError, remove_user
+
+    root = _root(index_dir)
+    try:
+        remove_user(root, name)
+    except AccountError as e:
+        _fail(str(e))
+    audit.record(root, audit.cli_user(), "user-remove", name)
+    click.echo(f"removed staff account {name}")
+
+
+@user.command("list")
+@_index_option
+def user_list(index_dir):
+    """List the staff accounts."""
+    from webui.accounts import list_users
+
+    for a in list_users(_root(index_dir)):
+        click.echo(f"{a.name}\tcreated {a.created}")
+
+
+@main.group()
+def trash() -> None:
+    """Files of removed documents, kept until emptied."""
+
+
+@trash.command("list")
+@_index_option
+def trash_list(index_dir):
+    """What is in the trash."""
+    from search.ingest.library import trash_items
+
+    for t in trash_items(_root(index_dir)):
+        click.echo(f"{t.removed}  {t.by}  {t.file}  (was {t.original})")
+
+
+@trash.command("empty")
+@_index_option
+@click.option("--older-than", "days", type=click.FloatRange(0), default=0, show_default=True, help="Only what was removed more than this many days ago.")
+def trash_empty(index_dir, days):
+    """Delete the files in the trash for good."""
+    from search.ingest import audit
+    from search.ingest.library import empty_trash
+
+    root = _root(index_dir)
+    n = empty_trash(root, days)
+    audit.record(root, audit.cli_user(), "trash-empty", "", files=n, older_than_days=days)
+    click.echo(f"deleted {n} file{'s' if n != 1 else ''} from the trash")
+
+
+def _reindex_library(root, as_json: bool) -> dict | None:
+    """An incremental ingest of the library folders, as the staff pages run it."""
+    from search.ingest import IndexProblem, IngestOptions, ingest as run_ingest
+    from search.ingest.library import library_paths
+
+    paths = library_paths(root)
+    if not paths:
+        _fail("no library folders known for this index: run `etslib ingest FOLDER` first")
+    try:
+        return run_ingest(paths, root, IngestOptions())
+    except IndexProblem as e:
+        _fail(f"{e}; the changes are saved and the next ingest applies them")
+    return None
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """All records' metadata as CSV, for correction in a spreadsheet."""
+
+
+@catalog_group.command("export")
+@click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
+@_index_option
+def catalog_export(output, index_dir):
+    """Write every record's metadata as CSV to OUTPUT (default: standard output)."""
+    from search.ingest import IndexProblem
+    from search.ingest.catalogio import export_csv
+
+    try:
+        n = export_csv(_root(index_dir), output)
+    except IndexProblem as e:
+        _fail(str(e))
+    if output is not sys.stdout:
+        click.echo(f"exported {n} records", err=True)
+
+
+@catalog_group.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_index_option
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option("--no-reindex", is_flag=True, help="Only save the changes (the next ingest applies them).")
+@click.option("--json", "as_json", is_flag=True)
+def catalog_import(source, index_dir, dry_run, no_reindex, as_json):
+    """Apply a corrected export: changed values go to the staff catalog
+    (rows that cannot be applied are listed with their line numbers), then
+    the changed records are reindexed. Exits 3 when a row was rejected."""
+    from search.ingest import IndexProblem, audit
+    from search.ingest.catalogio import import_csv
+
+    root = _root(index_dir)
+    try:
+        text = source.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        _fail(f"cannot read {source}: {e}")
+    try:
+        res = import_csv(root, text, who=audit.cli_user(), source=source.name, dry_run=dry_run)
+    except IndexProblem as e:
+        _fail(str(e))
+    report = None
+    if res.changes and not dry_run:
+        audit.record(root, audit.cli_user(), "catalog-import", source.name, records=res.records_changed, values=len(res.changes), rejected=len(res.rejected))
+        if not no_reindex:
+            report = _reindex_library(root, as_json)
+    if as_json:
+        _json({
+            "rows": res.rows,
+            "unchanged": res.unchanged,
+            "changes": [c.__dict__ for c in res.changes],
+            "rejected": [{"line": line, "reason": r} for line, r in res.rejected],
+            "dry_run": dry_run,
+            "reindex": report["counts"] if report else None,
+        })
+    else:
+        for c in res.changes:
+            click.echo(f"line {c.line}: {c.doc_id}: {c.field}: {c.old or '—'} → {c.new}")
+        for line, reason in res.rejected:
+            click.echo(f"line {line}: rejected: {reason}", err=True)
+        verb = "would change" if dry_run else "changed"
+        click.echo(f"{res.rows} rows: {verb} {len(res.changes)} values in {res.records_changed} records, {res.unchanged} unchanged, {len(res.rejected)} rejected")
+    if res.rejected:
+        sys.exit(3)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring records in from other systems."""
+
+
+@import_group.command("records")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_index_option
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the records' text files (default: records/NAME in the first library folder).")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="Which column holds a field: key, text, title, date, url, publisher, … (repeatable).")
+@click.option("--set", "constants", multiple=True, metavar="FIELD=VALUE", help="A value for every record that has none, e.g. jurisdictions=CN (repeatable).")
+@click.option("--no-ingest", is_flag=True, help="Only write the files and metadata.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=config.default_jobs, show_default="CPU count, at most 4")
+@click.option("--json", "as_json", is_flag=True)
+def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, jobs, as_json):
+    """Add the records of SOURCE (.jsonl or .csv), whose text comes with
+    each record, as searchable documents. Importing the same file again
+    updates records and adds none twice."""
+    from search.ingest import CatalogError, IndexProblem, IngestOptions, audit, ingest as run_ingest
+    from search.ingest.library import library_folders
+    from search.ingest.records import RecordsError, import_records, parse_pairs
+
+    root = _root(index_dir)
+    if into is None:
+        folders = library_folders(root)
+        if not folders:
+            _fail("no library folder known for this index: give --into FOLDER")
+        into = folders[0] / "records" / source.stem
+    try:
+        res = import_records(root, source, into, mapping=parse_pairs(mapping, "--map"), constants=parse_pairs(constants, "--set"), who=audit.cli_user())
+    except (RecordsError, CatalogError, OSError) as e:
+        _fail(str(e))
+    audit.record(root, audit.cli_user(), "import-records", source.name, rows=res.rows, written=res.written, rejected=len(res.rejected))
+    report = None
+    if not no_ingest:
+        try:
+            report = run_ingest([res.folder], root, IngestOptions(jobs=jobs))
+        except (IndexProblem, CatalogError) as e:
+            _fail(str(e))
+    if as_json:
+        out = dict(res.__dict__)
+        out["rejected"] = [{"line": line, "reason": r} for line, r in res.rejected]
+        out["repeated"] = [{"line": line, "note": r} for line, r in res.repeated]
+        out["ingest"] = {"counts": report["counts"], "seconds": report["seconds"], "documents": report.get("documents")} if report else None
+        _json(out)
+        return
+    click.echo(
+        f"{res.rows} rows: {res.written} files written, {res.unchanged} unchanged, {len(res.rejected)} rejected, "
+        f"{len(res.repeated)} repeating a key; metadata: {res.metadata_added} new, {res.metadata_changed} changed"
+    )
+    click.echo("mapping: " + ", ".join(f"{f}←{c}" for f, c in res.mapping.items()))
+    for line, reason in res.rejected[:50]:
+        click.echo(f"line {line}: rejected: {reason}", err=True)
+    if report:
+        _print_report(report)
 
 
 # -- serve --------------------------------------------------------------------

@@ -8,7 +8,6 @@ values are read as JSON where they parse).
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Any, NamedTuple
 
 
@@ -33,7 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY", 1000, "Longest query accepted (characters); longer ones are cut with a note."),
     Setting("PRICES", None, "Price store that `etslib prices import` writes, read beside the shipped series "
             "(default: $ETSLIB_PRICES, else the per-user data folder's etslib/prices.csv)."),
-    Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else random per process)."),
+        Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else one made once and kept in the index folder)."),
+    Setting("STAFF_SESSION_HOURS", 8, "A staff sign-in lasts this long at most."),
+    Setting("STAFF_IDLE_MINUTES", 60, "A staff session unused this long ends."),
+    Setting("UPLOAD_MAX_MB", 100, "Largest file staff may upload."),
+    Setting("UPLOAD_DIR", None, "Where uploads are stored (default: staff-uploads in the first library folder)."),
+    Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (TLS cookies, sign-in limits)."),
 )
 
 
@@ -43,7 +47,7 @@ def defaults() -> dict[str, Any]:
 
     out = {s.name: s.default for s in SETTINGS}
     out["INDEX"] = str(index_dir())
-    out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or secrets.token_hex(32)
+    out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or None  # see webui.staff.init_app
     # Copy lists so one app's edits never leak into another's defaults.
     out["PAGE_SIZES"] = list(out["PAGE_SIZES"])
     return out

@@ -15,7 +15,7 @@ from .common import DEFAULT_CACHE, SHARED, Skip, log, write_json
 from .corpus import SIZES, corpus_key, ensure_corpus
 from .queries import distinct_queries, query_mix
 
-STAGES = ("ingest", "refs", "search", "http", "ranking")
+STAGES = ("ingest", "records", "refs", "search", "http", "ranking")
 
 DESCRIPTION = """\
 Benchmark etslib on a seeded scale corpus made of real texts, beside
@@ -27,6 +27,7 @@ PASS/MISS per target and writes every figure to a JSON file.
 
 Stages (all by default; pick with --only):
   ingest   cold ingest, re-ingest unchanged, metadata-only reindex, rebuild, peak memory
+  records  etslib import records of the 3,312 Chinese carbon-market notices, then again unchanged
   refs     extraction alone, the pdftotext+FTS5 pipeline, the tantivy build
   search   in-process latency of etslib (cold and warm) beside FTS5 and tantivy
   http     etslib serve --workers 2 under wrk: requests/s, latency, errors, worker memory
@@ -127,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if corpus is not None and "ingest" in args.stages:
         ok &= _stage(results, "ingest", lambda: ingest.run(corpus, index, jobs=args.jobs))
+
+    if "records" in args.stages:
+        def do_records() -> dict[str, Any]:
+            out = ingest.records_import(work / "records", jobs=args.jobs)
+            if out is None:
+                raise Skip(f"no {ingest.RECORDS_DIR} (the shared corpus)")
+            return out
+
+        work.mkdir(parents=True, exist_ok=True)
+        ok &= _stage(results, "records", do_records)
 
     if corpus is not None and "refs" in args.stages:
         def do_refs() -> dict[str, Any]:

@@ -348,6 +348,16 @@ def _ingest(r: dict[str, Any]) -> list[str]:
         fails = len(cold["failures"])
         L.append(f"  index {ing.get('index_mb')} MB + text cache {ing.get('textcache_mb')} MB; catalog read in {ing.get('catalog_load_seconds')} s; "
                  f"{fails} file(s) failed in the cold run")
+    rec = r.get("records") or {}
+    if "cold" in rec:
+        rows = []
+        for name, label in (("cold", "bulk records: cn-carbon-market"), ("again", "the same records again")):
+            x = rec[name]
+            rows.append([label, x["wall_seconds"], x["rows"], x["rows_per_s"], x["peak_tree_rss_mb"],
+                         f"{x['documents']} documents, {x['new_documents']} new, {x['files_written']} files written, ingest {x['ingest_seconds']} s"])
+        L.append("")
+        L.append("BULK RECORDS (etslib import records, 6 JSON-lines files, subprocess each)")
+        L += _table(["run", "seconds", "rows", "rows/s", "peak RSS MB", "notes"], rows)
     return L
 
 

@@ -33,14 +33,15 @@ __all__ = [
 ]
 
 
-def extract(path: str | Path, *, max_pages: int | None = None) -> Extracted:
-    """Read one file.  ``max_pages`` limits PDFs (``too-large`` beyond it)."""
+def extract(path: str | Path, *, max_pages: int | None = None, ocr: bool = False) -> Extracted:
+    """Read one file.  ``max_pages`` limits PDFs (``too-large`` beyond it);
+    ``ocr`` reads scanned PDF pages by OCR."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         from .pdf import extract_pdf
 
-        return extract_pdf(path, max_pages=max_pages)
+        return extract_pdf(path, max_pages=max_pages, ocr=ocr)
     if suffix in HTML_SUFFIXES:
         from .html import extract_html
 

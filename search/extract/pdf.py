@@ -62,17 +62,19 @@ class _Pages:
     lang: str | None = None  # catalog /Lang
 
 
-def extract_pdf(path: str | Path, *, max_pages: int | None = None) -> Extracted:
+def extract_pdf(path: str | Path, *, max_pages: int | None = None, ocr: bool = False) -> Extracted:
     """Extract page texts and metadata of a PDF.
 
-    Raises :class:`ExtractionError` with code ``encrypted``, ``scanned``,
+    With ``ocr``, pages that show images but have no text layer are read
+    by OCR (:mod:`.ocr`) and listed in ``ocr_pages``. Raises
+    :class:`ExtractionError` with code ``encrypted``, ``scanned``,
     ``empty``, ``garbage``, ``too-large`` or ``broken``; never another
     exception for a bad file.
     """
     path = Path(path)
     with _captured_warnings(path.name):
         try:
-            return _extract(path, max_pages)
+            return _extract(path, max_pages, ocr)
         except ExtractionError:
             raise
         except MemoryError:
@@ -83,7 +85,7 @@ def extract_pdf(path: str | Path, *, max_pages: int | None = None) -> Extracted:
             raise ExtractionError("broken", f"broken PDF: {_one_line(e)}") from None
 
 
-def _extract(path: Path, max_pages: int | None) -> Extracted:
+def _extract(path: Path, max_pages: int | None, ocr: bool = False) -> Extracted:
     reader = _LazyReader(path)
     try:
         pages = _pdfium_pages(path, max_pages)
@@ -98,6 +100,8 @@ def _extract(path: Path, max_pages: int | None) -> Extracted:
     ex.warnings.extend(pages.warnings)
     _repair_garbage(pages, reader, ex.warnings)
     ex.pages = [normalize(t) for t in pages.texts]
+    if ocr:
+        _ocr_scanned_pages(path, ex, pages.image_pages)
     _check_text_layer(ex.pages, pages.image_pages, ex.warnings)
     ex.outline = pages.outline
     ex.page_labels = pages.labels
@@ -394,6 +398,27 @@ def _is_garbage_page(text: str) -> bool:
     if len("".join(text.split())) < 5:
         return False
     return is_garbage(text, GARBAGE_PAGE)
+
+
+def _ocr_scanned_pages(path: Path, ex: Extracted, image_pages: set[int]) -> None:
+    """Read by OCR the pages that show images and have no text."""
+    from .ocr import MAX_PAGES, ocr_pdf_pages
+
+    todo = sorted(i for i in image_pages if _alnum(ex.pages[i]) < MIN_PAGE_ALNUM)
+    if not todo:
+        return
+    read = ocr_pdf_pages(path, todo)
+    for i, text in sorted(read.items()):
+        text = normalize(text)
+        if _alnum(text) >= MIN_PAGE_ALNUM and not _is_garbage_page(text):
+            ex.pages[i] = text
+            ex.ocr_pages.append(i + 1)
+    if ex.ocr_pages:
+        ex.warnings.append(f"text of {_page_list(ex.ocr_pages)} from OCR")
+    elif all(_alnum(t) < MIN_PAGE_ALNUM for t in ex.pages):
+        raise ExtractionError("scanned", f"no text layer on any of {len(ex.pages)} pages, and OCR found no readable text")
+    if len(todo) > MAX_PAGES:
+        ex.warnings.append(f"OCR stopped after {MAX_PAGES} of {len(todo)} scanned pages")
 
 
 def _check_text_layer(texts: list[str], image_pages: set[int], notes: list[str]) -> None:

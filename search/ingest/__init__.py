@@ -6,9 +6,16 @@ what changed; :mod:`.pool` runs extraction in isolated worker processes;
 :mod:`.metadata` derives its metadata (with :mod:`.catalog`, the staff's
 entries, applied in one place) and :mod:`.titles` its title; :mod:`.run`
 drives a whole ingest and :mod:`.report` says what it did.
+
+For library staff: :mod:`.staffcatalog` (their corrections, applied by
+every ingest), :mod:`.library` (the folders, the upload folder, the trash),
+:mod:`.upload` and :mod:`.preview` (checking and staging uploads),
+:mod:`.jobs` (reindexing in the background), :mod:`.audit`,
+:mod:`.attention`, :mod:`.status`, :mod:`.records` (bulk records) and
+:mod:`.catalogio` (CSV export and import).
 """
 
-from ..index import IndexBusy, IndexProblem, IndexRoot
+from ..index import IndexBusy, IndexProblem, IndexRoot, write_json_atomic
 from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
@@ -21,4 +28,5 @@ __all__ = [
     "ingest",
     "read_report",
     "supported_suffixes",
+    "write_json_atomic",
 ]

@@ -104,6 +104,10 @@ def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+#: Public: staff edits and imports check their values as a catalog's.
+clean_entry = _clean_entry
+
+
 @dataclass
 class Catalog:
     """Entries by absolute path and by sha256."""

@@ -101,7 +101,8 @@ def needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
     language changes how every page is stemmed.
     """
     was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
-    if was_catalog - set(entry):
+    given = set(entry) | ({"year"} if "date" in entry else set())  # a catalog date gives the year too
+    if was_catalog - given:
         return True
     return entry.get("language", info.get("language")) != info.get("language")
 
@@ -193,6 +194,8 @@ def derive(
         flags.append("garbage-text")
     if any(not p.strip() for p in pages):
         flags.append("blank-pages")
+    if ex.ocr_pages:
+        flags.append("ocr")
     return Document(
         id=given.get("id") or doc_id_for(path),
         path=path,
@@ -224,6 +227,7 @@ def derive(
         ingested=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         relpath=rel or Path(path).name,
         section_marks=[] if ex.paged else section_marks(pages, ex.headings or ()),
+        ocr_pages=list(ex.ocr_pages),
     )
 
 

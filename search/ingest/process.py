@@ -36,6 +36,7 @@ class FileTask:
     cache_dir: str | None = None
     max_pages: int | None = None
     rel: str = ""
+    ocr: bool = False  # read scanned pages by OCR (the OCR pass of ingest)
 
 
 #: The cached extraction's format, per kind of file: bump a kind's when its
@@ -105,7 +106,7 @@ def process_file(task: FileTask) -> Processed:
     ex = load_cached(task.cache_dir, task.sha256)
     cached = ex is not None
     if ex is None:
-        ex = extract(task.path, max_pages=task.max_pages)
+        ex = extract(task.path, max_pages=task.max_pages, ocr=task.ocr)
         save_cached(task.cache_dir, task.sha256, ex)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))

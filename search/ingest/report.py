@@ -32,7 +32,7 @@ class Report:
             "rebuild": options.rebuild,
             "jobs": options.jobs,
             "status": "running",
-            "counts": {k: 0 for k in ("new", "updated", "unchanged", "metadata", "removed", "failed", "skipped", "duplicates", "from_cache")},
+            "counts": {k: 0 for k in ("new", "updated", "unchanged", "metadata", "removed", "failed", "skipped", "duplicates", "from_cache", "ocr")},
             "pages": 0,
             "documents": 0,
             "failures": [],

@@ -14,15 +14,17 @@ opens; the next run picks up exactly what was not committed.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
 from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
 from .catalog import Catalog, entry_hash, load_catalog
+from .library import remember_paths
+from .staffcatalog import merge_into
 from .metadata import with_entry
 from .plan import Plan, plan_ingest, supported_suffixes
-from .process import header_terms, process_file
+from .process import FileTask, header_terms, process_file
 from .report import Report, index_counts, read_failures, read_report, write_failures
 
 __all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
@@ -46,6 +48,9 @@ class IngestOptions:
     catalogs: list[str] = field(default_factory=list)
     use_cache: bool = True
     retry_failed: bool = False  # extract again files that failed and have not changed
+    ocr: bool = True  # read scanned PDFs by OCR, in a second pool with the OCR limits
+    ocr_timeout: float = config.OCR_TIMEOUT_S  # seconds per scanned document
+    ocr_memory_mb: int | None = config.OCR_MEMORY_MB
 
 
 def _indexed(store: Store) -> list[dict[str, Any]]:
@@ -75,6 +80,7 @@ def ingest(
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
     catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
+    merge_into(catalog, root)  # staff corrections win over the folders' catalogs
     with root.lock():
         store, publish_at_end = _open_store(root, options.rebuild, report)
         plan = plan_ingest(
@@ -94,6 +100,7 @@ def ingest(
             tidy(store)
             if publish_at_end:
                 root.publish(store)
+            remember_paths(root, paths)  # what a reindex from the staff pages walks
             status = "ok"
         except BaseException:
             writer.cancel()
@@ -179,10 +186,12 @@ def _write_extracted(
 ) -> None:
     """Run the planned tasks in the worker pool and file each document with
     the terms its worker analysed, replacing the document it updates."""
+    from ..extract.ocr import available as ocr_available
     from .pool import WorkerPool
 
     tasks = plan.tasks
     next_dn = plan.next_dn
+    scanned: dict[str, FileTask] = {}  # for the OCR pass
     with WorkerPool(process_file, jobs=options.jobs, timeout=options.timeout, memory_mb=options.memory_mb) as pool:
         results: Iterator = pool.map_unordered(tasks.items())
         if progress is not None:
@@ -191,24 +200,16 @@ def _write_extracted(
         for res in results:
             received += 1
             path = res.key
+            if not res.ok and res.code == "scanned" and options.ocr and ocr_available():
+                scanned[path] = replace(tasks[path], ocr=True)
+                continue
             if not res.ok:
                 report.fail(path, res.code, res.reason)
                 emit("failed", {"path": path, "code": res.code, "reason": res.reason})
                 continue
-            doc, terms = res.value.doc, res.value.terms
             if res.value.from_cache:
                 report.count("from_cache")
-            old = plan.replaces.get(path)
-            dn = old["dn"] if old else next_dn
-            if old:
-                writer.delete(old["id"])
-                report.count("updated")
-            else:
-                next_dn += 1
-                report.count("new")
-            writer.add(doc, terms, dn, extra={"catalog": entry_hash(tasks[path].entry)})
-            report.data["pages"] += doc.page_count
-            report.review(doc)
+            next_dn = _file(writer, plan, report, res, next_dn)
             # Only the documents still in the workers are left: write the
             # batch now, beside them, so the final commit is small.
             tail = received == len(tasks) - options.jobs and writer.pending >= 500
@@ -216,3 +217,33 @@ def _write_extracted(
                 writer.commit(background=True)
                 last_commit = time.monotonic()
                 emit("commit", {"pages": report.data["pages"]})
+    if scanned:
+        # Scans again, with OCR: slower, so in a pool with its own limits.
+        emit("ocr", {"files": len(scanned)})
+        with WorkerPool(process_file, jobs=options.jobs, timeout=options.ocr_timeout, memory_mb=options.ocr_memory_mb) as pool:
+            for res in pool.map_unordered(scanned.items()):
+                path = res.key
+                if not res.ok:
+                    report.fail(path, res.code, res.reason)
+                    emit("failed", {"path": path, "code": res.code, "reason": res.reason})
+                    continue
+                report.count("ocr")
+                next_dn = _file(writer, plan, report, res, next_dn)
+
+
+def _file(writer: DocWriter, plan: Plan, report: Report, res: Any, next_dn: int) -> int:
+    """File one extracted document, replacing the one it updates; returns
+    the next free document number."""
+    doc, terms = res.value.doc, res.value.terms
+    old = plan.replaces.get(res.key)
+    dn = old["dn"] if old else next_dn
+    if old:
+        writer.delete(old["id"])
+        report.count("updated")
+    else:
+        next_dn += 1
+        report.count("new")
+    writer.add(doc, terms, dn, extra={"catalog": entry_hash(plan.tasks[res.key].entry)})
+    report.data["pages"] += doc.page_count
+    report.review(doc)
+    return next_dn

@@ -35,6 +35,7 @@ HIT_FIELDS = (
     "description",
     "url",
     "identifiers",
+    "ocr_pages",  # pages whose text came from OCR, marked on the passages
 )
 
 

@@ -188,11 +188,10 @@ class Searcher:
         row = gen.row_of(doc_id)
         return None if row is None else dict(gen.snap.infos[row])
 
-    def documents(self) -> Iterator[dict[str, Any]]:
-        """Every indexed document's stored metadata, in index order."""
-        gen = self.state()
-        for info in gen.snap.infos:
-            yield dict(info)
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document's stored metadata (the staff pages: needs
+        attention, duplicates by content hash, likely new versions)."""
+        return list(self.state().snap.infos)
 
     def page_texts(self, doc_id: str) -> list[str] | None:
         """A document's text page by page (blank pages as ""), or None."""

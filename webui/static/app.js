@@ -184,4 +184,35 @@
       d.removeAttribute("open");
     });
   }
+
+  // Staff pages: follow a reindex live (the page says the same on reload).
+  var job = document.querySelector("[data-job-url]");
+  if (job && window.fetch) {
+    var state = job.querySelector(".job__state");
+    var bar = job.querySelector("[data-job-bar]");
+    var poll = function () {
+      fetch(job.dataset.jobUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j) return;
+          var text;
+          if (j.state === "running") {
+            text = j.kind.charAt(0).toUpperCase() + j.kind.slice(1) + " reindex running (" + j.phase + "): " + j.done + " of " + j.total + " files.";
+          } else if (j.state === "done") {
+            text = "Last reindex (" + j.kind + ") finished " + j.finished + ".";
+          } else if (j.state === "failed") {
+            text = "The last reindex failed: " + j.error;
+          } else {
+            text = "No reindex has run from these pages yet.";
+          }
+          if (j.queued) text += " " + j.queued + " more waiting.";
+          state.textContent = text;
+          bar.value = j.percent;
+          job.dataset.state = j.busy ? "busy" : j.state;
+          window.setTimeout(poll, j.busy ? 700 : 3000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    poll();
+  }
 })();

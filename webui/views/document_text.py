@@ -40,6 +40,7 @@ class Section:
     text: str
     label: str | None = None  # the document heading a part begins under ("Article 12")
     blocks: list[Block] = field(default_factory=list)
+    ocr: bool = False  # the text came from OCR
 
 
 @dataclass
@@ -56,12 +57,13 @@ def document_texts(searcher: Searcher, info: dict[str, Any]) -> Texts:
     paged = info.get("paged", True)
     labels = info.get("page_labels") or []
     marks = info.get("section_marks") or []
+    ocr = set(info.get("ocr_pages") or ())
     out = []
     for i, text in enumerate(pages, 1):
         if paged:
             label = labels[i - 1] if i - 1 < len(labels) else None
             heading = f"Page {label} ({i})" if label and label != str(i) else f"Page {i}"
-            out.append(Section(i, f"page-{i}", heading, text))
+            out.append(Section(i, f"page-{i}", heading, text, ocr=i in ocr))
         else:
             own = marks[i - 1] if i - 1 < len(marks) else []
             under = _label_at_start(own)
@@ -81,7 +83,7 @@ def document_text_json(info: dict[str, Any], texts: Texts) -> dict[str, Any]:
         "id": info["id"],
         "paged": bool(info.get("paged", True)),
         "sections": [
-            {"number": s.number, "anchor": s.anchor, "heading": s.heading, "text": s.text, **({"label": s.label} if s.label else {})}
+            {"number": s.number, "anchor": s.anchor, "heading": s.heading, "text": s.text, "ocr": s.ocr, **({"label": s.label} if s.label else {})}
             for s in texts.sections
         ],
     }

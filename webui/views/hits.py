@@ -24,6 +24,7 @@ class PassageView:
     segments: list[tuple[str, bool]]  # (text, is_match): the template marks matches
     lang: str | None = None  # the document's language where it is not the page's
     where_full: str | None = None  # the whole heading, where "where" is cut short
+    ocr: bool = False  # the page's text came from OCR
 
 
 @dataclass
@@ -69,7 +70,7 @@ def passage_view(doc_id: str, meta: dict[str, Any], p: Passage, pairs: urls.Pair
     else:
         anchor = f"page-{p.page}" if paged else f"section-{p.page}"
         href = urls.url(url_for("pages.document_text", doc_id=doc_id), pairs) + "#" + anchor
-    return PassageView(p.page, where, href, list(p.segments), text_lang(meta), full)
+    return PassageView(p.page, where, href, list(p.segments), text_lang(meta), full, p.page in (meta.get("ocr_pages") or ()))
 
 
 def part_label(heading: str | None, number: int, parts: int | None) -> tuple[str, str]:
