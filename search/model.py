@@ -24,7 +24,16 @@ METADATA_FIELDS = (
     "url",
     "description",
     "identifiers",
+    # Document families (search.ingest.families): a family name shared by
+    # the versions of one work, the document this one is a version of, and
+    # documents that are never the same work as this one.
+    "family",
+    "version_of",
+    "not_same_as",
 )
+
+#: The catalog fields that steer document families.
+FAMILY_FIELDS = ("family", "version_of", "not_same_as")
 
 DOC_TYPES = (
     "legislation",
@@ -118,6 +127,18 @@ class Document:
     #: Unpaged documents: per section, where the document's own headings
     #: start, as ``[offset, label, length]`` (see :mod:`search.text.sections`).
     section_marks: list[list[list[Any]]] = field(default_factory=list)
+    #: The text's MinHash signature (search.text.minhash, base64); "" when
+    #: the text is too short to say anything, None when not computed yet.
+    minhash: str | None = None
+    #: Document families (search.ingest.families): the family's id (a
+    #: document alone is its own family), its newest member, and why its
+    #: members are one family. Set by ingest's family pass.
+    family: str = ""
+    family_newest: str = ""
+    family_by: str = ""
+    #: Staff overrides from the catalog (see FAMILY_FIELDS).
+    version_of: str | None = None
+    not_same_as: list[str] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
