@@ -186,6 +186,9 @@ class Hit:
     meta: dict[str, Any]
     passages: list[Passage] = field(default_factory=list)
     matched_pages: int = 0
+    #: The other versions of its work (document family), newest first:
+    #: id, title, date, year, kind, language and whether it matched.
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -221,11 +224,14 @@ class SearchRequest:
     expand: bool = True  # glossary expansion
     passages: int = 3  # passages per hit
     facet_limit: int | None = None  # None: every value
+    #: List every version of a work, not each document family once (the
+    #: web's ``versions=all``); totals and facets then count documents.
+    all_versions: bool = False
 
 
 @dataclass
 class SearchResponse:
-    total: int
+    total: int  # works (document families) matching; documents with all_versions
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     request: SearchRequest
@@ -237,3 +243,4 @@ class SearchResponse:
     generation: int = -1
     timed_out_facets: list[str] = field(default_factory=list)
     sort: str = "relevance"  # the order actually used (an empty query browses newest first)
+    documents: int = 0  # matching documents, every version counted

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..model import FacetValue
 from ..vocab.facets import FACETS, Facet
+from .families import Families
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -35,13 +36,23 @@ class Column:
     #: are rebuilt when the index changes, so labels never outlive the data.
     described: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
+    def counts(self, mask: np.ndarray, families: Families | None = None) -> np.ndarray:
+        """Documents in ``mask`` per value; with ``families``, families
+        (a family counts once for a value any of its members in ``mask`` has)."""
         if self.rows is None:
             sel = self.codes[mask]
             sel = sel[sel >= 0]
         else:
             sel = self.codes[mask[self.rows]]
-        return np.bincount(sel, minlength=len(self.vocab))
+        counts = np.bincount(sel, minlength=len(self.vocab))
+        if families is None or not families.any_versions or not (mask & families.multi).any():
+            return counts
+        if self.rows is None:
+            rows = np.flatnonzero(mask)
+            rows = rows[self.codes[rows] >= 0]
+        else:
+            rows = self.rows[mask[self.rows]]
+        return families.distinct_counts(sel, rows, counts)
 
     def mask(self, values: Sequence[str], n_docs: int) -> np.ndarray:
         wanted = [self.index[v] for v in values if v in self.index]
@@ -110,8 +121,10 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
 
     A facet's counts ignore its own selection, so that more values can be
     added: with ``jurisdiction=EU`` chosen, CN still shows how many it adds.
+    They count families, as totals do, unless the request lists every version.
     """
     filters = plan.request.filters
+    families = None if plan.request.all_versions else table.families
     out: dict[str, list[FacetValue]] = {}
     for name, facet in FACETS.items():
         if name == "year":
@@ -121,7 +134,7 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
         else:
             m = plan.match
         column = table.columns[name]
-        out[name] = facet_results(facet, column, column.counts(m), filters.get(name, []), limit)
+        out[name] = facet_results(facet, column, column.counts(m, families), filters.get(name, []), limit)
     return out
 
 
@@ -134,7 +147,8 @@ def resolve_value(facet: Facet, column: Column, value: str) -> str:
 
 
 class DocTable:
-    """Per-document arrays of one index generation: facets and sort keys."""
+    """Per-document arrays of one index generation: facets, sort keys and
+    document families."""
 
     def __init__(self, infos: list[dict[str, Any]]):
         self.infos = infos
@@ -153,6 +167,7 @@ class DocTable:
         )
         self.date_rank = np.empty(self.n, dtype=np.int32)
         self.date_rank[self.order_newest] = np.arange(self.n, dtype=np.int32)
+        self.families = Families.of(infos)
 
     @functools.cached_property
     def order_title(self) -> np.ndarray:

@@ -1,0 +1,149 @@
+"""Document families at query time: a search lists a family once.
+
+Ingest stores each document's family (:mod:`search.ingest.families`);
+here a generation's families become arrays once (:class:`Families`), and
+every request collapses with array work on them:
+
+- a result list keeps each family's first member in the list's order
+  (:meth:`Families.first_of_each`): by relevance the best-ranked version,
+  by date the newest (or oldest), by title the first A–Z; the others are
+  the hit's "versions";
+- totals and facet counts count families (:meth:`Families.distinct`,
+  :meth:`Families.distinct_counts`): a value counts a family when any of
+  its matching versions has it;
+- exports give each family's newest matching version
+  (:meth:`Families.newest_matching`).
+
+Documents alone in their family (nearly all) cost nothing: the work is
+done over the rows of families with several members only, and skipped
+when none of those match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: At the same date the typeset original comes first (as in ingest).
+KIND_ORDER = {"pdf": 0, "html": 1, "text": 2}
+
+
+def _date_key(info: dict[str, Any]) -> int:
+    digits = "".join(ch for ch in str(info.get("date") or "") if ch.isdigit())
+    if len(digits) >= 4:
+        return int((digits + "0101")[:8])
+    y = info.get("year")
+    return int(f"{int(y)}0101") if y else 0
+
+
+@dataclass
+class Families:
+    """The families of one generation's document rows."""
+
+    code: np.ndarray  # int32 family code per row
+    ids: list[str]  # family id per code
+    size: np.ndarray  # members per family code
+    multi: np.ndarray  # bool per row: its family has several members
+    rank: np.ndarray  # int32 per row: 0 for its family's newest version, 1 the next…
+    members_order: np.ndarray  # rows by family code, newest version first
+    starts: np.ndarray  # family code -> first index in members_order (len = families + 1)
+
+    @classmethod
+    def of(cls, infos: list[dict[str, Any]]) -> Families:
+        n = len(infos)
+        index: dict[str, int] = {}
+        ids: list[str] = []
+        code = np.empty(n, dtype=np.int32)
+        for row, info in enumerate(infos):
+            fam = info.get("family") or info["id"]
+            c = index.get(fam)
+            if c is None:
+                c = index[fam] = len(ids)
+                ids.append(fam)
+            code[row] = c
+        size = np.bincount(code, minlength=len(ids)).astype(np.int32)
+        dates = np.array([_date_key(info) for info in infos], dtype=np.int64)
+        kinds = np.array([KIND_ORDER.get(str(info.get("kind") or ""), 3) for info in infos], dtype=np.int64)
+        dn = np.array([int(info.get("dn", row)) for row, info in enumerate(infos)], dtype=np.int64)
+        order = np.lexsort((dn, kinds, -dates, code)).astype(np.int32)
+        starts = np.searchsorted(code[order], np.arange(len(ids) + 1)).astype(np.int32)
+        rank = np.empty(n, dtype=np.int32)
+        rank[order] = np.arange(n, dtype=np.int32) - starts[code[order]]
+        return cls(code, ids, size, size[code] > 1, rank, order, starts)
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def any_versions(self) -> bool:
+        return bool(self.multi.any())
+
+    def family_of(self, row: int) -> str:
+        return self.ids[self.code[row]]
+
+    def members(self, row: int) -> np.ndarray:
+        """Every member of ``row``'s family, newest first (``row`` included)."""
+        c = self.code[row]
+        return self.members_order[self.starts[c] : self.starts[c + 1]]
+
+    def distinct(self, mask: np.ndarray) -> int:
+        """How many families have a member in ``mask``."""
+        n = int(np.count_nonzero(mask))
+        versions = mask & self.multi
+        if versions.any():
+            rows = np.flatnonzero(versions)
+            n -= len(rows) - len(np.unique(self.code[rows]))
+        return n
+
+    def distinct_counts(self, codes: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Facet ``counts`` (documents per value code, from the value
+        ``codes`` of document ``rows``) made counts of families: a family
+        with several members carrying one value counts once."""
+        sel = self.multi[rows]
+        if not sel.any():
+            return counts
+        codes, rows = codes[sel].astype(np.int64), rows[sel]
+        width = max(len(counts), 1)
+        pairs = np.unique(self.code[rows].astype(np.int64) * width + codes)
+        return counts - np.bincount(codes, minlength=len(counts)) + np.bincount(pairs % width, minlength=len(counts))
+
+    def first_of_each(self, ordered: np.ndarray) -> np.ndarray:
+        """``ordered`` (rows in result order) with only the first row of
+        each family kept, in order."""
+        if not len(ordered) or not self.multi[ordered].any():
+            return ordered
+        _, first = np.unique(self.code[ordered], return_index=True)
+        return ordered[np.sort(first)]
+
+    def best_of_each(self, rows: np.ndarray, scores: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+        """``rows`` with each family's best row only (highest ``scores``,
+        then lowest ``tiebreak``), in their given order otherwise."""
+        sel = self.multi[rows]
+        if not sel.any():
+            return rows
+        grouped = rows[sel]
+        order = np.lexsort((tiebreak[grouped], -scores[grouped], self.code[grouped]))
+        grouped = grouped[order]
+        firsts = np.flatnonzero(np.diff(self.code[grouped], prepend=-1) != 0)
+        keep = np.zeros(len(scores), dtype=bool)
+        keep[rows[~sel]] = True
+        keep[grouped[firsts]] = True
+        return rows[keep[rows]]
+
+    def newest_matching(self, rows: np.ndarray, match: np.ndarray) -> np.ndarray:
+        """Each of ``rows`` replaced by its family's newest member within ``match``."""
+        sel = self.multi[rows]
+        if not sel.any():
+            return rows
+        cand = np.flatnonzero(match & self.multi)
+        order = np.lexsort((self.rank[cand], self.code[cand]))
+        cand = cand[order]
+        firsts = cand[np.flatnonzero(np.diff(self.code[cand], prepend=-1) != 0)]
+        newest = np.full(self.count, -1, dtype=np.int64)
+        newest[self.code[firsts]] = firsts
+        out = rows.astype(np.int64).copy()
+        out[sel] = newest[self.code[rows[sel]]]
+        return out.astype(rows.dtype)
