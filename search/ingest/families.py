@@ -19,9 +19,12 @@ stored in the documents' headers:
    (the key of a legal act counts for legislation only: a guide citing an
    act in its title is not the act); documents with *different* keys are
    never one work, however alike their texts (an amending act repeats much
-   of what it amends; a proposal much of the adopted act). DOIs, ISBNs and
-   report numbers are printed by documents that cite them too, so they
-   join two documents only with a like title or text.
+   of what it amends; a proposal much of the adopted act). A COM number
+   may be one a report cites on its first pages, so it joins only with a
+   like title or text, or across languages the same day (a translation),
+   and the same type of document; DOIs, ISBNs
+   and report numbers are printed by documents that cite them too, so
+   they join only with a like text.
 2. **Text**: documents whose word shingles mostly agree
    (:mod:`search.text.minhash`; similarity at least :data:`SAME_TEXT`) are
    the same text, whatever their titles; revisions share a like title and
@@ -66,11 +69,11 @@ REVISION = 0.5
 #: The same title (normalised, at least :data:`TITLE_WORDS` words) and this
 #: much text in common: a heavily revised edition.
 SAME_TITLE = 0.3
-#: Title words (normalised) in common, as a share of either title's words.
+#: Title words (normalised) in common, as a share of the longer title's words.
 TITLE_ALIKE = 0.6
 TITLE_WORDS = 4
 #: Weak identifiers (DOI, ISBN, report number) join with this much text in
-#: common, or like titles.
+#: common; a shared COM number with this much, a like title or another language.
 WEAK_ID_TEXT = 0.3
 
 #: Document types that present other works and join only their own kind.
@@ -108,6 +111,7 @@ class Member:
     weak: tuple[str, ...]  # weak identifiers: doi, isbn, report
     signature: np.ndarray | None
     date_key: int
+    day: str | None = None  # the date, when it names the day
     label: str | None = None  # staff family name
     version_of: str | None = None
     not_same_as: tuple[str, ...] = ()
@@ -238,6 +242,7 @@ def member_of(row: int, info: dict[str, Any]) -> Member:
         weak=weak_keys(info.get("identifiers") or {}),
         signature=minhash.decode(info.get("minhash") or ""),
         date_key=date_key(info),
+        day=str(info["date"])[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", str(info.get("date") or "")) else None,
         label=info.get("family") if sources.get("family") == "catalog" and info.get("family") else None,
         version_of=info.get("version_of") or None,
         not_same_as=tuple(info.get("not_same_as") or ()),
@@ -248,10 +253,10 @@ def member_of(row: int, info: dict[str, Any]) -> Member:
 
 
 def title_alike(a: Member, b: Member) -> float:
-    """Words the titles share, as a share of the shorter title."""
+    """Words the titles share, as a share of the longer title's words."""
     if not a.title_words or not b.title_words:
         return 0.0
-    return len(a.title_words & b.title_words) / min(len(a.title_words), len(b.title_words))
+    return len(a.title_words & b.title_words) / max(len(a.title_words), len(b.title_words))
 
 
 def _text(a: Member, b: Member) -> float | None:
@@ -265,19 +270,37 @@ def evidence(a: Member, b: Member) -> tuple[int, str] | None:
     None. Strength orders the joins: identifiers, then text."""
     if a.type_class != b.type_class:
         return None
+    text = _text(a, b)
+    titles = title_alike(a, b)
     shared = set(a.keys) & set(b.keys)
     if shared:
-        return 3, "same " + _key_label(sorted(shared)[0])
-    if a.keys and b.keys and not shared and _conflict(a.keys, b.keys):
+        acts = sorted(k for k in shared if not k.startswith("com:"))
+        if acts:
+            return 3, "same " + _key_label(acts[0])
+        # A COM number is read from a document's first pages, where a report
+        # may cite one before any of its own: a like title or text confirms
+        # it is the document's own, or, for a translation (another
+        # language), the same type and the same day.
+        if a.type == b.type and (
+            titles >= TITLE_ALIKE
+            or (text is not None and text >= WEAK_ID_TEXT)
+            or (a.language != b.language and a.day is not None and a.day == b.day)
+        ):
+            return 3, "same " + _key_label(sorted(shared)[0])
         return None
-    text = _text(a, b)
+    if _conflict(a.keys, b.keys):
+        return None
     if text is not None and text >= SAME_TEXT:
         return 2, f"same text ({text:.0%} alike)"
     if a.type != b.type:
         return None
-    titles = title_alike(a, b)
     weak = set(a.weak) & set(b.weak)
-    if weak and ((text is not None and text >= WEAK_ID_TEXT) or titles >= TITLE_ALIKE):
+    # A DOI, ISBN or report number may be one a document cites: the text
+    # must agree too (or, where a text is too short to compare, the title).
+    if weak and (
+        (text is not None and text >= WEAK_ID_TEXT)
+        or (text is None and a.title_key == b.title_key and len(a.title_words) >= TITLE_WORDS)
+    ):
         return 2, "same " + _key_label(sorted(weak)[0])
     if text is None:
         return None

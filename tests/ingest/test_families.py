@@ -152,16 +152,44 @@ def test_a_proposal_is_not_the_adopted_act_however_alike():
     assert fam["doc-0"] != fam["doc-1"]
 
 
-def test_weak_identifiers_need_a_like_title_or_text():
+def test_weak_identifiers_need_a_like_text():
+    body = text(1, 3000)
     infos = [
         # Two papers whose first pages cite the same DOI.
-        doc(0, "Carbon pricing and co-abatement in Alberta", text(1), identifiers={"doi": "10.1111/ecin.13162"}),
+        doc(0, "Carbon pricing and co-abatement in Alberta", body, identifiers={"doi": "10.1111/ecin.13162"}),
         doc(1, "Household emissions and transport behaviour", text(2), identifiers={"doi": "10.1111/ECIN.13162"}),
-        # The same DOI and title: one work (its text unknown).
-        doc(2, "Carbon pricing and co-abatement in Alberta (revised)", None, identifiers={"doi": "10.1111/ecin.13162"}),
+        # Two acts whose titles are alike (as EU acts' are) citing one PE-CONS number.
+        doc(2, "Directive of the European Parliament and of the Council amending Directive (EU) 2018/2001", text(3),
+            type="legislation", identifiers={"report": "PE-CONS 36/23"}),
+        doc(3, "Directive of the European Parliament and of the Council amending Directive (EU) 2018/2002", text(4),
+            type="legislation", identifiers={"report": "PE-CONS 36/23"}),
+        # The same DOI and a third of the text in common: a revision.
+        doc(4, "Co-abatement of toxic emissions", revise(body, 0.7, 4), identifiers={"doi": "10.1111/ecin.13162"}),
+        # The same DOI and title, a text too short to compare: one work.
+        doc(5, "Carbon pricing and co-abatement in Alberta", "Abstract only", identifiers={"doi": "10.1111/ecin.13162"}),
     ]
     fam = family_of(infos)
-    assert fam["doc-0"] != fam["doc-1"] and together(fam, "doc-0", "doc-2")
+    assert fam["doc-0"] != fam["doc-1"] and fam["doc-2"] != fam["doc-3"]
+    assert together(fam, "doc-0", "doc-4", "doc-5")
+
+
+def test_a_cited_com_number_does_not_make_one_work():
+    infos = [
+        # Two reports whose first pages cite the Fit for 55 proposal first.
+        doc(0, "Carbon leakage after the Fit for 55 package", text(1), identifiers={"com": "COM(2021) 551"}),
+        doc(1, "Aviation in the revised EU ETS", text(2), identifiers={"com": "COM(2021) 551"}),
+        # The proposal and its German translation, of the same day: one work.
+        doc(2, "Proposal for a Directive amending Directive 2003/87/EC", text(3), type="legislation",
+            identifiers={"celex": "52021PC0551"}, date="2021-07-14"),
+        doc(3, "Vorschlag für eine Richtlinie zur Änderung der Richtlinie 2003/87/EG", text(4), type="legislation",
+            language="de", identifiers={"com": "COM(2021) 551"}, date="2021-07-14"),
+        # A German report citing it first, of another day.
+        doc(4, "Der Emissionshandel nach Fit for 55", text(5), language="de", identifiers={"com": "COM(2021) 551"},
+            date="2022-03-01"),
+    ]
+    fam = family_of(infos)
+    assert fam["doc-0"] != fam["doc-1"] and together(fam, "doc-2", "doc-3")
+    assert len({fam["doc-0"], fam["doc-1"], fam["doc-2"], fam["doc-4"]}) == 4
 
 
 # -- text ---------------------------------------------------------------------------
