@@ -18,7 +18,7 @@ import numpy as np
 
 from ..model import FacetValue
 from ..vocab.facets import FACETS, Facet
-from .families import Families
+from .families import Families, FamilyValues
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -36,6 +36,10 @@ class Column:
     #: are rebuilt when the index changes, so labels never outlive the data.
     described: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
+    #: The values of documents in families of several members, set by
+    #: :meth:`bind_families` (None: no such documents).
+    versions: FamilyValues | None = None
+
     def counts(self, mask: np.ndarray, families: Families | None = None) -> np.ndarray:
         """Documents in ``mask`` per value; with ``families``, families
         (a family counts once for a value any of its members in ``mask`` has)."""
@@ -45,14 +49,23 @@ class Column:
         else:
             sel = self.codes[mask[self.rows]]
         counts = np.bincount(sel, minlength=len(self.vocab))
-        if families is None or not families.any_versions or not (mask & families.multi).any():
+        if families is None or self.versions is None:
             return counts
+        return self.versions.distinct(mask, counts)
+
+    def bind_families(self, families: Families) -> None:
+        """Precompute what counting families needs: the values of the
+        documents in families of several members."""
+        if not families.any_versions:
+            self.versions = None
+            return
         if self.rows is None:
-            rows = np.flatnonzero(mask)
-            rows = rows[self.codes[rows] >= 0]
+            rows = np.flatnonzero(families.multi & (self.codes >= 0))
+            codes = self.codes[rows]
         else:
-            rows = self.rows[mask[self.rows]]
-        return families.distinct_counts(sel, rows, counts)
+            keep = families.multi[self.rows]
+            rows, codes = self.rows[keep], self.codes[keep]
+        self.versions = FamilyValues.of(rows, codes, families, len(self.vocab)) if len(rows) else None
 
     def mask(self, values: Sequence[str], n_docs: int) -> np.ndarray:
         wanted = [self.index[v] for v in values if v in self.index]
@@ -168,6 +181,8 @@ class DocTable:
         self.date_rank = np.empty(self.n, dtype=np.int32)
         self.date_rank[self.order_newest] = np.arange(self.n, dtype=np.int32)
         self.families = Families.of(infos)
+        for column in self.columns.values():
+            column.bind_families(self.families)
 
     @functools.cached_property
     def order_title(self) -> np.ndarray:

@@ -9,8 +9,8 @@ every request collapses with array work on them:
   by date the newest (or oldest), by title the first A–Z; the others are
   the hit's "versions";
 - totals and facet counts count families (:meth:`Families.distinct`,
-  :meth:`Families.distinct_counts`): a value counts a family when any of
-  its matching versions has it;
+  :class:`FamilyValues`): a value counts a family when any of its
+  matching versions has it;
 - exports give each family's newest matching version
   (:meth:`Families.newest_matching`).
 
@@ -98,18 +98,6 @@ class Families:
             n -= len(rows) - len(np.unique(self.code[rows]))
         return n
 
-    def distinct_counts(self, codes: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """Facet ``counts`` (documents per value code, from the value
-        ``codes`` of document ``rows``) made counts of families: a family
-        with several members carrying one value counts once."""
-        sel = self.multi[rows]
-        if not sel.any():
-            return counts
-        codes, rows = codes[sel].astype(np.int64), rows[sel]
-        width = max(len(counts), 1)
-        pairs = np.unique(self.code[rows].astype(np.int64) * width + codes)
-        return counts - np.bincount(codes, minlength=len(counts)) + np.bincount(pairs % width, minlength=len(counts))
-
     def first_of_each(self, ordered: np.ndarray) -> np.ndarray:
         """``ordered`` (rows in result order) with only the first row of
         each family kept, in order."""
@@ -147,3 +135,33 @@ class Families:
         out = rows.astype(np.int64).copy()
         out[sel] = newest[self.code[rows[sel]]]
         return out.astype(rows.dtype)
+
+
+@dataclass
+class FamilyValues:
+    """One facet's values on the documents of families with several
+    members, precomputed per generation so that a request turns document
+    counts into family counts with two ``bincount`` calls: each (family,
+    value) pair is numbered once, and a value's duplicates are its
+    documents in the mask less its pairs present."""
+
+    rows: np.ndarray  # document row of each entry
+    codes: np.ndarray  # value code of each entry
+    pair: np.ndarray  # (family, value) pair number of each entry
+    pair_code: np.ndarray  # value code of each pair
+    width: int  # value codes
+
+    @classmethod
+    def of(cls, rows: np.ndarray, codes: np.ndarray, families: Families, width: int) -> FamilyValues:
+        keys = families.code[rows].astype(np.int64) * max(width, 1) + codes
+        uniq, pair = np.unique(keys, return_inverse=True)
+        return cls(rows, codes, pair.astype(np.int64), (uniq % max(width, 1)).astype(np.int64), width)
+
+    def distinct(self, mask: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """``counts`` (documents in ``mask`` per value) as families per value."""
+        sel = mask[self.rows]
+        if not sel.any():
+            return counts
+        present = np.bincount(self.pair[sel], minlength=len(self.pair_code)) > 0
+        dup = np.bincount(self.codes[sel], minlength=self.width) - np.bincount(self.pair_code[present], minlength=self.width)
+        return counts - dup[: len(counts)]
