@@ -95,10 +95,16 @@ def ingest(
         status = "interrupted"
         writer = DocWriter(store)
         try:
+            # Marked before writing, cleared after the family pass: an
+            # ingest killed in between leaves the next run to do the pass.
+            pending = root.root / FAMILIES_PENDING
+            if plan.tasks or plan.removed or plan.metadata:
+                pending.touch()
             _write(writer, plan, options, report, emit, progress)
-            if plan.tasks or plan.removed or plan.metadata or any("family" not in info for info in indexed):
+            if pending.exists() or any("family" not in info for info in indexed):
                 update_families(store, writer, report)
                 emit("families", report.data["families"])
+                pending.unlink(missing_ok=True)
             tidy(store)
             if publish_at_end:
                 root.publish(store)
@@ -225,6 +231,9 @@ def _write_extracted(
                 last_commit = time.monotonic()
                 emit("commit", {"pages": report.data["pages"]})
 
+
+#: A file beside the index while its families are not yet decided.
+FAMILIES_PENDING = "families.pending"
 
 #: What the family pass writes into a document's header.
 FAMILY_KEYS = ("family", "family_newest", "family_by")

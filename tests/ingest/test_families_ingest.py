@@ -215,3 +215,25 @@ def test_catalog_family_fields_in_csv(tmp_path):
     (tmp_path / "catalog.csv").write_text("path,family,version_of,not_same_as\na.txt,fam-1,doc-a,doc-b; doc-c\n", encoding="utf-8")
     entry = load_catalog([tmp_path]).lookup(str(tmp_path / "a.txt"), None)
     assert entry == {"family": "fam-1", "version_of": "doc-a", "not_same_as": ["doc-b", "doc-c"]}
+
+
+def test_an_ingest_killed_before_the_family_pass_leaves_it_to_the_next(shared_corpus, tmp_path, monkeypatch):
+    from search.ingest import run
+
+    corpus = tmp_path / "corpus"
+    _copy(shared_corpus, CLIMATE_LAW[:2], corpus)
+    root = IndexRoot(tmp_path / "ix")
+
+    def killed(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "update_families", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([str(corpus)], root, IngestOptions(jobs=2))
+    monkeypatch.undo()
+    fam = _families(root)
+    assert len({f["family"] for f in fam.values()}) == 2  # the documents are in, their family not yet
+    report = ingest([str(corpus)], root, IngestOptions(jobs=2))
+    assert report["counts"]["unchanged"] == 2 and report["families"]["with_versions"] == 1
+    assert len({f["family"] for f in _families(root).values()}) == 1
+    assert not (root.root / run.FAMILIES_PENDING).exists()
