@@ -138,15 +138,22 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
     """
     filters = plan.request.filters
     families = None if plan.request.all_versions else table.families
+    # The facets counted over the matches themselves share one family correction.
+    dup = table.all_versions.duplicates(plan.match) if families is not None and table.all_versions is not None else None
     out: dict[str, list[FacetValue]] = {}
     for name, facet in FACETS.items():
+        column = table.columns[name]
         if name == "year":
             m = plan.scored.mask & table.filter_mask(filters, skip=name)
         elif name in filters:
             m = plan.scored.mask & table.filter_mask(filters, skip=name) & plan.year_mask
         else:
-            m = plan.match
-        column = table.columns[name]
+            counts = column.counts(plan.match)
+            if dup is not None:
+                start = table.value_offset[name]
+                counts = counts - dup[start : start + len(counts)]
+            out[name] = facet_results(facet, column, counts, filters.get(name, []), limit)
+            continue
         out[name] = facet_results(facet, column, column.counts(m, families), filters.get(name, []), limit)
     return out
 
@@ -183,6 +190,13 @@ class DocTable:
         self.families = Families.of(infos)
         for column in self.columns.values():
             column.bind_families(self.families)
+        # Every facet's values on documents with versions, side by side.
+        self.value_offset: dict[str, int] = {}
+        offset = 0
+        for name, column in self.columns.items():
+            self.value_offset[name] = offset
+            offset += len(column.vocab)
+        self.all_versions = FamilyValues.joined([(c.versions, len(c.vocab)) for c in self.columns.values()])
 
     @functools.cached_property
     def order_title(self) -> np.ndarray:

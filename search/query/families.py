@@ -157,11 +157,35 @@ class FamilyValues:
         uniq, pair = np.unique(keys, return_inverse=True)
         return cls(rows, codes, pair.astype(np.int64), (uniq % max(width, 1)).astype(np.int64), width)
 
-    def distinct(self, mask: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """``counts`` (documents in ``mask`` per value) as families per value."""
+    def duplicates(self, mask: np.ndarray) -> np.ndarray | None:
+        """Per value, documents in ``mask`` beyond the first of their family
+        (None when no document with versions is in ``mask``)."""
         sel = mask[self.rows]
         if not sel.any():
-            return counts
+            return None
         present = np.bincount(self.pair[sel], minlength=len(self.pair_code)) > 0
-        dup = np.bincount(self.codes[sel], minlength=self.width) - np.bincount(self.pair_code[present], minlength=self.width)
-        return counts - dup[: len(counts)]
+        return np.bincount(self.codes[sel], minlength=self.width) - np.bincount(self.pair_code[present], minlength=self.width)
+
+    def distinct(self, mask: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """``counts`` (documents in ``mask`` per value) as families per value."""
+        dup = self.duplicates(mask)
+        return counts if dup is None else counts - dup[: len(counts)]
+
+    @classmethod
+    def joined(cls, parts: list[tuple[FamilyValues | None, int]]) -> FamilyValues | None:
+        """Several facets' values as one, each facet's codes shifted past
+        the previous facets' (``parts``: values and width of each facet), so
+        one call counts every facet that shares a mask."""
+        rows, codes, pair, pair_code = [], [], [], []
+        offset = pairs = 0
+        for part, width in parts:
+            if part is not None:
+                rows.append(part.rows)
+                codes.append(part.codes + offset)
+                pair.append(part.pair + pairs)
+                pair_code.append(part.pair_code + offset)
+                pairs += len(part.pair_code)
+            offset += width
+        if not rows:
+            return None
+        return cls(np.concatenate(rows), np.concatenate(codes), np.concatenate(pair), np.concatenate(pair_code), offset)
