@@ -27,9 +27,10 @@ stored in the documents' headers:
    they join only with a like text.
 2. **Text**: documents whose word shingles mostly agree
    (:mod:`search.text.minhash`; similarity at least :data:`SAME_TEXT`) are
-   the same text, whatever their titles; revisions share a like title and
-   at least :data:`REVISION` of their text, or the very same title and
-   :data:`SAME_TITLE`.
+   the same text, whatever their titles; revisions share a like title with
+   the same numbers (a title's year or issue number tells editions of a
+   series apart) and at least :data:`REVISION` of their text, or the very
+   same title and :data:`SAME_TITLE`.
 3. **Kinds of document**: news (press releases, factsheets) and
    presentations are derivatives of the works they present, so they join
    only their own kind; the text rules also want the same document type.
@@ -259,6 +260,12 @@ def title_alike(a: Member, b: Member) -> float:
     return len(a.title_words & b.title_words) / max(len(a.title_words), len(b.title_words))
 
 
+def _numbers(m: Member) -> frozenset[str]:
+    """The numbers in a title (years, issue numbers; version markers are
+    left out of title words already)."""
+    return frozenset(w for w in m.title_words if w.isdigit())
+
+
 def _text(a: Member, b: Member) -> float | None:
     if a.signature is None or b.signature is None:
         return None
@@ -304,6 +311,8 @@ def evidence(a: Member, b: Member) -> tuple[int, str] | None:
         return 2, "same " + _key_label(sorted(weak)[0])
     if text is None:
         return None
+    if _numbers(a) != _numbers(b):
+        return None  # "Report 2023" and "Report 2024": editions of a series, not revisions
     if text >= REVISION and titles >= TITLE_ALIKE:
         return 1, f"like titles, {text:.0%} of the text alike"
     if text >= SAME_TITLE and a.title_key == b.title_key and len(a.title_words) >= TITLE_WORDS:
