@@ -24,7 +24,16 @@ METADATA_FIELDS = (
     "url",
     "description",
     "identifiers",
+    # Document families (search.ingest.families): a family name shared by
+    # the versions of one work, the document this one is a version of, and
+    # documents that are never the same work as this one.
+    "family",
+    "version_of",
+    "not_same_as",
 )
+
+#: The catalog fields that steer document families.
+FAMILY_FIELDS = ("family", "version_of", "not_same_as")
 
 DOC_TYPES = (
     "legislation",
@@ -120,6 +129,18 @@ class Document:
     #: start, as ``[offset, label, length]`` (see :mod:`search.text.sections`).
     section_marks: list[list[list[Any]]] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
+    #: The text's MinHash signature (search.text.minhash, base64); "" when
+    #: the text is too short to say anything, None when not computed yet.
+    minhash: str | None = None
+    #: Document families (search.ingest.families): the family's id (a
+    #: document alone is its own family), its newest member, and why its
+    #: members are one family. Set by ingest's family pass.
+    family: str = ""
+    family_newest: str = ""
+    family_by: str = ""
+    #: Staff overrides from the catalog (see FAMILY_FIELDS).
+    version_of: str | None = None
+    not_same_as: list[str] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -167,6 +188,9 @@ class Hit:
     meta: dict[str, Any]
     passages: list[Passage] = field(default_factory=list)
     matched_pages: int = 0
+    #: The other versions of its work (document family), newest first:
+    #: id, title, date, year, kind, language and whether it matched.
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -202,11 +226,14 @@ class SearchRequest:
     expand: bool = True  # glossary expansion
     passages: int = 3  # passages per hit
     facet_limit: int | None = None  # None: every value
+    #: List every version of a work, not each document family once (the
+    #: web's ``versions=all``); totals and facets then count documents.
+    all_versions: bool = False
 
 
 @dataclass
 class SearchResponse:
-    total: int
+    total: int  # works (document families) matching; documents with all_versions
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     request: SearchRequest
@@ -218,3 +245,4 @@ class SearchResponse:
     generation: int = -1
     timed_out_facets: list[str] = field(default_factory=list)
     sort: str = "relevance"  # the order actually used (an empty query browses newest first)
+    documents: int = 0  # matching documents, every version counted

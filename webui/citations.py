@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "source_url",
     "description",
     "identifiers",
+    "family",  # the work's id: the versions of one work share it (exports with versions=all)
 )
 
 #: BibTeX entry type and, for @techreport, the ``type`` field.
@@ -91,6 +92,7 @@ def csv_row(meta: dict[str, Any], url: str, file_url: str, labels: dict[str, Any
         meta.get("url"),
         meta.get("description"),
         identifiers_text(meta.get("identifiers")),
+        meta.get("family") or meta.get("id"),
     ]
     return [csv_cell(v) for v in row]
 

@@ -182,8 +182,9 @@ def _facet_options(f):
 @click.option("--page", type=click.IntRange(1, 100000), default=1, show_default=True)
 @click.option("--exact", is_flag=True, help="Match words exactly (no stemming).")
 @click.option("--no-expand", is_flag=True, help="Do not add glossary synonyms.")
+@click.option("--all-versions", is_flag=True, help="List every version of a work (by default a work is listed once).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_expand, as_json, **facet_values):
+def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_expand, all_versions, as_json, **facet_values):
     """Search the index. QUERY takes words, "phrases", AND/OR/NOT, -word, field:value."""
     from search.query import response_json
 
@@ -198,6 +199,7 @@ def search(query, index_dir, year_from, year_to, sort, limit, page, exact, no_ex
         page=page,
         exact=exact,
         expand=not no_expand,
+        all_versions=all_versions,
     )
     s = _searcher(index_dir)
     resp = s.search(req)
@@ -223,7 +225,8 @@ def _print_results(resp) -> None:
     req = resp.request
     first = (req.page - 1) * req.limit + 1
     shown = f"{first}–{first + len(resp.hits) - 1} of " if resp.hits else ""
-    click.echo(f"{shown}{resp.total} documents ({resp.elapsed_ms:.0f} ms)")
+    every = f", {resp.documents} with every version (--all-versions)" if resp.documents > resp.total else ""
+    click.echo(f"{shown}{resp.total} documents{every} ({resp.elapsed_ms:.0f} ms)")
     for note in resp.notes:
         click.echo(f"note: {note}")
     for surface, alts in resp.expansions:
@@ -240,6 +243,8 @@ def _print_results(resp) -> None:
         click.echo(f"\n{i}. {m.get('title')}")
         click.echo(f"   {facts}")
         click.echo(f"   {m.get('path')}  [{hit.id}]")
+        if hit.versions:
+            click.echo(f"   {len(hit.versions) + 1} versions: also " + "; ".join(f"{v.get('date') or v.get('year') or '?'} {v.get('kind')} [{v['id']}]" for v in hit.versions))
         for p in hit.passages:
             # An unpaged file's part is no section of it: its own heading, else "part N of M".
             where = f"p. {p.page}" if m.get("paged", True) else (p.label or f"part {p.page} of {m.get('page_count') or '?'}")
@@ -301,10 +306,10 @@ def show(doc_id, index_dir, as_json):
     if info is None:
         _fail(f"no document with id {doc_id!r}")
     if as_json:
-        _json(info)
+        _json({k: v for k, v in info.items() if k != "minhash"})  # the text's signature is no reading matter
         return
     keys = ("id", "title", "authors", "publisher", "year", "date", "jurisdictions", "type", "topics", "language",
-            "url", "identifiers", "description", "page_count", "path", "sha256", "ingested")
+            "url", "identifiers", "description", "page_count", "path", "sha256", "ingested", "family", "family_by")
     for k in keys:
         v = info.get(k)
         if isinstance(v, list):

@@ -1,8 +1,10 @@
 """Exports: every matching document as CSV, BibTeX or RIS; an Atom feed of a
 search; one document's citation; the OpenSearch description.
 
-Exports take the search page's parameters and cover ALL matching documents
-(``Searcher.iter_matching``), not one page, streamed as they are written.
+Exports take the search page's parameters and cover ALL matches
+(``Searcher.iter_matching``), not one page, streamed as they are written:
+one line a work (document family), its newest matching version, unless
+``versions=all`` asks for every version.
 """
 
 from __future__ import annotations

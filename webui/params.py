@@ -129,6 +129,7 @@ def parse_args(args: Iterable[tuple[str, str]], limits: Limits | None = None) ->
 
     exact = _flag(pairs, "exact", False, notes)
     expand = _flag(pairs, "expand", True, notes)
+    all_versions = _versions(pairs, notes)
     req = SearchRequest(
         q=q,
         filters=filters,
@@ -140,8 +141,23 @@ def parse_args(args: Iterable[tuple[str, str]], limits: Limits | None = None) ->
         exact=exact,
         expand=expand,
         passages=lim.passages,
+        all_versions=all_versions,
     )
     return Parsed(req, notes)
+
+
+#: ``versions=all`` lists every version of a work; the default lists a work once.
+VERSIONS = "versions"
+
+
+def _versions(pairs: list[tuple[str, str]], notes: list[str]) -> bool:
+    raw = _first(pairs, VERSIONS)
+    if raw is None or raw.lower() in ("family", "one", "newest"):
+        return False
+    if raw.lower() == "all":
+        return True
+    notes.append(f"“{VERSIONS}={raw}” is not understood (use versions=all to list every version): ignored.")
+    return False
 
 
 def state_pairs(req: SearchRequest, default_limit: int = 10) -> Pairs:
@@ -166,6 +182,8 @@ def state_pairs(req: SearchRequest, default_limit: int = 10) -> Pairs:
         out.append(("exact", "1"))
     if not req.expand:
         out.append(("expand", "0"))
+    if req.all_versions:
+        out.append((VERSIONS, "all"))
     return out
 
 

@@ -465,12 +465,20 @@ def _ingest(shared: Path, files: list[str], index: Path, jobs: int) -> dict[str,
             "failures": [f"{f['path']}: {f['code']}: {f['reason']}" for f in rep.get("failures", [])]}
 
 
+def gold_families() -> dict[str, str]:
+    """Each gold document's work (its family in tests/gold/records), by path:
+    the judgments and every engine's results are counted per work."""
+    from .metadata import load_gold
+
+    return {path: str(rec.get("family") or path) for path, rec in load_gold().items()}
+
+
 def _collection(searcher: Any, shared: Path) -> Collection:
     from search.model import SearchRequest
 
     base = str(shared.resolve()).rstrip("/") + "/"
     docs: dict[str, dict[str, Any]] = {}
-    for meta in searcher.iter_matching(SearchRequest(q="")):
+    for meta in searcher.iter_matching(SearchRequest(q="", all_versions=True)):
         path = str(meta.get("path") or "")
         rel = path[len(base):] if path.startswith(base) else path
         docs[rel] = {"id": meta["id"], "title": meta.get("title") or "", "pages": searcher.page_texts(meta["id"]) or []}
@@ -483,12 +491,13 @@ def _allowed(searcher: Any, j: Judged, paths_by_id: Mapping[str, str]) -> set[st
 
     if not j.filters and j.year_from is None and j.year_to is None:
         return None
-    req = SearchRequest(q="", filters=j.filters, year_from=j.year_from, year_to=j.year_to, limit=1000, passages=0, facet_limit=1)
+    req = SearchRequest(q="", filters=j.filters, year_from=j.year_from, year_to=j.year_to, limit=1000, passages=0, facet_limit=1,
+                        all_versions=True)
     return {paths_by_id[h.id] for h in searcher.search(req).hits if h.id in paths_by_id}
 
 
 def evaluate(questions: list[Judged], coll: Collection, engines: Mapping[str, Any],
-             allowed_for: Callable[[Judged], set[str] | None]) -> dict[str, Any]:
+             allowed_for: Callable[[Judged], set[str] | None], family_of: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every engine on every question: per-query rows and group means."""
     judged_pages: dict[tuple[str, str], dict[int, int]] = {}
     unlocated: list[str] = []
@@ -506,16 +515,36 @@ def evaluate(questions: list[Judged], coll: Collection, engines: Mapping[str, An
     groups_of = {j.id: j.groups() for j in questions}
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in engines}
     seconds: dict[str, float] = {name: 0.0 for name in engines}
+    fam = family_of or {}
+
+    def work(path: str) -> str:
+        return fam.get(path, path)
+
     for j in questions:
         allowed = allowed_for(j)
-        gains = {p: g for p, g in j.docs.items() if p in coll.docs}
+        # One record per work: the gold judged each version of a work (the
+        # act as PDF and as text, two consolidations), etslib lists a work
+        # once, the references list every copy. Every engine is scored on
+        # works: a work's gain is its best version's, its first listing counts.
+        gains: dict[str, int] = {}
+        for p, g in j.docs.items():
+            if p in coll.docs:
+                gains[work(p)] = max(g, gains.get(work(p), 0))
+        judged_here = {path: pages for (qid, path), pages in judged_pages.items() if qid == j.id}
         for name, eng in engines.items():
             t0 = time.perf_counter()
             ranked, found = eng.documents(j, allowed)
-            hits = {path: page_hit(eng.pages(j, path), pages) for (qid, path), pages in judged_pages.items() if qid == j.id}
+            works = list(dict.fromkeys(work(p) for p in ranked))
+            # Page hit@3 per judged work, on the version the engine lists
+            # first (else the first judged version, as a reader would open it).
+            hits: dict[str, bool] = {}
+            for w in dict.fromkeys(work(p) for p in judged_here):
+                versions = [p for p in judged_here if work(p) == w]
+                path = next((p for p in ranked if p in versions), versions[0])
+                hits[path] = page_hit(eng.pages(j, path), judged_here[path])
             seconds[name] += time.perf_counter() - t0
             rows[name].append({
-                "id": j.id, "ndcg@10": round(ndcg_at(ranked, gains), 4), "mrr": round(reciprocal_rank(ranked, gains), 4),
+                "id": j.id, "ndcg@10": round(ndcg_at(works, gains), 4), "mrr": round(reciprocal_rank(works, gains), 4),
                 "hit@3": round(sum(hits.values()) / len(hits), 4) if hits else None, "found": found,
                 "top": ranked[:5], "page_hits": {p: int(h) for p, h in hits.items()},
             })
@@ -572,7 +601,7 @@ def run(shared: Path, workdir: Path, *, max_queries: int | None = None, max_docs
         if with_tantivy:
             engines["tantivy_bm25"] = TantivyEngine(coll)
         engines["fts5_bm25"] = Fts5Engine(coll)
-        out |= evaluate(questions, coll, engines, lambda j: _allowed(s, j, paths_by_id))
+        out |= evaluate(questions, coll, engines, lambda j: _allowed(s, j, paths_by_id), gold_families())
     if not with_tantivy:
         out["groups"]["tantivy_bm25"] = {"skipped": "tantivy is not installed"}
     out["documents"] = len(coll.docs)

@@ -172,14 +172,13 @@ def score(records: Mapping[str, Mapping[str, Any]], gold: Mapping[str, Mapping[s
 
 def records_of_index(index: Path, corpus: Path) -> dict[str, dict[str, Any]]:
     """Every document's metadata in an etslib index, by path relative to ``corpus``."""
-    from search.model import SearchRequest
     from search.query.searcher import Searcher
 
     base = str(corpus.resolve()).rstrip("/") + "/"
     out: dict[str, dict[str, Any]] = {}
     with Searcher(index) as s:
-        for meta in s.iter_matching(SearchRequest(q="")):
-            info = s.document(meta["id"]) or meta
+        # Every document, whatever its family (a search lists one a family).
+        for info in s.documents():
             path = str(info.get("path") or "")
             if path.startswith(base):
                 out[path[len(base):]] = info

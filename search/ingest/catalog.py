@@ -12,8 +12,13 @@ A catalog is a YAML or CSV file. YAML::
         publisher: European Commission
 
 CSV has a header row with the same field names; list fields (authors,
-jurisdictions, topics) separate values with ``;``. An entry may give any
-subset of the fields in :data:`search.model.METADATA_FIELDS`.
+jurisdictions, topics, not_same_as) separate values with ``;``. An entry
+may give any subset of the fields in :data:`search.model.METADATA_FIELDS`.
+
+Document families (:mod:`.families`) take three of them: ``family: NAME``
+(entries with the same name are one family; a name that is a document's id
+joins that document's family), ``version_of: DOC_ID`` and ``not_same_as:
+[DOC_ID, ...]``.
 
 Files named ``catalog.yaml``, ``catalog.yml`` or ``catalog.csv`` in a folder
 given to ``etslib ingest`` are read automatically.
@@ -38,7 +43,7 @@ from ..text.datafile import load_yaml
 from ..model import METADATA_FIELDS
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
-LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords"}
+LIST_FIELDS = {"authors", "jurisdictions", "topics", "keywords", "not_same_as"}
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 ALLOWED = set(METADATA_FIELDS) | {"keywords", "path", "sha256"}
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
@@ -99,6 +104,7 @@ def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
         out[k] = value
     if "id" in out and not _ID_RE.match(out["id"]):
         raise CatalogError(f"{where}: id {out['id']!r} may use only letters, digits, '.', '_' and '-' (it is part of a URL)")
+    _check_family_fields(out, where)
     if "path" not in out and "sha256" not in out:
         raise CatalogError(f"{where}: an entry needs a 'path' or a 'sha256'")
     return out
@@ -106,6 +112,25 @@ def _clean_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
 
 #: Public: staff edits and imports check their values as a catalog's.
 clean_entry = _clean_entry
+
+
+def _check_family_fields(entry: dict[str, Any], where: str) -> None:
+    """``family`` names a family; ``version_of`` and ``not_same_as`` name
+    documents by id: all are ids (letters, digits, '.', '_', '-'), and a
+    document is neither a version of nor apart from itself."""
+    names = [("family", entry["family"])] if "family" in entry else []
+    names += [("version_of", entry["version_of"])] if "version_of" in entry else []
+    names += [("not_same_as", v) for v in entry.get("not_same_as", [])]
+    for key, value in names:
+        if not _ID_RE.match(value):
+            raise CatalogError(
+                f"{where}: {key} {value!r} is not a document or family id (letters, digits, '.', '_' and '-')"
+            )
+    own = entry.get("id")
+    if own and (entry.get("version_of") == own or own in entry.get("not_same_as", [])):
+        raise CatalogError(f"{where}: a document cannot be a version of, or kept apart from, itself ({own!r})")
+    if "version_of" in entry and entry["version_of"] in entry.get("not_same_as", []):
+        raise CatalogError(f"{where}: {entry['version_of']!r} is both version_of and not_same_as")
 
 
 @dataclass

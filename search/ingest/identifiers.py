@@ -36,7 +36,8 @@ from pathlib import Path
 #: a consolidated text adds "-YYYYMMDD".
 _CELEX = r"[0-9CE](?:19|20)\d{2}[A-Z]{1,2}\d{4,}(?:\(\d+\))?"
 _CELEX_PATH_RE = re.compile(r"(?:^|[^A-Za-z0-9])CELEX[_:\s-]*(" + _CELEX + r"(?:-\d{8})?)(?![0-9])", re.I)
-_CELEX_TEXT_RE = re.compile(r"\bCELEX(?:\s+number)?\s*[:]?\s*(" + _CELEX + r"(?:-\d{8})?)\b")
+# Not inside a link ("…/?uri=CELEX:52023SC0339"): that is a document cited.
+_CELEX_TEXT_RE = re.compile(r"(?<![=?&/%])\bCELEX(?:\s+number)?\s*[:]?\s*(" + _CELEX + r"(?:-\d{8})?)\b")
 _EURLEX_DOC_RE = re.compile(r"^\s*Document\s+(" + _CELEX + r")\s*$", re.M)
 # The running header of an EUR-Lex consolidated text: "02003L0087 — EN — 08.04.2018 — 010.001".
 _CONSOLIDATED_RE = re.compile(r"\b(0(?:19|20)\d{2}[A-Z]{1,2}\d{4,})\s*[—–-]+\s*[A-Z]{2}\s*[—–-]+\s*(\d{2})\.(\d{2})\.(\d{4})\b")

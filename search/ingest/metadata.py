@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..model import DOC_TYPES, Document, Extracted
+from ..model import DOC_TYPES, FAMILY_FIELDS, Document, Extracted
 from .abstracts import find_description, find_url
 from .dates import document_date
 from .identifiers import act_number, celex_in, find_identifiers
@@ -58,13 +58,19 @@ def apply_entry(meta: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     jurisdictions are resolved through the registry (an unknown name is kept
     as written) and a type outside :data:`~search.model.DOC_TYPES` becomes
     ``"other"``. An entry with a date but no year sets the year from the
-    date when it has one. Other fields are left as they are.
+    date when it has one. Family fields (:data:`~search.model.FAMILY_FIELDS`)
+    the catalog gave before and the entry no longer gives are cleared: the
+    family pass of ingest decides again. Other fields are left as they are.
     """
     from ..vocab import jurisdictions
 
     out = dict(meta)
     sources = dict(out.get("sources") or {})
     confidence = dict(out.get("confidence") or {})
+    for k in FAMILY_FIELDS:
+        if sources.get(k) == "catalog" and k not in entry:
+            out[k] = {"family": out.get("id") or "", "version_of": None, "not_same_as": []}[k]
+            del sources[k]
     for k, v in entry.items():
         if k == "jurisdictions":
             registry = jurisdictions.load()
@@ -97,12 +103,13 @@ def with_entry(info: dict[str, Any], entry: dict[str, Any]) -> Document:
 def needs_reprocess(info: dict[str, Any], entry: dict[str, Any]) -> bool:
     """A catalog change that only a fresh derivation can apply.
 
-    Dropping a catalog field must bring back the derived value, and a new
-    language changes how every page is stemmed.
+    Dropping a catalog field must bring back the derived value (family
+    fields excepted: ingest's family pass derives those from the index),
+    and a new language changes how every page is stemmed.
     """
     was_catalog = {k for k, v in (info.get("sources") or {}).items() if v == "catalog"}
     given = set(entry) | ({"year"} if "date" in entry else set())  # a catalog date gives the year too
-    if was_catalog - given:
+    if was_catalog - given - set(FAMILY_FIELDS):
         return True
     return entry.get("language", info.get("language")) != info.get("language")
 
@@ -196,8 +203,12 @@ def derive(
         flags.append("blank-pages")
     if ex.ocr_pages:
         flags.append("ocr")
+    doc_id = given.get("id") or doc_id_for(path)
+    for name in FAMILY_FIELDS:
+        if name in entry:
+            sources[name] = "catalog"
     return Document(
-        id=given.get("id") or doc_id_for(path),
+        id=doc_id,
         path=path,
         sha256=sha256,
         size=size,
@@ -228,6 +239,11 @@ def derive(
         relpath=rel or Path(path).name,
         section_marks=[] if ex.paged else section_marks(pages, ex.headings or ()),
         ocr_pages=list(ex.ocr_pages),
+        # Alone until ingest's family pass sees the other documents.
+        family=given.get("family") or doc_id,
+        family_newest=doc_id,
+        version_of=given.get("version_of"),
+        not_same_as=list(given.get("not_same_as") or []),
     )
 
 

@@ -2,9 +2,9 @@
 
 :func:`process_file` is what each extraction worker runs: read the text
 (from the text cache when the content hash is known), derive metadata, and
-analyse every page and the header (title, metadata and author terms), so
-both cores share the expensive Python work and the parent only files
-postings. A metadata-only update (a catalog edit, no re-extraction) calls
+analyse every page and the header (title, metadata and author terms), and
+sign the text for document families, so both cores share the expensive
+Python work and the parent only files postings. A metadata-only update (a catalog edit, no re-extraction) calls
 :func:`header_terms` in the parent: it has no pages, so that is cheap.
 """
 
@@ -109,8 +109,18 @@ def process_file(task: FileTask) -> Processed:
         ex = extract(task.path, max_pages=task.max_pages, ocr=task.ocr)
         save_cached(task.cache_dir, task.sha256, ex)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
+    doc.minhash = text_signature(doc.pages)
     terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))
     return Processed(doc, terms, cached)
+
+
+def text_signature(pages: list[str]) -> str:
+    """The text's MinHash signature as stored ("" for a text too short to
+    have one): what document families compare (see :mod:`.families`)."""
+    from ..text import minhash
+
+    sig = minhash.signature("\n".join(pages))
+    return minhash.encode(sig) if sig is not None else ""
 
 
 def header_terms(doc: Document, terms: IndexTerms | None = None) -> IndexTerms:

@@ -3,7 +3,9 @@
 :func:`ingest` reads as those steps: the plan (:mod:`.plan`) decides per
 file; the writing removes, rewrites headers (metadata-only updates, whose
 header terms are analysed here: no pages, so cheap) and files the documents
-the workers (:mod:`.process`) extracted and analysed.
+the workers (:mod:`.process`) extracted and analysed; then, when anything
+changed, :func:`update_families` decides document families over the whole
+index and rewrites the headers whose family changed.
 
 Re-running on the same folders only processes new or changed files (by
 size and mtime, then content hash) and removes documents whose files are
@@ -19,12 +21,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
 from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..model import Document
+from . import families
 from .catalog import Catalog, entry_hash, load_catalog
 from .library import remember_paths
 from .staffcatalog import merge_into
 from .metadata import with_entry
 from .plan import Plan, plan_ingest, supported_suffixes
-from .process import FileTask, header_terms, process_file
+from .process import FileTask, header_terms, process_file, text_signature
 from .report import Report, index_counts, read_failures, read_report, write_failures
 
 __all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
@@ -83,9 +87,10 @@ def ingest(
     merge_into(catalog, root)  # staff corrections win over the folders' catalogs
     with root.lock():
         store, publish_at_end = _open_store(root, options.rebuild, report)
+        indexed = [] if publish_at_end else _indexed(store)
         plan = plan_ingest(
             paths,
-            [] if publish_at_end else _indexed(store),
+            indexed,
             catalog,
             failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
             cache_dir=str(root.textcache) if options.use_cache else None,
@@ -96,7 +101,16 @@ def ingest(
         status = "interrupted"
         writer = DocWriter(store)
         try:
+            # Marked before writing, cleared after the family pass: an
+            # ingest killed in between leaves the next run to do the pass.
+            pending = root.root / FAMILIES_PENDING
+            if plan.tasks or plan.removed or plan.metadata:
+                pending.touch()
             _write(writer, plan, options, report, emit, progress)
+            if pending.exists() or any("family" not in info for info in indexed):
+                update_families(store, writer, report)
+                emit("families", report.data["families"])
+                pending.unlink(missing_ok=True)
             tidy(store)
             if publish_at_end:
                 root.publish(store)
@@ -247,3 +261,67 @@ def _file(writer: DocWriter, plan: Plan, report: Report, res: Any, next_dn: int)
     report.data["pages"] += doc.page_count
     report.review(doc)
     return next_dn
+
+
+#: A file beside the index while its families are not yet decided.
+FAMILIES_PENDING = "families.pending"
+
+#: What the family pass writes into a document's header.
+FAMILY_KEYS = ("family", "family_newest", "family_by")
+
+
+def update_families(store: Store, writer: DocWriter, report: Report) -> None:
+    """Decide every document's family (:func:`.families.assign`) over the
+    whole index as committed, and rewrite the headers whose family changed.
+
+    Run at the end of every ingest that changed anything, so families
+    follow new, changed and removed files and catalog edits alike. A
+    document indexed before texts were signed is signed here from its
+    stored pages, once.
+    """
+    snap = Snapshot(store)
+    try:
+        infos = [dict(info) for info in snap.infos]
+        unsigned = [row for row, info in enumerate(infos) if info.get("minhash") is None]
+        if unsigned:
+            for row, pages in _stored_pages(snap, unsigned).items():
+                infos[row]["minhash"] = text_signature(pages)
+    finally:
+        snap.close()
+    result = families.assign(infos)
+    changed = 0
+    for row, info in enumerate(infos):
+        a = result.families[info["id"]]
+        new = {"family": a.family, "family_newest": a.newest, "family_by": a.by}
+        if all(info.get(k) == v for k, v in new.items()) and row not in unsigned:
+            continue
+        info.update(new)
+        doc = Document(**{k: v for k, v in info.items() if k in Document.__dataclass_fields__ and k != "pages"}, pages=[])
+        writer.delete_header(doc.id)
+        writer.add_header(doc, header_terms(doc), info["dn"], extra={"catalog": info.get("catalog"), "page_count": info.get("page_count", 0)})
+        changed += 1
+    if changed:
+        writer.commit(merge=False)
+    grouped = [a for a in result.families.values() if a.size > 1]
+    report.data["families"] = {
+        "families": len({a.family for a in result.families.values()}),
+        "with_versions": len({a.family for a in grouped}),
+        "documents_in_them": len(grouped),
+        "headers_updated": changed,
+    }
+    report.data["notes"].extend(f"family: {n}" for n in result.notes)
+
+
+def _stored_pages(snap: Snapshot, rows: list[int]) -> dict[int, list[str]]:
+    """The stored page texts of document ``rows`` of a snapshot, in order."""
+    import numpy as np
+
+    wanted = np.zeros(snap.n_docs, dtype=bool)
+    wanted[rows] = True
+    recs = np.flatnonzero(snap.page_doc >= 0)
+    recs = recs[wanted[snap.page_doc[recs]]]
+    order = np.lexsort((snap.page_num[recs], snap.page_doc[recs]))
+    out: dict[int, list[str]] = {row: [] for row in rows}
+    for rec in recs[order].tolist():
+        out[int(snap.page_doc[rec])].append(snap.page_text(rec))
+    return out

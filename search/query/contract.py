@@ -1,6 +1,11 @@
 """The JSON contract of a search, shared by ``etslib search --json`` and
 ``GET /api/search`` so the two can never drift apart.
 
+``total`` counts works (document families; ``documents`` counts every
+matching version), and each result carries its ``family`` and its other
+``versions``; ``versions`` says whether the list is one a work
+(``"family"``) or every version (``"all"``).
+
 Passages reach JSON as ``text``: HTML-escaped, matches in ``<mark>``, built
 here from the passage's segments (the engine itself returns no markup).
 """
@@ -55,6 +60,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "description": m.get("description"),
         "url": m.get("url"),
         "identifiers": dict(m.get("identifiers") or {}),
+        "family": m.get("family") or hit.id,
+        "versions": [dict(v) for v in hit.versions],
     }
 
 
@@ -63,6 +70,8 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
     pages = max(1, -(-resp.total // req.limit))
     return {
         "total": resp.total,
+        "documents": resp.documents,
+        "versions": "all" if req.all_versions else "family",
         "results": [hit_json(h) for h in resp.hits],
         "facets": {
             name: [
@@ -92,7 +101,7 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
 def stats_json(stats: IndexStats, *, store: bool = True) -> dict[str, Any]:
     """``etslib stats --json`` (without the last ingest); ``store=False`` leaves
     out the server path, as ``/api/stats`` does."""
-    out: dict[str, Any] = {"documents": stats.documents, "pages": stats.pages, "generation": stats.generation}
+    out: dict[str, Any] = {"documents": stats.documents, "families": stats.families, "pages": stats.pages, "generation": stats.generation}
     if store:
         out["store"] = stats.store
     out["facets"] = {

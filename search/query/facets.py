@@ -18,6 +18,7 @@ import numpy as np
 
 from ..model import FacetValue
 from ..vocab.facets import FACETS, Facet
+from .families import Families, FamilyValues
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -35,13 +36,36 @@ class Column:
     #: are rebuilt when the index changes, so labels never outlive the data.
     described: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
+    #: The values of documents in families of several members, set by
+    #: :meth:`bind_families` (None: no such documents).
+    versions: FamilyValues | None = None
+
+    def counts(self, mask: np.ndarray, families: Families | None = None) -> np.ndarray:
+        """Documents in ``mask`` per value; with ``families``, families
+        (a family counts once for a value any of its members in ``mask`` has)."""
         if self.rows is None:
             sel = self.codes[mask]
             sel = sel[sel >= 0]
         else:
             sel = self.codes[mask[self.rows]]
-        return np.bincount(sel, minlength=len(self.vocab))
+        counts = np.bincount(sel, minlength=len(self.vocab))
+        if families is None or self.versions is None:
+            return counts
+        return self.versions.distinct(mask, counts)
+
+    def bind_families(self, families: Families) -> None:
+        """Precompute what counting families needs: the values of the
+        documents in families of several members."""
+        if not families.any_versions:
+            self.versions = None
+            return
+        if self.rows is None:
+            rows = np.flatnonzero(families.multi & (self.codes >= 0))
+            codes = self.codes[rows]
+        else:
+            keep = families.multi[self.rows]
+            rows, codes = self.rows[keep], self.codes[keep]
+        self.versions = FamilyValues.of(rows, codes, families, len(self.vocab)) if len(rows) else None
 
     def mask(self, values: Sequence[str], n_docs: int) -> np.ndarray:
         wanted = [self.index[v] for v in values if v in self.index]
@@ -110,18 +134,27 @@ def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, li
 
     A facet's counts ignore its own selection, so that more values can be
     added: with ``jurisdiction=EU`` chosen, CN still shows how many it adds.
+    They count families, as totals do, unless the request lists every version.
     """
     filters = plan.request.filters
+    families = None if plan.request.all_versions else table.families
+    # The facets counted over the matches themselves share one family correction.
+    dup = table.all_versions.duplicates(plan.match) if families is not None and table.all_versions is not None else None
     out: dict[str, list[FacetValue]] = {}
     for name, facet in FACETS.items():
+        column = table.columns[name]
         if name == "year":
             m = plan.scored.mask & table.filter_mask(filters, skip=name)
         elif name in filters:
             m = plan.scored.mask & table.filter_mask(filters, skip=name) & plan.year_mask
         else:
-            m = plan.match
-        column = table.columns[name]
-        out[name] = facet_results(facet, column, column.counts(m), filters.get(name, []), limit)
+            counts = column.counts(plan.match)
+            if dup is not None:
+                start = table.value_offset[name]
+                counts = counts - dup[start : start + len(counts)]
+            out[name] = facet_results(facet, column, counts, filters.get(name, []), limit)
+            continue
+        out[name] = facet_results(facet, column, column.counts(m, families), filters.get(name, []), limit)
     return out
 
 
@@ -134,7 +167,8 @@ def resolve_value(facet: Facet, column: Column, value: str) -> str:
 
 
 class DocTable:
-    """Per-document arrays of one index generation: facets and sort keys."""
+    """Per-document arrays of one index generation: facets, sort keys and
+    document families."""
 
     def __init__(self, infos: list[dict[str, Any]]):
         self.infos = infos
@@ -153,6 +187,16 @@ class DocTable:
         )
         self.date_rank = np.empty(self.n, dtype=np.int32)
         self.date_rank[self.order_newest] = np.arange(self.n, dtype=np.int32)
+        self.families = Families.of(infos)
+        for column in self.columns.values():
+            column.bind_families(self.families)
+        # Every facet's values on documents with versions, side by side.
+        self.value_offset: dict[str, int] = {}
+        offset = 0
+        for name, column in self.columns.items():
+            self.value_offset[name] = offset
+            offset += len(column.vocab)
+        self.all_versions = FamilyValues.joined([(c.versions, len(c.vocab)) for c in self.columns.values()])
 
     @functools.cached_property
     def order_title(self) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Hits: the documents of one result page with their metadata and passages."""
+"""Hits: the documents of one result page with their metadata, passages and
+the other versions of their work."""
 
 from __future__ import annotations
 
@@ -36,11 +37,36 @@ HIT_FIELDS = (
     "url",
     "identifiers",
     "ocr_pages",  # pages whose text came from OCR, marked on the passages
+    "family",
 )
+
+#: What a hit says of each of its other versions.
+VERSION_FIELDS = ("id", "title", "date", "year", "kind", "language", "type", "page_count")
 
 
 def hit_meta(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: info.get(k) for k in HIT_FIELDS}
+    meta = {k: info.get(k) for k in HIT_FIELDS}
+    meta["family"] = meta["family"] or info.get("id")  # indexes older than families
+    return meta
+
+
+def versions_of(gen: Generation, row: int, match: np.ndarray | None = None, *, include_self: bool = False) -> list[dict[str, Any]]:
+    """The other versions of document ``row``'s work (with ``include_self``
+    every version), newest first, each saying whether it is in ``match``
+    (the search's matches); empty for a document alone."""
+    families = gen.table.families
+    if not families.multi[row]:
+        return []
+    out = []
+    for other in families.members(row).tolist():
+        if other == row and not include_self:
+            continue
+        info = gen.snap.infos[other]
+        v = {k: info.get(k) for k in VERSION_FIELDS}
+        if match is not None:
+            v["matches"] = bool(match[other])
+        out.append(v)
+    return out
 
 
 def passage_cache(budget: int) -> SizedLRU:
@@ -86,7 +112,16 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
             if not chosen and (terms.stems or terms.exacts or terms.phrases) and gen.first_record[row] >= 0:
                 chosen = [(0.0, int(gen.first_record[row]))]
             shown = [passage_at(gen, info, rec, terms, s, passages) for s, rec in chosen]
-        hits.append(Hit(id=info["id"], score=float(final[row]), meta=hit_meta(info), passages=shown, matched_pages=matched_pages))
+        hits.append(
+            Hit(
+                id=info["id"],
+                score=float(final[row]),
+                meta=hit_meta(info),
+                passages=shown,
+                matched_pages=matched_pages,
+                versions=versions_of(gen, row, plan.match),
+            )
+        )
     return hits
 
 

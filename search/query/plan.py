@@ -4,7 +4,8 @@ suggestion goes through.
 A :class:`Plan` is the request read and evaluated: the query parsed and
 rewritten (common words, glossary), the filters spelled as the index
 spells them, the documents the filters and years allow (the scope), and
-the scored tree. What a caller does next (rank a page, count, list every
+the scored tree; its total counts works (document families) unless the
+request lists every version. What a caller does next (rank a page, count, list every
 match) needs nothing else.
 """
 
@@ -38,7 +39,8 @@ class Plan:
     scored: Scored
     terms: Terms  # what to highlight
     match: np.ndarray  # matching documents within the scope
-    total: int
+    total: int  # matching works (document families), or documents with all_versions
+    documents: int  # matching documents, every version counted
 
 
 def make_plan(
@@ -74,7 +76,8 @@ def make_plan(
     key = (gen.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
     scored, terms, relaxed = results.get_or_compute(key, lambda: gen.evaluator.evaluate(node, exact=req.exact, scope=scope))
     match = scored.mask & scope
-    total = int(match.sum())
+    documents = int(match.sum())
+    total = documents if req.all_versions else table.families.distinct(match)
     return Plan(
         request=req,
         node=node,
@@ -89,6 +92,7 @@ def make_plan(
         terms=terms,
         match=match,
         total=total,
+        documents=documents,
     )
 
 

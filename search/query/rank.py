@@ -19,11 +19,17 @@ def ranked(gen: Generation, plan: Plan, final: np.ndarray, need: int) -> np.ndar
 
     By relevance only the best ``need`` rows are sorted (a page asks for the
     rows up to its end); the other orders are precomputed per generation.
+    A work with several matching versions is listed once, at its first
+    version in that order (the best-ranked by relevance, the newest by
+    date), unless the request lists every version.
     """
     table = gen.table
     match = plan.match
+    collapse = not plan.request.all_versions
     if plan.sort == "relevance":
         rows = np.flatnonzero(match)
+        if collapse:
+            rows = table.families.best_of_each(rows, final, table.date_rank)
         need = min(len(rows), need)
         if need == 0:
             return rows
@@ -38,4 +44,14 @@ def ranked(gen: Generation, plan: Plan, final: np.ndarray, need: int) -> np.ndar
         return rows[order]
     # By name: the title order is built only when a list is sorted by title.
     order = getattr(table, {"newest": "order_newest", "oldest": "order_oldest", "title": "order_title"}[plan.sort])
-    return order[match[order]]
+    rows = order[match[order]]
+    return table.families.first_of_each(rows) if collapse else rows
+
+
+def export_rows(gen: Generation, plan: Plan, final: np.ndarray) -> np.ndarray:
+    """Every match in result order for an export: one row a work, its newest
+    matching version, unless the request lists every version."""
+    rows = ranked(gen, plan, final, need=plan.documents)
+    if plan.request.all_versions:
+        return rows
+    return gen.table.families.newest_matching(rows, plan.match)

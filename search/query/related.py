@@ -27,9 +27,11 @@ def related(gen: Generation, row: int, n: int) -> list[Hit]:
     if not kids:
         return []
     scored, _, _ = gen.evaluator.evaluate(Or(tuple(kids[:MAX_WORDS])), exact=False)
+    families = gen.table.families
     mask = scored.mask.copy()
-    mask[row] = False
-    # Near-duplicates (revisions of the same file) are related too, but not itself.
+    # Its own versions are listed as versions, not as related works.
+    mask[families.members(row)] = False
     rows = np.flatnonzero(mask)
+    rows = families.best_of_each(rows, scored.score, gen.table.date_rank)  # a work once
     order = rows[np.argsort(-scored.score[rows], kind="stable")][:n]
     return [Hit(id=snap.infos[r]["id"], score=float(scored.score[r]), meta=hit_meta(snap.infos[r])) for r in order.tolist()]

@@ -28,9 +28,9 @@ from .contract import stats_json
 from .evaluate import Params, Terms
 from .facets import facet_counts
 from .generation import Generation
-from .hits import hit_meta, page_hits, passage_cache
+from .hits import hit_meta, page_hits, passage_cache, versions_of
 from .plan import Plan, make_plan
-from .rank import final_scores, ranked
+from .rank import export_rows, final_scores, ranked
 from .related import related
 from .stats import IndexStats, index_stats
 
@@ -152,10 +152,12 @@ class Searcher:
             elapsed_ms=(time.perf_counter() - t0) * 1000,
             generation=gen.snap.generation,
             sort=plan.sort,
+            documents=plan.documents,
         )
 
     def count(self, req: SearchRequest) -> int:
-        """How many documents match: no ranking, facets or passages."""
+        """How many works match (documents, with ``all_versions``): no
+        ranking, facets or passages."""
         return self.plan(req).total
 
     def ids_at(self, req: SearchRequest, start: int, count: int) -> tuple[list[str], int]:
@@ -172,11 +174,12 @@ class Searcher:
         return [gen.snap.infos[r]["id"] for r in rows.tolist()], plan.total
 
     def iter_matching(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
-        """Every matching document's metadata and score, in result order (for exports)."""
+        """Every match's metadata and score, in result order (for exports):
+        one a work, its newest matching version, unless ``all_versions``."""
         gen = self.state()
         plan = self._plan(gen, req)
         final = final_scores(gen, plan, self.params)
-        for row in ranked(gen, plan, final, need=plan.total).tolist():
+        for row in export_rows(gen, plan, final).tolist():
             meta = hit_meta(gen.snap.infos[row])
             meta["score"] = float(final[row])
             yield meta
@@ -188,10 +191,17 @@ class Searcher:
         row = gen.row_of(doc_id)
         return None if row is None else dict(gen.snap.infos[row])
 
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every version of a document's work (its family, itself included),
+        newest first; empty for a document alone or unknown."""
+        gen = self.state()
+        row = gen.row_of(doc_id)
+        return [] if row is None else versions_of(gen, row, include_self=True)
+
     def documents(self) -> list[dict[str, Any]]:
-        """Every document's stored metadata (the staff pages: needs
-        attention, duplicates by content hash, likely new versions)."""
-        return list(self.state().snap.infos)
+        """Every indexed document's stored metadata, in index order (copies:
+        the staff pages and the CLI read it more than once)."""
+        return [dict(info) for info in self.state().snap.infos]
 
     def page_texts(self, doc_id: str) -> list[str] | None:
         """A document's text page by page (blank pages as ""), or None."""

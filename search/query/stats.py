@@ -1,4 +1,5 @@
-"""What the index holds: documents, pages and every facet's values."""
+"""What the index holds: documents, works (document families), pages and
+every facet's values, counted as a search counts them (works)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ class IndexStats:
     pages: int
     generation: int
     store: str  # the live store folder (a server path: not for the public)
-    facets: dict[str, list[FacetValue]]  # every value with its document count
+    facets: dict[str, list[FacetValue]]  # every value with its count of works (as a search counts)
+    families: int = 0  # works: documents with their versions counted once
 
 
 def index_stats(gen: Generation) -> IndexStats:
     table = gen.table
     everything = gen.everything()
     facets = {
-        name: facet_results(facet, table.columns[name], table.columns[name].counts(everything), [], None)
+        name: facet_results(facet, table.columns[name], table.columns[name].counts(everything, table.families), [], None)
         for name, facet in FACETS.items()
     }
     snap = gen.snap
-    return IndexStats(snap.n_docs, snap.n_pages, snap.generation, str(snap.store.path), facets)
+    return IndexStats(snap.n_docs, snap.n_pages, snap.generation, str(snap.store.path), facets, table.families.count)

@@ -78,6 +78,34 @@ def test_verdicts_need_ten_percent_overall_and_parity_per_type() -> None:
                  ("keyword", "ndcg@10"): "PASS", ("keyword", "hit@3"): "MISS"}
 
 
+def test_versions_of_one_work_count_once_for_every_engine() -> None:
+    from benchlib.judged import Collection, evaluate
+
+    j = Judged("f/v", "maritime transport", "keyword", "en", docs={"act.pdf": 2, "act.txt": 2, "other.pdf": 1},
+               pages={"act.pdf": {3: 2}, "act.txt": {1: 2}})
+    coll = Collection({p: {"id": p, "title": p, "pages": ["x"] * 4} for p in ("act.pdf", "act.txt", "other.pdf")})
+
+    class Engine:
+        def __init__(self, ranked, pages):
+            self.ranked, self.shown = ranked, pages
+
+        def documents(self, j, allowed):
+            return self.ranked, len(self.ranked)
+
+        def pages(self, j, path):
+            return self.shown.get(path, [])
+
+    every_copy = Engine(["act.pdf", "act.txt", "other.pdf"], {"act.pdf": [3]})
+    one_per_work = Engine(["act.txt", "other.pdf"], {"act.txt": [1]})
+    out = evaluate([j], coll, {"copies": every_copy, "works": one_per_work}, lambda j: None,
+                   {"act.pdf": "act", "act.txt": "act"})
+    rows = {name: out["per_query"][0][name] for name in ("copies", "works")}
+    # Both list the act first and the other work second: the same score.
+    assert rows["copies"]["ndcg@10"] == rows["works"]["ndcg@10"] == 1.0
+    # Page hit@3 asks once for the act, on the version each engine lists first.
+    assert rows["copies"]["page_hits"] == {"act.pdf": 1} and rows["works"]["page_hits"] == {"act.txt": 1}
+
+
 def test_long_questions_and_groups() -> None:
     en = Judged("f/a", "how are revenues from auctioning allowances used", "question", "en")
     short = Judged("f/b", "what is the MSR", "question", "en")

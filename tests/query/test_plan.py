@@ -40,13 +40,22 @@ def sample(index_dir):
 
 @pytest.mark.parametrize("req", REQUESTS, ids=lambda r: f"{r.q!r}-{r.sort}")
 def test_export_iteration_gives_the_search_order(sample, req):
-    everything = sample.search(replace(req, limit=1000, passages=0))
-    exported = list(sample.iter_matching(req))
+    # Every version: the very rows of the search, in its order.
+    every = replace(req, all_versions=True)
+    everything = sample.search(replace(every, limit=1000, passages=0))
+    exported = list(sample.iter_matching(every))
     assert [m["id"] for m in exported] == [h.id for h in everything.hits]
     assert [m["score"] for m in exported] == [h.score for h in everything.hits]
     # Paging through gives the same order as well.
-    paged = [h.id for p in (1, 2, 3) for h in sample.search(replace(req, limit=4, page=p)).hits]
+    paged = [h.id for p in (1, 2, 3) for h in sample.search(replace(every, limit=4, page=p)).hits]
     assert paged == [m["id"] for m in exported][: len(paged)]
+    # A work once: the works of the search in its order, each as its newest matching version.
+    works = sample.search(replace(req, limit=1000, passages=0))
+    exported = list(sample.iter_matching(req))
+    assert [m["family"] for m in exported] == [h.meta["family"] for h in works.hits]
+    for m, h in zip(exported, works.hits):
+        matching = [h.meta] + [v for v in h.versions if v["matches"]]
+        assert m["id"] == max(matching, key=lambda v: (str(v.get("date") or v.get("year") or ""), v.get("kind") == "pdf"))["id"]
 
 
 @pytest.mark.parametrize("req", REQUESTS, ids=lambda r: f"{r.q!r}-{r.sort}")

@@ -94,7 +94,8 @@ def test_wildcards(sample):
 
 def test_empty_query_browses_newest_first(sample):
     resp = sample.search(SearchRequest(q="", limit=100))
-    assert resp.total == 11
+    # 11 documents, 10 works: the two revisions of the WCI model documentation are one.
+    assert resp.total == 10 and resp.documents == 11
     dates = [h.meta["date"] or str(h.meta["year"] or "") for h in resp.hits]
     keyed = [d for d in dates if d]
     assert keyed == sorted(keyed, reverse=True)
@@ -162,7 +163,7 @@ def test_malformed_queries_are_answered(sample, q, finds):
     resp = sample.search(SearchRequest(q=q))
     if finds == "everything":
         assert resp.interpreted == "*" and resp.notes[-1] == NOTHING_LEFT
-        assert resp.total == sample.count(SearchRequest()) == 11
+        assert resp.total == sample.count(SearchRequest()) == 10
         assert len(resp.hits) == 10
     else:
         assert resp.total == 0 and resp.hits == [] and resp.interpreted != "*"

@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_help_and_about(client, everything):
     assert "Search tips" in soup(client.get("/help")).h1.get_text()
     about = soup(client.get("/about"))
-    assert f"{everything['total']} documents" in about.get_text(" ", strip=True)
+    text = about.get_text(" ", strip=True)
+    # Documents, and works as searches count them (the WCI revisions are one).
+    assert f"{everything['documents']} documents" in text and f"{everything['total']} works" in text
     link = about.select_one(".about-facets a")
     n = int(link.find_next_sibling("span").get_text())
     assert api(client, **dict(args_of(link["href"])))["total"] == n
     stats = client.get("/api/stats").get_json()
-    assert stats["documents"] == everything["total"] and "store" not in stats
-    assert stats["last_ingest"]["counts"]["new"] == everything["total"]
+    assert stats["documents"] == everything["documents"] and stats["families"] == everything["total"] and "store" not in stats
+    assert stats["last_ingest"]["counts"]["new"] == everything["documents"]
 
 
 def test_static_files(client):

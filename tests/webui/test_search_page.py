@@ -78,7 +78,8 @@ def test_unpaged_passage_links_land_on_an_anchor(client):
 def test_browse_lists_newest_with_all_facets(client, everything):
     doc = soup(client.get("/"))
     assert doc.select_one("#results-heading").get_text(strip=True) == "Browse the library"
-    assert html_total(doc) == everything["total"] >= 11
+    # Works: the sample corpus's 11 documents hold two revisions of one paper.
+    assert html_total(doc) == everything["total"] >= 10 and everything["documents"] >= 11
     dates = [r["date"] or str(r["year"] or "") for r in everything["results"]]
     dated = [d for d in dates if d]
     assert dated == sorted(dated, reverse=True)
@@ -178,17 +179,17 @@ def test_sort_orders(client, sort, key, reverse):
 
 def test_paging(client, everything):
     total = everything["total"]
-    one = api(client, limit=5)
-    two = api(client, limit=5, page=2)
+    one = api(client, limit=4)
+    two = api(client, limit=4, page=2)
     assert {r["id"] for r in one["results"]}.isdisjoint(r["id"] for r in two["results"])
-    assert one["pages"] == -(-total // 5)
-    doc = soup(client.get("/?limit=5&page=2"))
+    assert one["pages"] == -(-total // 4)
+    doc = soup(client.get("/?limit=4&page=2"))
     nav = doc.select_one("nav.pagination")
     assert nav.select_one("[aria-current=page]").get_text() == "2"
-    assert dict(args_of(nav.select_one("a[rel=prev]")["href"])) == {"limit": "5"}
-    assert dict(args_of(nav.select_one("a[rel=next]")["href"])) == {"limit": "5", "page": "3"}
+    assert dict(args_of(nav.select_one("a[rel=prev]")["href"])) == {"limit": "4"}
+    assert dict(args_of(nav.select_one("a[rel=next]")["href"])) == {"limit": "4", "page": "3"}
     assert doc.find("link", rel="next") is not None
-    assert doc.select_one("ol.hits")["start"] == "6"
+    assert doc.select_one("ol.hits")["start"] == "5"
 
 
 @pytest.mark.parametrize("limit", ["10", "20", "50", "100"])

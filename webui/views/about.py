@@ -55,6 +55,7 @@ class AboutPage:
     pages: int
     facets: list[AboutFacet]
     report: dict[str, Any] | None  # the last ingest's report, as ingest wrote it
+    works: int = 0  # documents with the versions of a work counted once
 
 
 def about_page(lib: Library) -> AboutPage:
@@ -63,4 +64,4 @@ def about_page(lib: Library) -> AboutPage:
         for name, values in lib.stats.facets.items()
         if name in FILTER_FACETS and values
     ]
-    return AboutPage(lib.stats.documents, lib.stats.pages, facets, lib.report)
+    return AboutPage(lib.stats.documents, lib.stats.pages, facets, lib.report, lib.stats.families)

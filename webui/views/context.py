@@ -69,6 +69,9 @@ def search_context(searcher: Searcher, doc_id: str, req: SearchRequest, args: It
     ids, total = searcher.ids_at(req, start, n + 1 - start)
     here = n - 1 - start
     if here >= len(ids) or ids[here] != doc_id:
+        # Opened from a result's "versions": back to that result, no neighbours.
+        if here < len(ids) and _same_work(searcher, ids[here], doc_id):
+            return SearchContext(state, list(state), back)
         return SearchContext(state, list(state), search_url(state))
     ctx = SearchContext(state, result_pairs(state, n), back, n, total)
     if here > 0:
@@ -76,6 +79,11 @@ def search_context(searcher: Searcher, doc_id: str, req: SearchRequest, args: It
     if here + 1 < len(ids):
         ctx.next = _neighbour(searcher, ids[here + 1], state, n + 1)
     return ctx
+
+
+def _same_work(searcher: Searcher, a: str, b: str) -> bool:
+    fa = (searcher.document(a) or {}).get("family")
+    return bool(fa) and fa == (searcher.document(b) or {}).get("family")
 
 
 def _neighbour(searcher: Searcher, doc_id: str, state: urls.Pairs, n: int) -> Neighbour:

@@ -7,7 +7,7 @@ text page does not show them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -23,6 +23,7 @@ from .forgiving import forgiving
 from .hits import HitView, PassageView, hit_view, passage_view, text_lang
 from .labels import hit_facts, label_of, labels_of
 from .links import absolute, doc_url, limits
+from .versions import KIND_LABELS, VersionView, version_view
 
 
 @dataclass
@@ -35,6 +36,7 @@ class DocumentData:
     matches: list[Passage]  # pages matching the query, best first
     related: list[Hit]  # empty unless asked for
     context: SearchContext  # the search it was opened from: back, previous, next
+    versions: list[dict[str, Any]] = field(default_factory=list)  # every version of its work (itself too), newest first
 
     @property
     def id(self) -> str:
@@ -59,7 +61,7 @@ def document_data(searcher: Searcher, doc_id: str, args: Iterable[tuple[str, str
         n = int(cfg["DOC_PAGES"])
         matches, _ = forgiving(lambda r: searcher.document_pages(doc_id, r, limit=n), req, notes)
     found = searcher.related(doc_id, int(cfg["RELATED"])) if related else []
-    return DocumentData(info, req, notes, matches, found, search_context(searcher, doc_id, req, args))
+    return DocumentData(info, req, notes, matches, found, search_context(searcher, doc_id, req, args), searcher.versions(doc_id))
 
 
 @dataclass
@@ -95,7 +97,7 @@ def document_links(doc_id: str, req: SearchRequest, context: SearchContext) -> D
 # -- the JSON twin ------------------------------------------------------------------
 
 #: Index bookkeeping that a document's JSON does not need.
-PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath")
+PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath", "minhash")
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +117,7 @@ def document_json(data: DocumentData) -> dict[str, Any]:
         "notes": data.notes,
         "matches": [passage_json(p) for p in data.matches],
         "related": [hit_json(h) for h in data.related],
+        "family": family_json(data),
         "links": {
             "html": absolute(links.html),
             "file": absolute(links.file),
@@ -127,6 +130,21 @@ def document_json(data: DocumentData) -> dict[str, Any]:
         "total": ctx.total if ctx.position else None,
         "previous": absolute(ctx.prev.url) if ctx.prev else None,
         "next": absolute(ctx.next.url) if ctx.next else None,
+    }
+
+
+def family_json(data: DocumentData) -> dict[str, Any]:
+    """The document's work: its family id, newest version, why its versions
+    are one work, and every version (itself included) newest first."""
+    info = data.info
+    return {
+        "id": info.get("family") or data.id,
+        "newest": info.get("family_newest") or data.id,
+        "by": info.get("family_by") or None,
+        "versions": [
+            {**v, "current": v["id"] == data.id, "url": absolute(url_for("pages.document", doc_id=v["id"]))}
+            for v in data.versions
+        ],
     }
 
 
@@ -180,7 +198,6 @@ SOURCE_LABELS = {
 }
 #: Below this confidence a derived value is marked uncertain on the page.
 UNCERTAIN = 0.5
-KIND_LABELS = {"pdf": "PDF", "html": "HTML page", "text": "Plain text"}
 
 
 @dataclass
@@ -212,6 +229,8 @@ class DocumentPage:
     flags: list[str]
     context: SearchContext
     lang: str | None = None  # of the title, where it is not the page's
+    versions: list[VersionView] = field(default_factory=list)  # its work's versions, itself included
+    versions_by: str | None = None  # why they are one work
 
 
 def document_page(data: DocumentData) -> DocumentPage:
@@ -234,6 +253,11 @@ def document_page(data: DocumentData) -> DocumentPage:
         flags=list(info.get("flags") or []),
         context=data.context,
         lang=text_lang(info),
+        versions=[
+            version_view(v, data.context.pairs, current=v["id"] == data.id, newest=v["id"] == info.get("family_newest"))
+            for v in data.versions
+        ],
+        versions_by=info.get("family_by") or None,
     )
 
 

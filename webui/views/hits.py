@@ -14,6 +14,7 @@ from search.query import short_label
 from .. import urls
 from .labels import hit_facts
 from .links import doc_url
+from .versions import VersionView, version_view
 
 
 @dataclass
@@ -40,6 +41,13 @@ class HitView:
     meta: dict[str, Any] = field(default_factory=dict)
     description: str | None = None  # shown where a hit has no passages (browsing)
     lang: str | None = None  # the document's language where it is not the page's (title, passages)
+    versions: list[VersionView] = field(default_factory=list)  # the other versions of its work
+    own_version: VersionView | None = None  # this result as a version (date, format, language)
+
+    @property
+    def version_count(self) -> int:
+        """Versions of its work, itself included ("3 versions")."""
+        return len(self.versions) + 1 if self.versions else 0
 
 
 #: The language the pages are written in (``<html lang>``).
@@ -98,4 +106,6 @@ def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
         meta=m,
         description=m.get("description") or None,
         lang=text_lang(m),
+        versions=[version_view(v, pairs) for v in hit.versions],
+        own_version=version_view(m, pairs, current=True) if hit.versions else None,
     )

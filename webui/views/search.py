@@ -85,6 +85,8 @@ class SearchLinks:
     start_over: str | None  # no query, no filters (None when there are none)
     apply_filters: str  # the sidebar's no-JavaScript submit: back at the filters
     apply_years: str
+    all_versions: str | None = None  # every version of each work listed (when some are folded)
+    one_version: str | None = None  # back to one result a work (when every version is listed)
 
 
 @dataclass
@@ -149,6 +151,10 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
             start_over=search_url([]) if state else None,
             apply_filters=search_url([]) + "#filters",
             apply_years=search_url([]) + "#facet-year",
+            all_versions=search_url(urls.with_replaced(state, "versions", "all"))
+            if resp.documents > resp.total and not req.all_versions
+            else None,
+            one_version=search_url(urls.with_removed(state, "versions")) if req.all_versions else None,
         ),
         no_results=None if resp.total else no_results(searcher, resp, state),
         here=search_url(state + page_pair),
