@@ -76,3 +76,10 @@ def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     shares = {"postings": 32, "leaves": 32, "results": 32, "passages": 16, "suggestions": 1}
     whole = sum(shares.values())
     return CacheBudgets(**{k: int(total * v / whole) for k, v in shares.items()})
+
+
+# -- searching -------------------------------------------------------------------
+
+#: Seconds one request may spend evaluating its query before it is stopped
+#: and answered with a note (a server worker is killed at 60 s).
+QUERY_BUDGET_S = 4.0

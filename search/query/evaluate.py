@@ -14,7 +14,6 @@ with their own scores (for passages). Boolean nodes combine these arrays.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from dataclasses import dataclass, field
 from functools import reduce
@@ -26,6 +25,8 @@ from ..vocab.facets import FACETS
 from .facets import DocTable, resolve_value
 from .. import config
 from ..index import Snapshot
+from . import budget
+from .wildcard import Pattern
 from ..lru import SizedLRU
 from .parse import And, Compound, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
 
@@ -137,6 +138,7 @@ class Evaluator:
     # -- nodes -------------------------------------------------------------
 
     def _eval(self, node: Node, exact: bool, terms: Terms) -> Scored:
+        budget.check()
         if isinstance(node, MatchAll):
             return self._all()
         if isinstance(node, (Word, Phrase, Wildcard)):
@@ -354,12 +356,15 @@ class Evaluator:
         return Postings(cand[found].astype(np.int32), counts[found].astype(np.float32))
 
     def _wildcard(self, node: Wildcard, terms: Terms) -> Scored:
-        pat = analysis.fold(node.pattern)
-        prefix = re.split(r"[*?]", pat, maxsplit=1)[0]
-        rx = re.compile("^" + re.escape(pat).replace(r"\*", ".*").replace(r"\?", ".") + "$")
-        content_field = "exact"
-        found = [t for t in self.snap.expand_prefix(content_field, prefix, limit=5000) if rx.match(t)]
-        found = found[: self.p.max_expansions]
+        pattern = Pattern(analysis.fold(node.pattern))
+        found = []
+        for i, t in enumerate(self.snap.expand_prefix("exact", pattern.prefix, limit=5000)):
+            if not i % 256:
+                budget.check()
+            if pattern.matches(t):
+                found.append(t)
+                if len(found) == self.p.max_expansions:
+                    break
         terms.exacts.update(found)
         parts = {}
         if node.field in (None, "content"):
