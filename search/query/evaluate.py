@@ -268,6 +268,11 @@ class Evaluator:
     def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
         w = node.text
         if analysis.is_cjk(w) or analysis.CJK_RE.search(w):
+            if node.field == "author":
+                # Author terms hold no word positions: each piece of the
+                # name is looked up (a phrase would come back here).
+                found = [self._concept({"author": [self.snap.postings("author", t)]}) for t in analysis.exact_terms(w)]
+                return _sum(found, any_of=False) if found else self._empty()
             return self._phrase(Phrase(w, node.field), terms)
         f = analysis.fold(w)
         stemmed = [] if exact else analysis.stem_variants(w, self.langs)
