@@ -17,6 +17,7 @@ import click
 
 from search import config
 from search.config import default_index_dir, index_dir as resolve_index_dir
+from search.ingest.safety import shown
 from search.model import DEFAULT_SORT, SORTS, SearchRequest
 
 def _index_option(f):
@@ -125,7 +126,7 @@ def _print_report(r: dict[str, Any]) -> None:
     click.echo(f"index {r['index']}: {r.get('documents', 0)} documents, {r.get('index_pages', 0)} pages")
     for f in r["failures"]:
         again = " (unchanged since it failed; --retry-failed tries again)" if f.get("remembered") else ""
-        click.echo(f"failed {f['code']}: {f['path']}: {f['reason']}{again}")
+        click.echo(f"failed {f['code']}: {shown(f['path'])}: {f['reason']}{again}")
     for note in r.get("notes", []):
         click.echo(f"note: {note}")
 
@@ -262,7 +263,7 @@ def stats(index_dir, as_json):
             f"removed {c['removed']}, failed {c['failed']}"
         )
         for f in r["failures"]:
-            click.echo(f"  failed {f['code']}: {f['path']}: {f['reason']}")
+            click.echo(f"  failed {f['code']}: {shown(f['path'])}: {f['reason']}")
 
 
 @main.command()

@@ -36,6 +36,7 @@ class FileTask:
     cache_dir: str | None = None
     max_pages: int | None = None
     rel: str = ""
+    root: str = ""  # the resolved folder it was found under
 
 
 def _cache_path(cache_dir: str, sha256: str) -> Path:

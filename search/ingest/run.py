@@ -160,7 +160,11 @@ def _write(
             doc,
             header_terms(doc),
             update.info["dn"],
-            extra={"catalog": entry_hash(update.entry), "page_count": update.info.get("page_count", 0)},
+            extra={
+                "catalog": entry_hash(update.entry),
+                "page_count": update.info.get("page_count", 0),
+                **({"root": update.info["root"]} if update.info.get("root") else {}),
+            },
         )
         report.count("metadata")
     if plan.tasks:
@@ -206,7 +210,7 @@ def _write_extracted(
             else:
                 next_dn += 1
                 report.count("new")
-            writer.add(doc, terms, dn, extra={"catalog": entry_hash(tasks[path].entry)})
+            writer.add(doc, terms, dn, extra={"catalog": entry_hash(tasks[path].entry), "root": tasks[path].root})
             report.data["pages"] += doc.page_count
             # Only the documents still in the workers are left: write the
             # batch now, beside them, so the final commit is small.

@@ -25,6 +25,7 @@ HIT_FIELDS = (
     "publisher",
     "language",
     "path",
+    "root",  # the folder it was ingested from (the web shows the path below it)
     "authors",
     "topics",
     "page_count",

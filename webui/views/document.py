@@ -91,11 +91,32 @@ def document_links(doc_id: str, req: SearchRequest) -> DocumentLinks:
 # -- the JSON twin ------------------------------------------------------------------
 
 #: Index bookkeeping that a document's JSON does not need.
-PRIVATE_KEYS = ("dn", "lens", "mtime_ns")
+PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "root")
+
+
+def public_path(info: dict[str, Any]) -> str:
+    """A document's path as the web shows it: below the folder it was
+    ingested from, never the server's absolute path (the file name alone
+    when that folder is not recorded)."""
+    path = str(info.get("path") or "")
+    root = info.get("root")
+    if isinstance(root, str) and root and path.startswith(root.rstrip("/") + "/"):
+        return path[len(root.rstrip("/")) + 1 :]
+    return path.rsplit("/", 1)[-1]
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    out = {k: v for k, v in info.items() if k not in PRIVATE_KEYS}
+    if "path" in out:
+        out["path"] = public_path(info)
+    return out
+
+
+def public_hits(hits, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``hit_json`` results with their paths as :func:`public_path` gives them."""
+    for hit, r in zip(hits, results):
+        r["path"] = public_path(hit.meta)
+    return results
 
 
 def document_json(data: DocumentData) -> dict[str, Any]:
@@ -105,7 +126,7 @@ def document_json(data: DocumentData) -> dict[str, Any]:
         "query": data.request.q,
         "notes": data.notes,
         "matches": [passage_json(p) for p in data.matches],
-        "related": [hit_json(h) for h in data.related],
+        "related": public_hits(data.related, [hit_json(h) for h in data.related]),
         "links": {
             "html": absolute(links.html),
             "file": absolute(links.file),

@@ -19,6 +19,7 @@ from search.vocab.facets import FILTER_FACETS
 
 from .. import urls
 from ..params import parse_args, query_pairs, state_pairs
+from .document import public_hits
 from .facets import Chip, FacetView, chips, facet_views
 from .forgiving import forgiving
 from .histogram import Histogram, histogram
@@ -55,6 +56,7 @@ def run_search(searcher: Searcher, args: Iterable[tuple[str, str]]) -> SearchRes
 def search_json(result: SearchResult) -> dict[str, Any]:
     """``response_json`` (the contract shared with ``etslib search --json``) plus paging."""
     out = response_json(result.response)
+    public_hits(result.response.hits, out["results"])
     p = pagination(result.request, result.response.total, result.state, api_search_url)
     out.update(
         first_result=p.first,
