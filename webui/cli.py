@@ -66,7 +66,7 @@ def main(verbose: int) -> None:
 @click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Metadata catalog file (YAML or CSV); catalog.yaml in a given folder is read anyway.")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=config.TIMEOUT_S, show_default=True, help="Seconds allowed per document.")
 @click.option("--memory-mb", type=click.IntRange(256, 1 << 20), default=config.WORKER_MEMORY_MB, show_default=True, help="Memory limit per extraction worker.")
-@click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed.")
+@click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed or a catalog row was left out.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
@@ -112,7 +112,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
         _json(report)
     else:
         _print_report(report)
-    if strict and report["counts"]["failed"]:
+    if strict and (report["counts"]["failed"] or any(not p["kept"] for p in report.get("catalog", []))):
         sys.exit(3)
 
 
@@ -127,6 +127,8 @@ def _print_report(r: dict[str, Any]) -> None:
     for f in r["failures"]:
         again = " (unchanged since it failed; --retry-failed tries again)" if f.get("remembered") else ""
         click.echo(f"failed {f['code']}: {shown(f['path'])}: {f['reason']}{again}")
+    for p in r.get("catalog", []):
+        click.echo(f"catalog {shown(p['file'])}, line {p['line']}: {p['problem']}")
     for note in r.get("notes", []):
         click.echo(f"note: {note}")
 

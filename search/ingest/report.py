@@ -36,6 +36,7 @@ class Report:
             "failures": [],
             "skipped": [],
             "duplicates": [],
+            "catalog": [],  # catalog rows left out or values reported, with file and line
             "notes": [],
         }
         self._t0 = time.monotonic()

@@ -75,6 +75,7 @@ def ingest(
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
     catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
+    report.data["catalog"] = catalog.problems
     with root.lock():
         store, publish_at_end = _open_store(root, options.rebuild, report)
         plan = plan_ingest(
