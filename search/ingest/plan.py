@@ -163,6 +163,13 @@ class Plan:
     next_dn: int = 0  # the first document number free for new documents
 
 
+def _renames(indexed: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """The catalog gives an indexed document a new id: every page record
+    carries the id, so the document is filed again (from the text cache),
+    not given a new header only (which left two headers with one number)."""
+    return "id" in entry and entry["id"] != indexed.get("id")
+
+
 def plan_ingest(
     paths: list[str],
     indexed: list[dict[str, Any]],
@@ -226,7 +233,7 @@ def plan_ingest(
             entry = catalog.lookup(f.path, old["sha256"])
             if entry_hash(entry) == old.get("catalog"):
                 plan.unchanged += 1
-            elif needs_reprocess(old, entry):
+            elif needs_reprocess(old, entry) or _renames(old, entry):
                 extract(f, old["sha256"], entry)
             else:
                 plan.metadata.append(MetadataUpdate(old, entry))
@@ -236,9 +243,8 @@ def plan_ingest(
         except OSError as e:
             plan.failures.append(Failure(f.path, "unreadable", f"cannot read: {e.strerror or e}"))
             continue
-        if old and old["sha256"] == f.sha256:
+        if old and old["sha256"] == f.sha256 and not _renames(old, entry := catalog.lookup(f.path, f.sha256)):
             # Touched, not changed: record the new mtime (a header rewrite).
-            entry = catalog.lookup(f.path, f.sha256)
             plan.metadata.append(MetadataUpdate(dict(old, mtime_ns=f.mtime_ns, size=f.size), entry))
             continue
         twin = by_sha.get(f.sha256)

@@ -156,7 +156,7 @@ def _write(
         report.count("removed")
     for update in plan.metadata:
         doc = with_entry(update.info, update.entry)
-        writer.delete_header(doc.id)
+        writer.delete_header(update.info["id"])  # the header indexed (the entry may not name it)
         writer.add_header(
             doc,
             header_terms(doc),
