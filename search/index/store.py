@@ -45,7 +45,12 @@ def _write_atomic(path: Path, data: str) -> None:
 
 def write_json_atomic(path: Path, obj: object) -> None:
     """Write JSON so a reader sees the old file or the new one, never half."""
-    _write_atomic(Path(path), json.dumps(obj, indent=1, ensure_ascii=False, default=str))
+    text = json.dumps(obj, indent=1, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a name that was not UTF-8): escaped
+        text = json.dumps(obj, indent=1, ensure_ascii=True, default=str)
+    _write_atomic(Path(path), text)
 
 
 class Store:

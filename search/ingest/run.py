@@ -13,6 +13,7 @@ opens; the next run picks up exactly what was not committed.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -24,9 +25,12 @@ from .metadata import with_entry
 from .plan import Plan, plan_ingest, supported_suffixes
 from .process import header_terms, process_file
 from .report import Report, index_counts, read_failures, read_report, write_failures
+from .safety import shown
 
 __all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
 
+
+log = logging.getLogger("etslib.ingest")
 
 ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
 Emit = Callable[[str, dict[str, Any]], None]
@@ -74,30 +78,38 @@ def ingest(
     options = options or IngestOptions()
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
-    catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
-    report.data["catalog"] = catalog.problems
     with root.lock():
-        store, publish_at_end = _open_store(root, options.rebuild, report)
-        plan = plan_ingest(
-            paths,
-            [] if publish_at_end else _indexed(store),
-            catalog,
-            failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
-            cache_dir=str(root.textcache) if options.use_cache else None,
-            max_pages=options.max_pages,
-        )
-        report.planned(plan)
-        emit("plan", {"tasks": len(plan.tasks), "removed": len(plan.removed), "metadata": len(plan.metadata)})
-        status = "interrupted"
-        writer = DocWriter(store)
+        # From here on the report is saved whatever happens (another
+        # ingest's report is never overwritten: it holds the lock).
+        status = "failed"
+        plan: Plan | None = None
         try:
-            _write(writer, plan, options, report, emit, progress)
-            tidy(store)
-            if publish_at_end:
-                root.publish(store)
-            status = "ok"
-        except BaseException:
-            writer.cancel()
+            catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
+            report.data["catalog"] = catalog.problems
+            store, publish_at_end = _open_store(root, options.rebuild, report)
+            plan = plan_ingest(
+                paths,
+                [] if publish_at_end else _indexed(store),
+                catalog,
+                failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
+                cache_dir=str(root.textcache) if options.use_cache else None,
+                max_pages=options.max_pages,
+            )
+            report.planned(plan)
+            emit("plan", {"tasks": len(plan.tasks), "removed": len(plan.removed), "metadata": len(plan.metadata)})
+            status = "interrupted"
+            writer = DocWriter(store)
+            try:
+                _write(writer, plan, options, report, emit, progress)
+                tidy(store)
+                if publish_at_end:
+                    root.publish(store)
+                status = "ok"
+            except BaseException:
+                writer.cancel()
+                raise
+        except Exception as e:
+            report.data["notes"].append(f"stopped: {shown(str(e))}")
             raise
         finally:
             _save_report(root, report, status, plan)
@@ -128,16 +140,21 @@ def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, 
     return store, False
 
 
-def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan) -> None:
+def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan | None) -> None:
     """Finish the report and save it beside the index with the failures to
-    remember, whether the ingest succeeded or not."""
+    remember, whether the ingest succeeded or not (a failure to save is
+    logged, never raised over the ingest's own outcome)."""
     data = report.finish(status)
     try:
         data["documents"], data["index_pages"] = index_counts(root)
     except Exception:  # the report must still be written
         pass
-    write_json_atomic(root.report_path, data)
-    write_failures(root, data["failures"], plan.files)
+    try:
+        write_json_atomic(root.report_path, data)
+        if plan is not None:
+            write_failures(root, data["failures"], plan.files)
+    except OSError as e:  # a full disk: the ingest's own error says more
+        log.warning("cannot save the ingest report in %s: %s", root.root, e)
 
 
 def _write(
