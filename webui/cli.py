@@ -1,4 +1,4 @@
-"""The ``etslib`` command: ingest, search, stats, show, serve.
+"""The ``etslib`` command: ingest, search, stats, show, check, serve.
 
 Each command parses its options and hands off to one function in
 ``search/`` (or to the web app for ``serve``); output is for people on a
@@ -7,6 +7,7 @@ terminal and ``--json`` for programs.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -107,6 +108,11 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     except PermissionError as e:
         _fail(f"cannot write the index at {root.root}: {e.strerror}")
     except OSError as e:
+        if e.errno == errno.ENOSPC:
+            _fail(
+                f"the disk holding {root.root} is full: the index is as it was at its last commit "
+                "(the unfinished batch was removed); free some space and run the same command again"
+            )
         _fail(f"cannot use the index at {root.root}: {e}")
     if as_json:
         _json(report)
@@ -288,6 +294,49 @@ def show(doc_id, index_dir, as_json):
             v = ", ".join(map(str, v))
         src = (info.get("sources") or {}).get(k)
         click.echo(f"{k:>13}: {v if v not in (None, '') else '—'}" + (f"   [{src}]" if src else ""))
+
+
+# -- check --------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_index_option
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Catalog files to check besides those in PATHS.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(paths, index_dir, catalogs, as_json):
+    """Check the index against its checksums and against the files.
+
+    Every index file is compared with the checksum written when it was
+    committed; then whether every file under PATHS (default: the folders of
+    the last ingest) is indexed once, every indexed document's file is still
+    there and unchanged, and every catalog entry points at a file. Exits 0
+    when all is well, 3 when the index and the files disagree, 4 when the
+    index is damaged (the way out is printed).
+    """
+    from search.ingest import IndexRoot
+    from search.ingest.check import check_index
+    from search.index import IndexMissing
+
+    root = IndexRoot(_resolve_index(index_dir))
+    try:
+        result = check_index(root, [str(p) for p in paths], list(catalogs))
+    except IndexMissing as e:
+        _fail(str(e))
+    if as_json:
+        _json(result.to_json())
+    else:
+        sums = f"{result.files:,} files ({result.bytes / 1e6:,.1f} MB) match their checksums" if result.checked else "no checksums yet (an index written before etslib kept them: the next ingest records them)"
+        click.echo(f"index {root.root}: {result.documents:,} documents, {result.pages:,} pages; {sums if not result.damage else 'DAMAGED'}")
+        for d in result.damage:
+            click.echo(f"damaged: {d}")
+        for d in result.disagreements:
+            click.echo(f"{d['kind']}: {d['detail']}")
+        for w in result.way_out:
+            click.echo(f"to fix: {w}")
+        if result.exit_code == 0:
+            click.echo("ok")
+    sys.exit(result.exit_code)
 
 
 # -- serve --------------------------------------------------------------------

@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
         if isinstance(e, IndexMissing):
             message = "No documents have been indexed yet. Run `etslib ingest PATH` to build the index, then reload this page."
         else:
-            message = str(e)
+            message = e.public  # the way out, without the server's paths
         app.logger.warning("index unavailable: %s", e)
         return error_response(503, message)
 

@@ -20,7 +20,9 @@ from .merge import merge_small
 from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
+from .checksums import INDEXNAME
 from .store import Store
+from .whoosh_format import remove_files, remove_unreferenced
 
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
@@ -116,11 +118,20 @@ class DocWriter:
                 tidy(self.store)
 
     def _write(self, builder: SegmentBuilder | None, deletes: list[tuple[str, str]]) -> None:
-        new = [builder.finish()] if builder is not None and len(builder) else []
-        if builder is not None and not new:
-            builder.cancel()
-        if new or deletes:
-            commit_segments(self.store, new, deletes)
+        try:
+            new = [builder.finish()] if builder is not None and len(builder) else []
+            if builder is not None and not new:
+                builder.cancel()
+            if new or deletes:
+                commit_segments(self.store, new, deletes)
+        except BaseException:
+            # A full disk: the commit did not happen; its half-written files
+            # must not keep the disk full (only this segment's: the next
+            # batch may be being written beside it).
+            if builder is not None:
+                builder.cancel()
+                remove_files(self.store.storage, builder.segment_id())
+            raise
 
     def _commit_in_thread(self, builder, deletes) -> None:
         try:
@@ -165,7 +176,10 @@ def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
 
 
 def clear_temp(store: Store) -> None:
-    """Remove temporary files a killed writer left behind (hold the ingest lock)."""
+    """Remove what a killed or failed writer left behind: temporary
+    folders, unfinished tables of contents and segment files no commit
+    refers to (hold the ingest lock)."""
     for p in store.path.glob("*.tmp"):
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
+    remove_unreferenced(store.storage, INDEXNAME)

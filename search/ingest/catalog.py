@@ -209,6 +209,8 @@ class Catalog:
     #: ``{"file", "line", "problem", "kept"}`` per row left out (``kept``
     #: false) or value reported (the row is kept).
     problems: list[dict[str, Any]] = field(default_factory=list)
+    #: Where each entry was given: ("path", absolute path) or ("sha256", hash) → (file, line).
+    origins: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
     def lookup(self, path: str, sha256: str | None) -> dict[str, Any]:
         """The entry for a file (path entries win over hash entries)."""
@@ -253,9 +255,12 @@ class Catalog:
             if "path" in entry:
                 # normpath, not resolve(): a stat per path component cost
                 # ~0.1 ms an entry, and ingest's walk does not resolve either.
-                self.by_path[os.path.normpath(os.path.join(base, entry["path"]))] = entry
+                key = os.path.normpath(os.path.join(base, entry["path"]))
+                self.by_path[key] = entry
+                self.origins[("path", key)] = (str(path), line)
             if "sha256" in entry:
                 self.by_hash[entry["sha256"].lower()] = entry
+                self.origins[("sha256", entry["sha256"].lower())] = (str(path), line)
         self.files.append(str(path))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -51,20 +52,28 @@ def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
         with gzip.open(p, "rt", encoding="utf-8") as f:
             data = json.load(f)
         data["outline"] = [tuple(x) for x in data.get("outline", [])]
-        return Extracted(**data)
-    except (OSError, ValueError, TypeError, EOFError):
+        ex = Extracted(**data)
+    except (OSError, ValueError, TypeError, EOFError, zlib.error):
+        return None  # missing or damaged (gzip's CRC): extracted again
+    if not isinstance(ex.pages, list) or not all(isinstance(p, str) for p in ex.pages) or not isinstance(ex.kind, str):
         return None
+    return ex
 
 
 def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
+    """Keep the text for a rebuild; a cache that cannot be written (a full
+    disk) costs only that: the document is indexed all the same."""
     if not cache_dir:
         return
     p = _cache_path(cache_dir, sha256)
-    p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
-        json.dump(asdict(ex), f, ensure_ascii=False)
-    os.replace(tmp, p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
+            json.dump(asdict(ex), f, ensure_ascii=False)
+        os.replace(tmp, p)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def page_terms(pages: list[str], lang: str) -> list[PageTerms]:

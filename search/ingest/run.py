@@ -14,12 +14,14 @@ opens; the next run picks up exactly what was not committed.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
-from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..index.checksums import record, repair, verify
 from .catalog import Catalog, entry_hash, load_catalog
 from .metadata import with_entry
 from .plan import Plan, plan_ingest, supported_suffixes
@@ -86,10 +88,10 @@ def ingest(
         try:
             catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
             report.data["catalog"] = catalog.problems
-            store, publish_at_end = _open_store(root, options.rebuild, report)
+            store, publish_at_end, indexed = _open_store(root, options.rebuild, report)
             plan = plan_ingest(
                 paths,
-                [] if publish_at_end else _indexed(store),
+                indexed,
                 catalog,
                 failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
                 cache_dir=str(root.textcache) if options.use_cache else None,
@@ -107,6 +109,7 @@ def ingest(
                 status = "ok"
             except BaseException:
                 writer.cancel()
+                _discard(store, publish_at_end)
                 raise
         except Exception as e:
             report.data["notes"].append(f"stopped: {shown(str(e))}")
@@ -116,28 +119,70 @@ def ingest(
     return report.data
 
 
-def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, bool]:
-    """The store to write, and whether to publish it only at the end.
+def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, bool, list[dict[str, Any]]]:
+    """The store to write, whether to publish it only at the end, and the
+    documents it holds.
 
     An index of another schema version is rebuilt; a rebuild writes a new
     store beside the old one, which keeps being served until it is published.
+    A damaged index is checked against its checksums: damaged segments are
+    dropped with their documents' other records (the plan then indexes
+    those documents again, from the text cache), and an index damaged as a
+    whole (its table of contents, its checksums, CURRENT) is rebuilt.
     """
-    root.remove_stale()
-    store: Store | None = None
+    damaged_current = root.current_damaged()
+    if damaged_current:
+        report.data["notes"].append("the index's CURRENT file was damaged: rebuilding the index (from the text cache)")
+    else:
+        root.remove_stale()
     if not rebuild and root.exists():
         try:
             store = root.open()
+            clear_temp(store)
+            _check(store, report)
+            return store, False, _indexed(store)
         except IndexOutdated as e:
             report.data["notes"].append(f"{e}; rebuilding")
-    if store is not None:
-        clear_temp(store)
-        return store, False
-    had_index = root.exists()
+        except IndexDamaged as e:
+            report.data["notes"].append(f"{e.args[0].split(': run', 1)[0]}: rebuilding the index (from the text cache)")
+    had_index = root.exists() or damaged_current
     store = root.create()
     if had_index:
-        return store, True  # keep serving the old index meanwhile
+        return store, True, []  # keep serving the old index meanwhile
     root.publish(store)
-    return store, False
+    return store, False, []
+
+
+def _check(store: Store, report: Report) -> None:
+    """Check the store against its checksums and drop what is damaged
+    (raises IndexDamaged when only a rebuild helps)."""
+    verdict = verify(store, full=True)
+    if not verdict.checked:
+        # Written before checksums were kept: if it opens, record them now.
+        Snapshot(store).close()
+        record(store)
+        report.data["notes"].append("checksums recorded for an index written before etslib kept them")
+        return
+    if verdict.whole:
+        verdict.raise_if_damaged()
+    if verdict.segments:
+        lost = repair(store, verdict)
+        report.data["notes"].append(
+            f"the index was damaged ({'; '.join(verdict.problems[:3])}): the {lost} documents in "
+            f"{len(verdict.segments)} damaged segment{'s' if len(verdict.segments) > 1 else ''} are indexed again from the text cache"
+        )
+
+
+def _discard(store: Store, unpublished: bool) -> None:
+    """After a failed ingest (a full disk): an unpublished rebuild is
+    deleted, else the files of the failed commit, so the disk is not left full."""
+    try:
+        if unpublished:
+            shutil.rmtree(store.path, ignore_errors=True)
+        else:
+            clear_temp(store)
+    except Exception as e:  # noqa: BLE001 - the ingest's own error is the one to report
+        log.warning("cannot tidy %s after a failed ingest: %s", store.path, e)
 
 
 def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan | None) -> None:
