@@ -34,8 +34,18 @@ def index_dir(explicit: str | os.PathLike | None = None) -> Path:
 TIMEOUT_S = 120.0
 #: Address-space limit of one extraction worker.
 WORKER_MEMORY_MB = 3072
-#: PDFs with more pages are refused (``too-large``).
+#: PDFs with more pages are refused (``too-large``); text and HTML files
+#: with more sections too.
 MAX_PAGES = 5000
+#: A document with more characters of text is refused (``too-large``): its
+#: pages and terms travel to the ingest's main process, which held 1.9 GB
+#: for one 60 MB text file. About 5,000 pages of 3,200 characters.
+MAX_DOCUMENT_CHARS = 16_000_000
+#: Text and HTML files larger than this are refused before they are read.
+MAX_MARKUP_BYTES = 32 << 20
+#: Commit once the pages waiting for the next commit hold this much text,
+#: whatever their number (a few huge pages must not pile up in memory).
+BATCH_CHARS = 64_000_000
 #: Commit after this many pages (100,000 pages: 5 segments, no merge)…
 BATCH_PAGES = 20_000
 #: …or after this many seconds.

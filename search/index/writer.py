@@ -51,6 +51,7 @@ class DocWriter:
         self._builder: SegmentBuilder | None = None
         self._deletes: list[tuple[str, str]] = []
         self.pending = 0  # records added since the last commit
+        self.pending_chars = 0  # characters of page text among them
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -94,6 +95,7 @@ class DocWriter:
                 counted={"content": page.content},
                 positional={"exact": page.exact},
             )
+            self.pending_chars += len(doc.pages[page.number - 1])
         self.pending += len(terms.pages)
 
     def commit(self, *, merge: bool = False, background: bool = False) -> None:
@@ -108,7 +110,7 @@ class DocWriter:
         self.wait()
         builder, self._builder = self._builder, None
         deletes, self._deletes = self._deletes, []
-        self.pending = 0
+        self.pending = self.pending_chars = 0
         if background:
             self._thread = threading.Thread(target=self._commit_in_thread, args=(builder, deletes), daemon=True)
             self._thread.start()
@@ -158,7 +160,7 @@ class DocWriter:
             self._builder.cancel()
         self._builder = None
         self._deletes = []
-        self.pending = 0
+        self.pending = self.pending_chars = 0
 
     def __enter__(self) -> "DocWriter":
         return self

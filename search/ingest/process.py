@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import config
 from ..index import PageTerms, encode_page
-from ..model import Document, Extracted, IndexTerms
+from ..model import Document, Extracted, ExtractionError, IndexTerms
 from ..text import analysis
 
 
@@ -76,6 +77,28 @@ def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def refuse_large_file(path: str, size: int) -> None:
+    """Text and HTML files above :data:`~search.config.MAX_MARKUP_BYTES` are
+    refused before they are read (PDFs are bounded by their pages)."""
+    from ..extract import HTML_SUFFIXES, TEXT_SUFFIXES
+
+    limit = config.MAX_MARKUP_BYTES
+    if Path(path).suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES and size > limit:
+        raise ExtractionError("too-large", f"a {size / 2**20:,.0f} MB text or HTML file: at most {limit / 2**20:,.0f} MB are read")
+
+
+def refuse_large_text(ex: Extracted, max_pages: int | None) -> None:
+    """A document whose text is larger than one document may be is refused
+    here, in the worker, before it reaches the main process."""
+    chars = sum(map(len, ex.pages))
+    if chars > config.MAX_DOCUMENT_CHARS:
+        raise ExtractionError(
+            "too-large", f"{chars:,} characters of text: a document may have at most {config.MAX_DOCUMENT_CHARS:,}"
+        )
+    if max_pages and len(ex.pages) > max_pages:
+        raise ExtractionError("too-large", f"{len(ex.pages):,} pages or sections: at most {max_pages:,} are indexed")
+
+
 def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
     """Every non-blank page's terms, encoded for the index writer."""
     out = []
@@ -106,8 +129,12 @@ def process_file(task: FileTask) -> Processed:
     ex = load_cached(task.cache_dir, task.sha256)
     cached = ex is not None
     if ex is None:
+        refuse_large_file(task.path, task.size)
         ex = extract(task.path, max_pages=task.max_pages)
+        refuse_large_text(ex, task.max_pages)
         save_cached(task.cache_dir, task.sha256, ex)
+    else:
+        refuse_large_text(ex, task.max_pages)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))
     return Processed(doc, terms, cached)

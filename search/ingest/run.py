@@ -278,7 +278,12 @@ def _write_extracted(
             # Only the documents still in the workers are left: write the
             # batch now, beside them, so the final commit is small.
             tail = received == len(tasks) - options.jobs and writer.pending >= 500
-            if tail or writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
+            if (
+                tail
+                or writer.pending >= options.batch_records
+                or writer.pending_chars >= config.BATCH_CHARS
+                or time.monotonic() - last_commit > options.batch_seconds
+            ):
                 writer.commit(background=True)
                 last_commit = time.monotonic()
                 emit("commit", {"pages": report.data["pages"]})
