@@ -314,9 +314,8 @@ def check(paths, index_dir, catalogs, as_json):
     when all is well, 3 when the index and the files disagree, 4 when the
     index is damaged (the way out is printed).
     """
-    from search.ingest import IndexRoot
+    from search.ingest import IndexMissing, IndexRoot
     from search.ingest.check import check_index
-    from search.index import IndexMissing
 
     root = IndexRoot(_resolve_index(index_dir))
     try:
@@ -347,12 +346,14 @@ def check(paths, index_dir, catalogs, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-def serve(index_dir, host, port, workers):
-    """Serve the search page and API under gunicorn."""
+@click.option("--base-url", default=None, metavar="URL", help="The site's address (https://library.example.org): absolute links in feeds and JSON start with it (default: $ETSLIB_BASE_URL).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME", help="A host name the site answers to, besides localhost and --host (default: $ETSLIB_ALLOWED_HOSTS).")
+def serve(index_dir, host, port, workers, base_url, allowed_hosts):
+    """Serve the search page and API under gunicorn (gevent workers)."""
     from webui.server import run
 
     index = _resolve_index(index_dir)
-    run(index, host=host, port=port, workers=workers)
+    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Flask, abort, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, NotFound
+from flask import Flask, Response, abort, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, NotFound, SecurityError
 
 from search.query import IndexMissing, IndexProblem
 
@@ -54,6 +54,15 @@ _TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e: SecurityError):
+        # No page: building its links would need the host refused.
+        return Response(
+            "Bad request: this site does not answer to that host name (see ALLOWED_HOSTS and BASE_URL).\n",
+            status=400,
+            mimetype="text/plain",
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         status = e.code or 500

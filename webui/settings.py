@@ -32,6 +32,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FEED_LIMIT", 50, "Entries in an Atom feed."),
     Setting("MAX_QUERY", 1000, "Longest query accepted (characters); longer ones are cut with a note."),
     Setting("SECRET_KEY", None, "Flask secret key (default: $ETSLIB_SECRET_KEY, else random per process)."),
+    Setting(
+        "BASE_URL",
+        None,
+        "The site's address (https://library.example.org): absolute links in feeds, JSON and citation tags start with it. "
+        "Unset, they start with the host a request came to, which must then be one of ALLOWED_HOSTS.",
+    ),
+    Setting(
+        "ALLOWED_HOSTS",
+        ["localhost", "127.0.0.1"],
+        "Host names the site answers to (BASE_URL's is added); a request for any other Host header gets 400. "
+        "An empty list accepts any (then set BASE_URL).",
+    ),
 )
 
 
@@ -44,4 +56,5 @@ def defaults() -> dict[str, Any]:
     out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or secrets.token_hex(32)
     # Copy lists so one app's edits never leak into another's defaults.
     out["PAGE_SIZES"] = list(out["PAGE_SIZES"])
+    out["ALLOWED_HOSTS"] = list(out["ALLOWED_HOSTS"])
     return out

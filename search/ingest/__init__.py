@@ -8,13 +8,15 @@ entries, applied in one place) and :mod:`.titles` its title; :mod:`.run`
 drives a whole ingest and :mod:`.report` says what it did.
 """
 
-from ..index import IndexBusy, IndexProblem, IndexRoot
+from ..index import IndexBusy, IndexDamaged, IndexMissing, IndexProblem, IndexRoot
 from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
 __all__ = [
     "CatalogError",
     "IndexBusy",
+    "IndexDamaged",
+    "IndexMissing",
     "IndexProblem",
     "IndexRoot",
     "IngestOptions",

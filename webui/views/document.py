@@ -210,7 +210,7 @@ def document_page(data: DocumentData) -> DocumentPage:
         related=[hit_view(h, []) for h in data.related],
         links=document_links(data.id, req),
         citation_date=_citation_date(info),
-        citation_pdf_url=url_for("files.file", doc_id=data.id, _external=True) if info.get("kind") == "pdf" else None,
+        citation_pdf_url=absolute(url_for("files.file", doc_id=data.id)) if info.get("kind") == "pdf" else None,
         flags=list(info.get("flags") or []),
     )
 
