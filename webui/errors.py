@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound, SecurityError
 
 from search.query import IndexMissing, IndexProblem
@@ -40,7 +40,7 @@ def error_response(status: int, message: str, title: str | None = None):
     if wants_json():
         resp = jsonify(error_json(status, message))
     else:
-        resp = render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message)
+        resp = make_response(render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message))
     return resp, status
 
 
@@ -67,7 +67,13 @@ def init_app(app: Flask) -> None:
     def http_error(e: HTTPException):
         status = e.code or 500
         message = e.description if status != 404 or e.description != _DEFAULT_404 else "There is nothing at this address."
-        return error_response(status, message)
+        resp, status = error_response(status, message)
+        # The exception's own headers (Allow on a 405, Content-Range on a
+        # 416) are part of the answer (RFC 9110).
+        for name, value in e.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp, status
 
     @app.errorhandler(IndexProblem)
     def index_problem(e: IndexProblem):

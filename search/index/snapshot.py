@@ -25,7 +25,7 @@ from .fallbacks import warn_once
 from .lookup import SegmentTerms
 from .positions import PositionTable
 from .schema import HEADER_PAGE, PackedValues
-from .store import Store
+from .store import Store, release_abandoned_files
 from .whoosh_format import (
     NoFastPath,
     StoredColumn,
@@ -91,7 +91,8 @@ class Snapshot:
         except IndexProblem:
             raise
         except Exception as e:  # damaged files that were not caught by their checksums
-            raise IndexDamaged(f"it cannot be read ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from e
+            release_abandoned_files(e)
+            raise IndexDamaged(f"it cannot be read ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from None
 
     def _open(self, store: Store, cache_bytes: int | None) -> None:
         self.store = store

@@ -55,10 +55,10 @@ class DurableStorage(FileStorage):
         hook = self.before_toc_rename
         if hook is not None and newname.endswith(".toc"):
             hook(oldname)
-        _fault("before-commit")
+        fault("before-commit")
         super().rename_file(oldname, newname, safe=safe)
         fsync_dir(self.folder)
-        _fault("after-commit")
+        fault("after-commit")
 
 
 _fault_counts: dict[str, int] = {}
@@ -91,10 +91,11 @@ class _FullDisk:
         return getattr(self._raw, name)
 
 
-def _fault(point: str) -> None:
+def fault(point: str) -> None:
     """Crash tests: ``ETSLIB_FAULT=before-commit:3`` kills the process with
     SIGKILL at the third commit, before its table of contents is renamed
-    into place (``after-commit``: just after)."""
+    into place (``after-commit``: just after; ``before-swap`` and
+    ``after-swap``: around CURRENT's rename when an index is published)."""
     spec = os.environ.get("ETSLIB_FAULT")
     if not spec or not spec.startswith(point + ":"):
         return

@@ -17,6 +17,7 @@ before the switch leaves the old index in place.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import re
@@ -28,7 +29,7 @@ from whoosh.index import EmptyIndexError
 
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
 from .schema import SCHEMA_VERSION, build_schema
-from .storage import DurableStorage, fsync_dir
+from .storage import DurableStorage, fault, fsync_dir
 
 CURRENT = "CURRENT"
 VERSION_FILE = "etslib.json"
@@ -56,6 +57,22 @@ def write_json_atomic(path: Path, obj: object) -> None:
     _write_atomic(Path(path), text)
 
 
+def release_abandoned_files(error: BaseException) -> None:
+    """Close the files a Whoosh reader opened before it failed on damaged
+    data: it leaves them open in its frames, to be closed (with a
+    ResourceWarning) whenever the exception is dropped."""
+    tb = error.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            f = getattr(value, "file", value)  # a StructFile wraps the file
+            if isinstance(f, io.IOBase) and not f.closed:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        tb = tb.tb_next
+
+
 class Store:
     """One store folder: a Whoosh index plus its schema version."""
 
@@ -79,7 +96,8 @@ class Store:
                 raise IndexMissing(f"no index in {self.path}") from e
             raise
         except Exception as e:  # a table of contents that cannot be read
-            raise IndexDamaged(f"its table of contents cannot be read ({type(e).__name__})") from e
+            release_abandoned_files(e)
+            raise IndexDamaged(f"its table of contents cannot be read ({type(e).__name__})") from None
 
     def generation(self) -> int:
         return self.whoosh.latest_generation()
@@ -167,7 +185,9 @@ class IndexRoot:
 
     def publish(self, store: Store) -> None:
         """Make ``store`` the live index and delete stores no longer live."""
+        fault("before-swap")
         _write_atomic(self.root / CURRENT, store.name + "\n")
+        fault("after-swap")
         self.remove_stale(keep=store.name)
 
     def remove_stale(self, keep: str | None = None) -> None:

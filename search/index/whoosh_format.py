@@ -175,7 +175,10 @@ def remove_unreferenced(storage, indexname: str) -> list[str]:
     generation = latest_generation(storage, indexname)
     try:
         live = set(s.segment_id() for s in TOC.read(storage, indexname, generation).segments) if generation >= 0 else set()
-    except Exception:  # noqa: BLE001 - a damaged TOC: which files it needs is unknown, delete nothing
+    except Exception as e:  # noqa: BLE001 - a damaged TOC: which files it needs is unknown, delete nothing
+        from .store import release_abandoned_files
+
+        release_abandoned_files(e)
         return []
     segpattern = TOC._segment_pattern(indexname)
     gone = []
