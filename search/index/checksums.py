@@ -121,6 +121,21 @@ def _on_disk(store: Store) -> bool:
     return isinstance(store.storage, FileStorage)
 
 
+def _generations(store: Store) -> list[int]:
+    return [int(m.group(1)) for p in store.path.glob("checksums-*.json") if (m := _NAME_RE.match(p.name))]
+
+
+def remove_unpublished(store: Store) -> None:
+    """Delete the checksums of generations newer than the live one (a
+    commit killed between writing them and its table of contents)."""
+    if not _on_disk(store):
+        return
+    live = latest_generation(store.storage, INDEXNAME)
+    for g in _generations(store):
+        if g > live:
+            _path(store, g).unlink(missing_ok=True)
+
+
 def publish(store: Store, schema, segments: list, generation: int) -> None:
     """Commit ``segments`` as ``generation``: the checksums first (known
     segments' from the previous generation's, new ones hashed now), then
@@ -201,8 +216,12 @@ def verify(store: Store, *, full: bool = True) -> Verdict:
     generation = latest_generation(store.storage, INDEXNAME)
     data = _load(store, generation)
     if data is None:
-        others = [p for p in store.path.glob("checksums-*.json") if _NAME_RE.match(p.name)]
-        if not _path(store, generation).exists() and not others:
+        # No checksums for the live generation: an index written before
+        # they were kept, or the empty one Whoosh creates (generation 0;
+        # a commit killed after writing its checksums leaves a newer file).
+        # Older ones present, or a file that does not read, is damage.
+        older = [g for g in _generations(store) if g < generation]
+        if not _path(store, generation).exists() and not older:
             out.checked = False
             return out
         out.whole = True

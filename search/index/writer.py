@@ -20,7 +20,7 @@ from .merge import merge_small
 from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
-from .checksums import INDEXNAME
+from .checksums import INDEXNAME, remove_unpublished
 from .store import Store
 from .whoosh_format import remove_files, remove_unreferenced
 
@@ -185,3 +185,4 @@ def clear_temp(store: Store) -> None:
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
     remove_unreferenced(store.storage, INDEXNAME)
+    remove_unpublished(store)
