@@ -242,8 +242,14 @@ def verify(store: Store, *, full: bool = True) -> Verdict:
             out.whole = True
             out.problems.append(f"the checksums of segment {sid} are damaged")
             continue
-        for name, (size, crc) in sorted(files.items()):
-            p = store.path / name
+        for name, want in sorted(files.items()):
+            try:
+                size, crc = want
+                p = store.path / Path(str(name)).name  # a name, never a path out of the store
+            except (TypeError, ValueError):
+                out.whole = True
+                out.problems.append(f"the checksums of segment {sid} are damaged")
+                continue
             out.files += 1
             try:
                 actual = p.stat().st_size
