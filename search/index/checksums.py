@@ -214,6 +214,10 @@ def verify(store: Store, *, full: bool = True) -> Verdict:
         out.checked = False
         return out
     generation = latest_generation(store.storage, INDEXNAME)
+    if generation < 0:  # the live store has no table of contents at all
+        out.whole = True
+        out.problems.append("its table of contents is missing")
+        return out
     data = _load(store, generation)
     if data is None:
         # No checksums for the live generation: an index written before

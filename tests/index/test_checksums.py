@@ -94,13 +94,15 @@ def test_a_flipped_byte_is_caught(built, tmp_path):
     assert _state(index) == built[1]
 
 
-@pytest.mark.parametrize("damage", ["toc", "checksums", "current-binary", "current-missing-store", "version"])
+@pytest.mark.parametrize("damage", ["toc", "toc-deleted", "checksums", "current-binary", "current-missing-store", "version"])
 def test_damage_to_the_whole_index_is_rebuilt(built, tmp_path, damage):
     index = _copy(built, tmp_path)
     store = _store(index)
     if damage == "toc":
         toc = next(store.glob("_MAIN_*.toc"))
         toc.write_bytes(toc.read_bytes()[:100])
+    elif damage == "toc-deleted":
+        next(store.glob("_MAIN_*.toc")).unlink()
     elif damage == "checksums":
         next(store.glob("checksums-*.json")).write_text("{")
     elif damage == "current-binary":
