@@ -39,8 +39,18 @@ WORKER_MEMORY_MB = 3072
 #: :mod:`search.extract.ocr`).
 OCR_TIMEOUT_S = 1800.0
 OCR_MEMORY_MB = 2048
-#: PDFs with more pages are refused (``too-large``).
+#: PDFs with more pages are refused (``too-large``); text and HTML files
+#: with more sections too.
 MAX_PAGES = 5000
+#: A document with more characters of text is refused (``too-large``): its
+#: pages and terms travel to the ingest's main process, which held 1.9 GB
+#: for one 60 MB text file. About 5,000 pages of 3,200 characters.
+MAX_DOCUMENT_CHARS = 16_000_000
+#: Text and HTML files larger than this are refused before they are read.
+MAX_MARKUP_BYTES = 32 << 20
+#: Commit once the pages waiting for the next commit hold this much text,
+#: whatever their number (a few huge pages must not pile up in memory).
+BATCH_CHARS = 64_000_000
 #: Commit after this many pages (100,000 pages: 5 segments, no merge)…
 BATCH_PAGES = 20_000
 #: …or after this many seconds.
@@ -81,3 +91,10 @@ def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     shares = {"postings": 32, "leaves": 32, "results": 32, "passages": 16, "suggestions": 1}
     whole = sum(shares.values())
     return CacheBudgets(**{k: int(total * v / whole) for k, v in shares.items()})
+
+
+# -- searching -------------------------------------------------------------------
+
+#: Seconds one request may spend evaluating its query before it is stopped
+#: and answered with a note (a server worker is killed at 60 s).
+QUERY_BUDGET_S = 4.0

@@ -14,6 +14,22 @@ if TYPE_CHECKING:  # the command line imports this package: Flask loads only for
 __all__ = ["create_app"]
 
 
+def trust_hosts(app: Flask) -> None:
+    """Answer only to ``ALLOWED_HOSTS`` (and ``BASE_URL``'s host), through
+    Flask's ``TRUSTED_HOSTS``: a request for another Host gets 400."""
+    from urllib.parse import urlsplit
+
+    hosts = [str(h) for h in app.config.get("ALLOWED_HOSTS") or []]
+    if hosts:  # what `etslib serve --host/--allowed-host` adds
+        hosts += [str(h) for h in app.config.get("SERVE_HOSTS") or [] if str(h) not in hosts]
+    base = app.config.get("BASE_URL")
+    if base and hosts:
+        name = urlsplit(str(base)).hostname
+        if name and name not in hosts:
+            hosts.append(name)
+    app.config["TRUSTED_HOSTS"] = hosts or None
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """An app configured from defaults, then ``ETSLIB_*`` variables, then ``test_config``."""
     from flask import Flask
@@ -26,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("ETSLIB")
     if test_config:
         app.config.from_mapping(test_config)
+    trust_hosts(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

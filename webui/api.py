@@ -1,4 +1,6 @@
-"""JSON twins: ``/api/search``, ``/api/doc/<id>``, ``/api/doc/<id>/text``, ``/api/stats``.
+"""JSON twins: ``/api/search``, ``/api/doc/<id>``, ``/api/doc/<id>/text``, ``/api/stats``,
+described for machines by ``/api/openapi.json`` (``webui/openapi.json``;
+``tests/robustness`` checks the running server against it with schemathesis).
 
 ``/api/search`` returns exactly :func:`search.query.response_json` (the
 contract shared with ``etslib search --json``) plus paging fields.
@@ -6,7 +8,9 @@ contract shared with ``etslib search --json``) plus paging fields.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, request, send_file
 
 from .errors import no_such_document
 from .state import get_searcher
@@ -45,6 +49,12 @@ def document_text(doc_id: str):
     if texts.problem:
         abort(503, description=texts.problem)
     return jsonify(document_text_json(info, texts))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this JSON API."""
+    return send_file(Path(__file__).with_name("openapi.json"), mimetype="application/json", max_age=3600)
 
 
 @bp.get("/stats")

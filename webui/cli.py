@@ -1,4 +1,4 @@
-"""The ``etslib`` command: ingest, search, stats, show, serve.
+"""The ``etslib`` command: ingest, search, stats, show, check, serve.
 
 Each command parses its options and hands off to one function in
 ``search/`` (or to the web app for ``serve``); output is for people on a
@@ -7,6 +7,7 @@ terminal and ``--json`` for programs.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -17,6 +18,7 @@ import click
 
 from search import config
 from search.config import default_index_dir, index_dir as resolve_index_dir
+from search.ingest.safety import shown
 from search.model import DEFAULT_SORT, SORTS, SearchRequest
 
 def _index_option(f):
@@ -65,7 +67,7 @@ def main(verbose: int) -> None:
 @click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Metadata catalog file (YAML or CSV); catalog.yaml in a given folder is read anyway.")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=config.TIMEOUT_S, show_default=True, help="Seconds allowed per document.")
 @click.option("--memory-mb", type=click.IntRange(256, 1 << 20), default=config.WORKER_MEMORY_MB, show_default=True, help="Memory limit per extraction worker.")
-@click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed.")
+@click.option("--strict", is_flag=True, help="Exit with status 3 when any file failed or a catalog row was left out.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse extracted text from earlier runs.")
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
@@ -108,12 +110,17 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
     except PermissionError as e:
         _fail(f"cannot write the index at {root.root}: {e.strerror}")
     except OSError as e:
+        if e.errno == errno.ENOSPC:
+            _fail(
+                f"the disk holding {root.root} is full: the index is as it was at its last commit "
+                "(the unfinished batch was removed); free some space and run the same command again"
+            )
         _fail(f"cannot use the index at {root.root}: {e}")
     if as_json:
         _json(report)
     else:
         _print_report(report)
-    if strict and report["counts"]["failed"]:
+    if strict and (report["counts"]["failed"] or any(not p["kept"] for p in report.get("catalog", []))):
         sys.exit(3)
 
 
@@ -127,7 +134,9 @@ def _print_report(r: dict[str, Any]) -> None:
     click.echo(f"index {r['index']}: {r.get('documents', 0)} documents, {r.get('index_pages', 0)} pages")
     for f in r["failures"]:
         again = " (unchanged since it failed; --retry-failed tries again)" if f.get("remembered") else ""
-        click.echo(f"failed {f['code']}: {f['path']}: {f['reason']}{again}")
+        click.echo(f"failed {f['code']}: {shown(f['path'])}: {f['reason']}{again}")
+    for p in r.get("catalog", []):
+        click.echo(f"catalog {shown(p['file'])}, line {p['line']}: {p['problem']}")
     for note in r.get("notes", []):
         click.echo(f"note: {note}")
     _print_review(r.get("review") or [], "to check")
@@ -291,7 +300,7 @@ def stats(index_dir, as_json):
             f"removed {c['removed']}, failed {c['failed']}"
         )
         for f in r["failures"]:
-            click.echo(f"  failed {f['code']}: {f['path']}: {f['reason']}")
+            click.echo(f"  failed {f['code']}: {shown(f['path'])}: {f['reason']}")
     _print_review(data["review"], "in the index to check")
 
 
@@ -556,6 +565,48 @@ def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, j
         _print_report(report)
 
 
+# -- check --------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_index_option
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Catalog files to check besides those in PATHS.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(paths, index_dir, catalogs, as_json):
+    """Check the index against its checksums and against the files.
+
+    Every index file is compared with the checksum written when it was
+    committed; then whether every file under PATHS (default: the folders of
+    the last ingest) is indexed once, every indexed document's file is still
+    there and unchanged, and every catalog entry points at a file. Exits 0
+    when all is well, 3 when the index and the files disagree, 4 when the
+    index is damaged (the way out is printed).
+    """
+    from search.ingest import IndexMissing, IndexRoot
+    from search.ingest.check import check_index
+
+    root = IndexRoot(_resolve_index(index_dir))
+    try:
+        result = check_index(root, [str(p) for p in paths], list(catalogs))
+    except IndexMissing as e:
+        _fail(str(e))
+    if as_json:
+        _json(result.to_json())
+    else:
+        sums = f"{result.files:,} files ({result.bytes / 1e6:,.1f} MB) match their checksums" if result.checked else "no checksums yet (an index written before etslib kept them: the next ingest records them)"
+        click.echo(f"index {root.root}: {result.documents:,} documents, {result.pages:,} pages; {sums if not result.damage else 'DAMAGED'}")
+        for d in result.damage:
+            click.echo(f"damaged: {d}")
+        for d in result.disagreements:
+            click.echo(f"{d['kind']}: {d['detail']}")
+        for w in result.way_out:
+            click.echo(f"to fix: {w}")
+        if result.exit_code == 0:
+            click.echo("ok")
+    sys.exit(result.exit_code)
+
+
 # -- serve --------------------------------------------------------------------
 
 
@@ -564,12 +615,14 @@ def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, j
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-def serve(index_dir, host, port, workers):
-    """Serve the search page and API under gunicorn."""
+@click.option("--base-url", default=None, metavar="URL", help="The site's address (https://library.example.org): absolute links in feeds and JSON start with it (default: $ETSLIB_BASE_URL).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME", help="A host name the site answers to, besides localhost and --host (default: $ETSLIB_ALLOWED_HOSTS).")
+def serve(index_dir, host, port, workers, base_url, allowed_hosts):
+    """Serve the search page and API under gunicorn (gevent workers)."""
     from webui.server import run
 
     index = _resolve_index(index_dir)
-    run(index, host=host, port=port, workers=workers)
+    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts))
 
 
 # -- prices -------------------------------------------------------------------

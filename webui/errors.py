@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Flask, abort, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, NotFound
+from flask import Flask, Response, abort, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, NotFound, SecurityError
 
 from search.query import IndexMissing, IndexProblem
 
@@ -40,7 +40,7 @@ def error_response(status: int, message: str, title: str | None = None):
     if wants_json():
         resp = jsonify(error_json(status, message))
     else:
-        resp = render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message)
+        resp = make_response(render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message))
     return resp, status
 
 
@@ -54,18 +54,33 @@ _TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e: SecurityError):
+        # No page: building its links would need the host refused.
+        return Response(
+            "Bad request: this site does not answer to that host name (see ALLOWED_HOSTS and BASE_URL).\n",
+            status=400,
+            mimetype="text/plain",
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         status = e.code or 500
         message = e.description if status != 404 or e.description != _DEFAULT_404 else "There is nothing at this address."
-        return error_response(status, message)
+        resp, status = error_response(status, message)
+        # The exception's own headers (Allow on a 405, Content-Range on a
+        # 416) are part of the answer (RFC 9110).
+        for name, value in e.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp, status
 
     @app.errorhandler(IndexProblem)
     def index_problem(e: IndexProblem):
         if isinstance(e, IndexMissing):
             message = "No documents have been indexed yet. Run `etslib ingest PATH` to build the index, then reload this page."
         else:
-            message = str(e)
+            message = e.public  # the way out, without the server's paths
         app.logger.warning("index unavailable: %s", e)
         return error_response(503, message)
 

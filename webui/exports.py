@@ -186,9 +186,11 @@ def search_atom():
     site = current_app.config["SITE_NAME"]
     what = f"“{req.q}”" if req.q else "new documents"
     _sub(feed, "title", f"{site}: {what}")
-    _sub(feed, "id", request.url)
-    _sub(feed, "link", rel="self", href=request.url)
-    page_url = absolute(url_for("pages.search")) + ("?" + request.query_string.decode("ascii", "replace") if request.query_string else "")
+    query = "?" + request.query_string.decode("ascii", "replace") if request.query_string else ""
+    self_url = absolute(url_for("exports.search_atom")) + query
+    _sub(feed, "id", self_url)
+    _sub(feed, "link", rel="self", href=self_url)
+    page_url = absolute(url_for("pages.search")) + query
     _sub(feed, "link", rel="alternate", type="text/html", href=page_url)
     _sub(feed, "generator", "etslib")
     stamps = []

@@ -15,6 +15,7 @@ from .state import get_searcher
 from .views.about import about_page, library
 from .views.document import document_data, document_page
 from .views.document_text import document_text_page
+from .views.links import absolute
 from .views.search import run_search, search_page
 
 bp = Blueprint("pages", __name__)
@@ -23,7 +24,7 @@ bp = Blueprint("pages", __name__)
 def init_app(app: Flask) -> None:
     @app.context_processor
     def site() -> dict[str, Any]:
-        return {"site_name": app.config["SITE_NAME"]}
+        return {"site_name": app.config["SITE_NAME"], "absolute": absolute}
 
 
 def _args() -> list[tuple[str, str]]:

@@ -38,6 +38,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_MB", 100, "Largest file staff may upload."),
     Setting("UPLOAD_DIR", None, "Where uploads are stored (default: staff-uploads in the first library folder)."),
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (TLS cookies, sign-in limits)."),
+    Setting(
+        "BASE_URL",
+        None,
+        "The site's address (https://library.example.org): absolute links in feeds, JSON and citation tags start with it. "
+        "Unset, they start with the host a request came to, which must then be one of ALLOWED_HOSTS.",
+    ),
+    Setting(
+        "ALLOWED_HOSTS",
+        ["localhost", "127.0.0.1"],
+        "Host names the site answers to (BASE_URL's is added); a request for any other Host header gets 400. "
+        "An empty list accepts any (then set BASE_URL).",
+    ),
 )
 
 
@@ -50,4 +62,5 @@ def defaults() -> dict[str, Any]:
     out["SECRET_KEY"] = os.environ.get("ETSLIB_SECRET_KEY") or None  # see webui.staff.init_app
     # Copy lists so one app's edits never leak into another's defaults.
     out["PAGE_SIZES"] = list(out["PAGE_SIZES"])
+    out["ALLOWED_HOSTS"] = list(out["ALLOWED_HOSTS"])
     return out

@@ -383,8 +383,12 @@ def _repair_garbage(pages: _Pages, lazy: _LazyReader, notes: list[str]) -> None:
             bad = [i for i in bad if i not in set(repaired)]
     if not bad:
         return
-    with_text = sum(1 for t in texts if _alnum(t) > 0)
-    if len(bad) * 2 > with_text:
+    # Judged page by page: the readable pages are kept however many others
+    # are garbage (pdfjs__TAMReview.pdf's clean first and last pages were
+    # refused with the 21 garbage ones); only a document with no readable
+    # page left is refused.
+    readable = sum(1 for i, t in enumerate(texts) if _alnum(t) >= MIN_PAGE_ALNUM and i not in set(bad))
+    if not readable:
         raise ExtractionError(
             "garbage",
             f"text is unreadable (mojibake/private-use characters on {len(bad)} of {len(texts)} pages)",

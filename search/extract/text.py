@@ -96,6 +96,15 @@ def _decode(raw: bytes, notes: list[str]) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # cp1252 first: Western text decodes the same wherever etslib runs (a
+    # guesser, when one happened to be installed, read "système" as
+    # cp1250's "systčme"); only bytes cp1252 cannot hold go to the guesser.
+    try:
+        text = raw.decode("cp1252")
+        notes.append("not UTF-8; decoded as cp1252")
+        return text
+    except UnicodeDecodeError:
+        pass
     try:
         import charset_normalizer  # optional
 
@@ -105,14 +114,8 @@ def _decode(raw: bytes, notes: list[str]) -> str:
             return str(best)
     except ImportError:
         pass
-    # cp1252 fails on a few bytes; latin-1 never fails.
-    try:
-        text = raw.decode("cp1252")
-        notes.append("not UTF-8; decoded as cp1252")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-        notes.append("not UTF-8; decoded as latin-1")
-    return text
+    notes.append("not UTF-8; decoded as latin-1")  # latin-1 never fails
+    return raw.decode("latin-1")
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:

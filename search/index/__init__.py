@@ -10,7 +10,7 @@ file format and private objects are known to :mod:`.whoosh_format` alone.
 from .whoosh_format import WhooshVersionError
 
 from .bulk import PageTerms, encode_page
-from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem
+from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, store_counts
 from .store import IndexRoot, IngestLock, Store, write_json_atomic
@@ -27,6 +27,7 @@ __all__ = [
     "Snapshot",
     "store_counts",
     "IndexBusy",
+    "IndexDamaged",
     "IndexMissing",
     "IndexOutdated",
     "IndexProblem",

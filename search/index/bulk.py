@@ -304,6 +304,12 @@ class SegmentBuilder:
                 max_weight=float(max_w), min_id=docs_l[s], max_id=docs_l[e - 1],
             )
 
+    def segment_id(self) -> str:
+        return self.segment.segment_id()
+
     def cancel(self) -> None:
         if not self.perdoc.is_closed:
-            self.perdoc.close()
+            try:
+                self.perdoc.close()
+            except OSError:  # a full disk: the files are deleted anyway
+                pass

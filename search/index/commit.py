@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .errors import IndexBusy
 from .store import Store
-from .whoosh_format import open_segment, read_toc, write_toc
+from .checksums import publish
+from .whoosh_format import open_segment, read_toc
 
 
 def writer_lock(store: Store):
@@ -35,6 +36,6 @@ def commit_segments(store: Store, new_segments: list, deletes: list[tuple[str, s
                     reader.close()
         # A segment whose records are all deleted is dropped.
         segments = [s for s in segments if s.doc_count() > 0] + list(new_segments)
-        write_toc(store.storage, ix.indexname, toc.schema, segments, toc.generation + 1)
+        publish(store, toc.schema, segments, toc.generation + 1)
     finally:
         lock.release()

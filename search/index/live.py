@@ -14,6 +14,7 @@ import threading
 from typing import TYPE_CHECKING, Callable
 
 from . import IndexMissing, IndexRoot, Snapshot
+from .checksums import verify
 from .store import CURRENT
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ class LiveIndex:
         built on Whoosh's own matchers).
     """
 
-    def __init__(self, root: IndexRoot, open_snapshot: Callable[[Store], Snapshot] = Snapshot):
+    def __init__(self, root: IndexRoot, open_snapshot: Callable[[Store], Snapshot] = Snapshot, *, full_check: bool = True):
         self.root = root
+        self.full_check = full_check
         self._open_snapshot = open_snapshot
         self._snap: Snapshot | None = None
         self._seen_stamp: tuple[int, int] | None = None
@@ -53,7 +55,12 @@ class LiveIndex:
             snap = self._snap
             if snap is not None and snap.key == key:
                 return snap
-            new = self._open_snapshot(self.root.open())
+            store = self.root.open()
+            # Damage is found before it can give wrong answers: every file
+            # against its checksum (a file already checked by this process
+            # is not read again, so a new generation costs its new segment).
+            verify(store, full=self.full_check).raise_if_damaged()
+            new = self._open_snapshot(store)
             old, self._snap = self._snap, new
             self._seen_stamp = self._stamp(new)
             if old is not None:

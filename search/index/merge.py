@@ -27,8 +27,8 @@ from .whoosh_format import (
     segments_of,
     term_items,
     terms_of,
-    write_toc,
 )
+from .checksums import publish
 
 
 def _postings(reader, terminfo, positional: bool):
@@ -108,7 +108,7 @@ def merge_small(store: Store, max_segments: int) -> bool:
         # ingest lock makes this process the only writer, so there are none.
         keep = [s for s in toc.segments if s.segment_id() not in names]
         final = keep + ([merged] if merged.doc_count_all() else [])
-        write_toc(store.storage, ix.indexname, toc.schema, final, toc.generation + 1)
+        publish(store, toc.schema, final, toc.generation + 1)
     finally:
         lock.release()
     return True

@@ -20,11 +20,12 @@ from whoosh.codec.base import Automata
 
 from .. import config
 from ..lru import SizedLRU
+from .errors import IndexDamaged, IndexProblem
 from .fallbacks import warn_once
 from .lookup import SegmentTerms
 from .positions import PositionTable
 from .schema import HEADER_PAGE, PackedValues
-from .store import Store
+from .store import Store, release_abandoned_files
 from .whoosh_format import (
     NoFastPath,
     StoredColumn,
@@ -85,6 +86,15 @@ class Snapshot:
     """
 
     def __init__(self, store: Store, *, cache_bytes: int | None = None):
+        try:
+            self._open(store, cache_bytes)
+        except IndexProblem:
+            raise
+        except Exception as e:  # damaged files that were not caught by their checksums
+            release_abandoned_files(e)
+            raise IndexDamaged(f"it cannot be read ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from None
+
+    def _open(self, store: Store, cache_bytes: int | None) -> None:
         self.store = store
         self.ix = store.whoosh
         self.reader = self.ix.reader()

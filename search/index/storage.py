@@ -8,6 +8,7 @@ before it is closed and the directory after every rename.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 
@@ -37,25 +38,64 @@ def fsync_dir(path: str | os.PathLike) -> None:
 class DurableStorage(FileStorage):
     """A FileStorage whose writes are on disk once Whoosh closes them."""
 
+    #: Called with a new table of contents' temporary name before it is
+    #: renamed into place (the checksums are written then; see
+    #: :func:`~.whoosh_format.write_toc`).
+    before_toc_rename = None
+
     def create_file(self, name, excl=False, mode="wb", **kwargs):
         f = super().create_file(name, excl=excl, mode=mode, **kwargs)
-        synced = _SyncedFile(f.file, name=name, **kwargs)
+        raw = f.file
+        if _fault_spec("enospc") is not None:
+            raw = _FullDisk(raw)
+        synced = _SyncedFile(raw, name=name, **kwargs)
         return synced
 
     def rename_file(self, oldname, newname, safe=False):
-        _fault("before-commit")
+        hook = self.before_toc_rename
+        if hook is not None and newname.endswith(".toc"):
+            hook(oldname)
+        fault("before-commit")
         super().rename_file(oldname, newname, safe=safe)
         fsync_dir(self.folder)
-        _fault("after-commit")
+        fault("after-commit")
 
 
 _fault_counts: dict[str, int] = {}
+_written = [0]
 
 
-def _fault(point: str) -> None:
+def _fault_spec(point: str) -> str | None:
+    spec = os.environ.get("ETSLIB_FAULT")
+    if not spec or not spec.startswith(point + ":"):
+        return None
+    return spec.split(":", 1)[1]
+
+
+class _FullDisk:
+    """Crash tests: ``ETSLIB_FAULT=enospc:BYTES`` makes index files fail
+    with ENOSPC ("No space left on device") once this process has written
+    BYTES to them, as a full disk does."""
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def write(self, data) -> int:
+        budget = int(_fault_spec("enospc") or 0)
+        if _written[0] + len(data) > budget:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        _written[0] += len(data)
+        return self._raw.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def fault(point: str) -> None:
     """Crash tests: ``ETSLIB_FAULT=before-commit:3`` kills the process with
     SIGKILL at the third commit, before its table of contents is renamed
-    into place (``after-commit``: just after)."""
+    into place (``after-commit``: just after; ``before-swap`` and
+    ``after-swap``: around CURRENT's rename when an index is published)."""
     spec = os.environ.get("ETSLIB_FAULT")
     if not spec or not spec.startswith(point + ":"):
         return

@@ -17,20 +17,24 @@ before the switch leaves the old index in place.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
-from .errors import IndexBusy, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
+from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
 from .schema import SCHEMA_VERSION, build_schema
-from .storage import DurableStorage, fsync_dir
+from .storage import DurableStorage, fault, fsync_dir
 
 CURRENT = "CURRENT"
 VERSION_FILE = "etslib.json"
+#: What :meth:`IndexRoot.create` names a store folder.
+STORE_NAME_RE = re.compile(r"^store-[0-9A-Za-z-]{1,80}$")
 
 
 def _write_atomic(path: Path, data: str) -> None:
@@ -45,7 +49,28 @@ def _write_atomic(path: Path, data: str) -> None:
 
 def write_json_atomic(path: Path, obj: object) -> None:
     """Write JSON so a reader sees the old file or the new one, never half."""
-    _write_atomic(Path(path), json.dumps(obj, indent=1, ensure_ascii=False, default=str))
+    text = json.dumps(obj, indent=1, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a name that was not UTF-8): escaped
+        text = json.dumps(obj, indent=1, ensure_ascii=True, default=str)
+    _write_atomic(Path(path), text)
+
+
+def release_abandoned_files(error: BaseException) -> None:
+    """Close the files a Whoosh reader opened before it failed on damaged
+    data: it leaves them open in its frames, to be closed (with a
+    ResourceWarning) whenever the exception is dropped."""
+    tb = error.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            f = getattr(value, "file", value)  # a StructFile wraps the file
+            if isinstance(f, io.IOBase) and not f.closed:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        tb = tb.tb_next
 
 
 class Store:
@@ -66,6 +91,13 @@ class Store:
             return self.storage.open_index()
         except EmptyIndexError as e:
             raise IndexMissing(f"no index in {self.path}") from e
+        except OSError as e:
+            if isinstance(e, FileNotFoundError):
+                raise IndexMissing(f"no index in {self.path}") from e
+            raise
+        except Exception as e:  # a table of contents that cannot be read
+            release_abandoned_files(e)
+            raise IndexDamaged(f"its table of contents cannot be read ({type(e).__name__})") from None
 
     def generation(self) -> int:
         return self.whoosh.latest_generation()
@@ -95,27 +127,47 @@ class IndexRoot:
         return self.root / "textcache"
 
     def current_name(self) -> str | None:
+        """The live store's folder name, or None (no CURRENT, or one that is
+        not a store's name: see :meth:`current_damaged`)."""
         try:
-            name = (self.root / CURRENT).read_text("utf-8").strip()
+            raw = (self.root / CURRENT).read_bytes()[:200]
         except OSError:
             return None
-        return name or None
+        try:
+            name = raw.decode("ascii").strip()
+        except UnicodeDecodeError:
+            return None
+        return name if STORE_NAME_RE.match(name) else None
+
+    def current_damaged(self) -> bool:
+        """CURRENT exists but does not name a store folder that exists (a
+        binary CURRENT defeated even ``--rebuild``)."""
+        if not (self.root / CURRENT).exists():
+            return False
+        name = self.current_name()
+        return name is None or not (self.root / name).is_dir()
 
     def exists(self) -> bool:
         name = self.current_name()
         return bool(name) and (self.root / name).is_dir()
 
     def open(self) -> Store:
-        """The live store; raises when there is none or it is outdated."""
+        """The live store; raises when there is none, it is damaged or outdated."""
+        if self.current_damaged():
+            raise IndexDamaged("its CURRENT file does not name a store folder")
         name = self.current_name()
-        if not name or not (self.root / name).is_dir():
-            raise IndexMissing(f"no index at {self.root}: run `etslib ingest PATH` first")
+        if not name:
+            raise IndexMissing(
+                f"no index at {self.root}: run `etslib ingest PATH` first",
+                "No documents have been indexed yet. Run `etslib ingest PATH` to build the index.",
+            )
         store = Store(self.root, name)
         version = store.schema_version()
         if version != SCHEMA_VERSION:
             raise IndexOutdated(
                 f"the index at {self.root} has schema version {version}, this etslib "
-                f"writes {SCHEMA_VERSION}: run `etslib ingest --rebuild PATH`"
+                f"writes {SCHEMA_VERSION}: run `etslib ingest --rebuild PATH`",
+                "The index was written by another version of etslib. An administrator should run `etslib ingest --rebuild`.",
             )
         return store
 
@@ -133,7 +185,9 @@ class IndexRoot:
 
     def publish(self, store: Store) -> None:
         """Make ``store`` the live index and delete stores no longer live."""
+        fault("before-swap")
         _write_atomic(self.root / CURRENT, store.name + "\n")
+        fault("after-swap")
         self.remove_stale(keep=store.name)
 
     def remove_stale(self, keep: str | None = None) -> None:

@@ -39,6 +39,7 @@ import importlib.metadata
 import io
 import os
 import pickle
+import re
 import struct
 import weakref
 import zlib
@@ -125,11 +126,71 @@ def read_toc(ix):
     return ix._read_toc()
 
 
-def write_toc(storage, indexname: str, schema, segments: list, generation: int) -> None:
+def write_toc(storage, indexname: str, schema, segments: list, generation: int, *, before_publish=None) -> None:
     """Commit ``segments`` as ``generation``: one atomic rename of the new
-    table of contents, then the files no segment uses are deleted."""
-    TOC(schema, segments, generation).write(storage, indexname)
+    table of contents, then the files no segment uses are deleted.
+
+    ``before_publish(name)`` is called with the new TOC's temporary file
+    name once it is written and synced, before the rename makes it live
+    (the storage must be a :class:`~.storage.DurableStorage`).
+    """
+    storage.before_toc_rename = before_publish
+    try:
+        TOC(schema, segments, generation).write(storage, indexname)
+    finally:
+        storage.before_toc_rename = None
     clean_files(storage, indexname, generation, segments)
+
+
+def latest_generation(storage, indexname: str) -> int:
+    """The newest generation with a table of contents (-1: none), from the
+    file names alone (opening the index reads the TOC)."""
+    return TOC._latest_generation(storage, indexname)
+
+
+def toc_filename(indexname: str, generation: int) -> str:
+    return TOC._filename(indexname, generation)
+
+
+#: A table of contents being written (renamed into place when complete):
+#: what a commit stopped by a full disk leaves behind.
+TEMP_TOC_RE = re.compile(r"^_[A-Za-z0-9]+_[0-9]+\.toc\.")
+
+
+def remove_files(storage, segment_id: str) -> None:
+    """Delete a segment's files and any unfinished table of contents (a
+    commit that failed)."""
+    for name in list(storage):
+        if name.startswith(segment_id + ".") or TEMP_TOC_RE.match(name):
+            try:
+                storage.delete_file(name)
+            except OSError:
+                pass
+
+
+def remove_unreferenced(storage, indexname: str) -> list[str]:
+    """Delete the files of the live generation's folder that no commit
+    refers to: segment files of a commit that failed (a full disk left
+    6.7 MB of them) and unfinished tables of contents. Hold the ingest lock."""
+    generation = latest_generation(storage, indexname)
+    try:
+        live = set(s.segment_id() for s in TOC.read(storage, indexname, generation).segments) if generation >= 0 else set()
+    except Exception as e:  # noqa: BLE001 - a damaged TOC: which files it needs is unknown, delete nothing
+        from .store import release_abandoned_files
+
+        release_abandoned_files(e)
+        return []
+    segpattern = TOC._segment_pattern(indexname)
+    gone = []
+    for name in list(storage):
+        m = segpattern.match(name)
+        if (m and m.group(1) not in live) or TEMP_TOC_RE.match(name):
+            try:
+                storage.delete_file(name)
+                gone.append(name)
+            except OSError:
+                pass
+    return gone
 
 
 def segments_of(ix) -> list:

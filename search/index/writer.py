@@ -20,7 +20,9 @@ from .merge import merge_small
 from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
+from .checksums import INDEXNAME, remove_unpublished
 from .store import Store
+from .whoosh_format import remove_files, remove_unreferenced
 
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
@@ -49,6 +51,7 @@ class DocWriter:
         self._builder: SegmentBuilder | None = None
         self._deletes: list[tuple[str, str]] = []
         self.pending = 0  # records added since the last commit
+        self.pending_chars = 0  # characters of page text among them
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -92,6 +95,7 @@ class DocWriter:
                 counted={"content": page.content},
                 positional={"exact": page.exact},
             )
+            self.pending_chars += len(doc.pages[page.number - 1])
         self.pending += len(terms.pages)
 
     def commit(self, *, merge: bool = False, background: bool = False) -> None:
@@ -106,7 +110,7 @@ class DocWriter:
         self.wait()
         builder, self._builder = self._builder, None
         deletes, self._deletes = self._deletes, []
-        self.pending = 0
+        self.pending = self.pending_chars = 0
         if background:
             self._thread = threading.Thread(target=self._commit_in_thread, args=(builder, deletes), daemon=True)
             self._thread.start()
@@ -116,11 +120,20 @@ class DocWriter:
                 tidy(self.store)
 
     def _write(self, builder: SegmentBuilder | None, deletes: list[tuple[str, str]]) -> None:
-        new = [builder.finish()] if builder is not None and len(builder) else []
-        if builder is not None and not new:
-            builder.cancel()
-        if new or deletes:
-            commit_segments(self.store, new, deletes)
+        try:
+            new = [builder.finish()] if builder is not None and len(builder) else []
+            if builder is not None and not new:
+                builder.cancel()
+            if new or deletes:
+                commit_segments(self.store, new, deletes)
+        except BaseException:
+            # A full disk: the commit did not happen; its half-written files
+            # must not keep the disk full (only this segment's: the next
+            # batch may be being written beside it).
+            if builder is not None:
+                builder.cancel()
+                remove_files(self.store.storage, builder.segment_id())
+            raise
 
     def _commit_in_thread(self, builder, deletes) -> None:
         try:
@@ -147,7 +160,7 @@ class DocWriter:
             self._builder.cancel()
         self._builder = None
         self._deletes = []
-        self.pending = 0
+        self.pending = self.pending_chars = 0
 
     def __enter__(self) -> "DocWriter":
         return self
@@ -165,7 +178,11 @@ def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
 
 
 def clear_temp(store: Store) -> None:
-    """Remove temporary files a killed writer left behind (hold the ingest lock)."""
+    """Remove what a killed or failed writer left behind: temporary
+    folders, unfinished tables of contents and segment files no commit
+    refers to (hold the ingest lock)."""
     for p in store.path.glob("*.tmp"):
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
+    remove_unreferenced(store.storage, INDEXNAME)
+    remove_unpublished(store)

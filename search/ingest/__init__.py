@@ -15,13 +15,15 @@ every ingest), :mod:`.library` (the folders, the upload folder, the trash),
 :mod:`.catalogio` (CSV export and import).
 """
 
-from ..index import IndexBusy, IndexProblem, IndexRoot, write_json_atomic
+from ..index import IndexBusy, IndexDamaged, IndexMissing, IndexProblem, IndexRoot, write_json_atomic
 from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
 __all__ = [
     "CatalogError",
     "IndexBusy",
+    "IndexDamaged",
+    "IndexMissing",
     "IndexProblem",
     "IndexRoot",
     "IngestOptions",

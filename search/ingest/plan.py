@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import safety
 from .catalog import CATALOG_NAMES, Catalog, entry_hash
 from .metadata import needs_reprocess
 from .process import FileTask
@@ -31,6 +32,7 @@ class FileInfo:
     mtime_ns: int
     sha256: str | None = None
     rel: str = ""  # relative to the folder it was found under (rules read folder names)
+    root: str = ""  # that folder, resolved (a file served later must still resolve inside it)
 
 
 def supported_suffixes() -> frozenset[str]:
@@ -56,26 +58,34 @@ def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> l
 
     Hidden files, catalog files and files matching a ``.etslibignore``
     pattern (in the file's folder or any folder above it, up to the given
-    path) are left out silently.
+    path) are left out silently. What must not be read is skipped with its
+    reason (:func:`~.safety.refusal`): symbolic links leading out of the
+    given folders, FIFOs and devices, and names that are not UTF-8.
     """
     suffixes = supported_suffixes()
     found: dict[str, FileInfo] = {}
+    roots = [str(Path(raw).expanduser().resolve()) for raw in paths]
+
+    def skip(p: Path | str, reason: str) -> None:
+        skipped.append({"path": safety.shown(p), "reason": reason})
 
     def consider(p: Path, base: Path, ignore: list[str] = ()) -> None:
         if p.name in CATALOG_NAMES or p.name.startswith("."):
+            return
+        if not safety.utf8_name(str(p)):
+            skip(p, "the file name is not UTF-8 text: rename the file to index it")
             return
         rel = str(p.relative_to(base)) if p != base else p.name
         if any(fnmatch.fnmatch(p.name, pat) or fnmatch.fnmatch(rel, pat) for pat in ignore):
             return
         if p.suffix.lower() not in suffixes:
-            skipped.append({"path": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"})
+            skip(p, f"unsupported file type {p.suffix or '(none)'}")
             return
-        try:
-            st = p.stat()
-        except OSError as e:
-            skipped.append({"path": str(p), "reason": f"cannot read: {e.strerror}"})
+        reason, st = safety.refusal(p, roots)
+        if reason is not None:
+            skip(p, reason)
             return
-        found[str(p)] = FileInfo(str(p), st.st_size, st.st_mtime_ns, rel=rel)
+        found[str(p)] = FileInfo(str(p), st.st_size, st.st_mtime_ns, rel=rel, root=str(base if p != base else p.parent))
 
     for raw in paths:
         root = Path(raw).expanduser().resolve()
@@ -83,15 +93,23 @@ def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> l
             consider(root, root)
             continue
         if not root.is_dir():
-            raise FileNotFoundError(f"no such file or folder: {raw}")
+            raise FileNotFoundError(f"no such file or folder: {safety.shown(raw)}")
         inherited: dict[str, list[str]] = {}
         for dirpath, dirnames, filenames in os.walk(root):
             here = Path(dirpath)
             ignore = inherited.get(dirpath, []) + _ignore_patterns(here)
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if not d.startswith(".") and not any(fnmatch.fnmatch(d, pat) for pat in ignore)
-            )
+            keep = []
+            for d in sorted(dirnames):
+                if d.startswith(".") or any(fnmatch.fnmatch(d, pat) for pat in ignore):
+                    continue
+                if not safety.utf8_name(d):
+                    skip(here / d, "the folder name is not UTF-8 text: rename the folder to index its files")
+                    continue
+                if os.path.islink(here / d):
+                    skip(here / d, "a symbolic link to a folder: not followed")
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
             for d in dirnames:
                 inherited[os.path.join(dirpath, d)] = ignore
             for name in sorted(filenames):
@@ -100,8 +118,10 @@ def walk(paths: Iterable[str | os.PathLike], skipped: list[dict[str, str]]) -> l
 
 
 def sha256_file(path: str) -> str:
+    """The content hash; raises ``OSError`` for anything but a regular file
+    (one swapped for a FIFO since the walk must not block the ingest)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with os.fdopen(safety.open_regular(path), "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -141,6 +161,13 @@ class Plan:
     failures: list[Failure] = field(default_factory=list)  # in walk order
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {"path", "of"}: same content as "of"
     next_dn: int = 0  # the first document number free for new documents
+
+
+def _renames(indexed: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """The catalog gives an indexed document a new id: every page record
+    carries the id, so the document is filed again (from the text cache),
+    not given a new header only (which left two headers with one number)."""
+    return "id" in entry and entry["id"] != indexed.get("id")
 
 
 def plan_ingest(
@@ -191,7 +218,7 @@ def plan_ingest(
             del by_sha[s["sha256"]]  # a moved file is not a duplicate of its old self
 
     def extract(f: FileInfo, sha256: str, entry: dict[str, Any]) -> None:
-        plan.tasks[f.path] = FileTask(f.path, sha256, f.size, f.mtime_ns, entry, cache_dir, max_pages, f.rel)
+        plan.tasks[f.path] = FileTask(f.path, sha256, f.size, f.mtime_ns, entry, cache_dir, max_pages, f.rel, f.root)
         if f.path in by_path:
             plan.replaces[f.path] = by_path[f.path]
 
@@ -206,7 +233,7 @@ def plan_ingest(
             entry = catalog.lookup(f.path, old["sha256"])
             if entry_hash(entry) == old.get("catalog"):
                 plan.unchanged += 1
-            elif needs_reprocess(old, entry):
+            elif needs_reprocess(old, entry) or _renames(old, entry):
                 extract(f, old["sha256"], entry)
             else:
                 plan.metadata.append(MetadataUpdate(old, entry))
@@ -216,9 +243,8 @@ def plan_ingest(
         except OSError as e:
             plan.failures.append(Failure(f.path, "unreadable", f"cannot read: {e.strerror or e}"))
             continue
-        if old and old["sha256"] == f.sha256:
+        if old and old["sha256"] == f.sha256 and not _renames(old, entry := catalog.lookup(f.path, f.sha256)):
             # Touched, not changed: record the new mtime (a header rewrite).
-            entry = catalog.lookup(f.path, f.sha256)
             plan.metadata.append(MetadataUpdate(dict(old, mtime_ns=f.mtime_ns, size=f.size), entry))
             continue
         twin = by_sha.get(f.sha256)

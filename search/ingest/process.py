@@ -13,12 +13,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import config
 from ..index import PageTerms, encode_page
-from ..model import Document, Extracted, IndexTerms
+from ..model import Document, Extracted, ExtractionError, IndexTerms
 from ..text import analysis
 
 
@@ -36,6 +38,7 @@ class FileTask:
     cache_dir: str | None = None
     max_pages: int | None = None
     rel: str = ""
+    root: str = ""  # the resolved folder it was found under
     ocr: bool = False  # read scanned pages by OCR (the OCR pass of ingest)
 
 
@@ -60,20 +63,50 @@ def load_cached(cache_dir: str | None, sha256: str) -> Extracted | None:
         if data.pop("format", 1) != CACHE_FORMAT.get(data.get("kind"), 1):
             return None
         data["outline"] = [tuple(x) for x in data.get("outline", [])]
-        return Extracted(**data)
-    except (OSError, ValueError, TypeError, EOFError):
+        ex = Extracted(**data)
+    except (OSError, ValueError, TypeError, EOFError, zlib.error):
+        return None  # missing or damaged (gzip's CRC): extracted again
+    if not isinstance(ex.pages, list) or not all(isinstance(p, str) for p in ex.pages) or not isinstance(ex.kind, str):
         return None
+    return ex
 
 
 def save_cached(cache_dir: str | None, sha256: str, ex: Extracted) -> None:
+    """Keep the text for a rebuild; a cache that cannot be written (a full
+    disk) costs only that: the document is indexed all the same."""
     if not cache_dir:
         return
     p = _cache_path(cache_dir, sha256)
-    p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
-        json.dump({**asdict(ex), "format": CACHE_FORMAT.get(ex.kind, 1)}, f, ensure_ascii=False)
-    os.replace(tmp, p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
+            json.dump({**asdict(ex), "format": CACHE_FORMAT.get(ex.kind, 1)}, f, ensure_ascii=False)
+        os.replace(tmp, p)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def refuse_large_file(path: str, size: int) -> None:
+    """Text and HTML files above :data:`~search.config.MAX_MARKUP_BYTES` are
+    refused before they are read (PDFs are bounded by their pages)."""
+    from ..extract import HTML_SUFFIXES, TEXT_SUFFIXES
+
+    limit = config.MAX_MARKUP_BYTES
+    if Path(path).suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES and size > limit:
+        raise ExtractionError("too-large", f"a {size / 2**20:,.0f} MB text or HTML file: at most {limit / 2**20:,.0f} MB are read")
+
+
+def refuse_large_text(ex: Extracted, max_pages: int | None) -> None:
+    """A document whose text is larger than one document may be is refused
+    here, in the worker, before it reaches the main process."""
+    chars = sum(map(len, ex.pages))
+    if chars > config.MAX_DOCUMENT_CHARS:
+        raise ExtractionError(
+            "too-large", f"{chars:,} characters of text: a document may have at most {config.MAX_DOCUMENT_CHARS:,}"
+        )
+    if max_pages and len(ex.pages) > max_pages:
+        raise ExtractionError("too-large", f"{len(ex.pages):,} pages or sections: at most {max_pages:,} are indexed")
 
 
 def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
@@ -106,8 +139,12 @@ def process_file(task: FileTask) -> Processed:
     ex = load_cached(task.cache_dir, task.sha256)
     cached = ex is not None
     if ex is None:
+        refuse_large_file(task.path, task.size)
         ex = extract(task.path, max_pages=task.max_pages, ocr=task.ocr)
+        refuse_large_text(ex, task.max_pages)
         save_cached(task.cache_dir, task.sha256, ex)
+    else:
+        refuse_large_text(ex, task.max_pages)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     doc.minhash = text_signature(doc.pages)
     terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))

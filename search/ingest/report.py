@@ -41,6 +41,7 @@ class Report:
             # Derived values staff should check: low confidence, or a
             # field a citation needs that no rule filled (values.review_entries).
             "review": [],
+            "catalog": [],  # catalog rows left out or values reported, with file and line
             "notes": [],
         }
         self._t0 = time.monotonic()
@@ -90,11 +91,29 @@ def index_counts(root: IndexRoot) -> tuple[int, int]:
 FAILURES_FILE = "failures.json"
 
 
-def read_failures(root: IndexRoot) -> dict[str, dict[str, Any]]:
+def _load(path: Path) -> Any:
+    """A state file's JSON, or None when it is missing or unreadable."""
     try:
-        return json.loads((root.root / FAILURES_FILE).read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
+        return None
+
+
+def read_failures(root: IndexRoot) -> dict[str, dict[str, Any]]:
+    """The failures remembered by the last ingest; entries of the wrong
+    shape (a hand-edited or damaged file) are forgotten, not trusted."""
+    data = _load(root.root / FAILURES_FILE)
+    if not isinstance(data, dict):
         return {}
+    out = {}
+    for path, f in data.items():
+        if (
+            isinstance(f, dict)
+            and all(isinstance(f.get(k), int) and not isinstance(f.get(k), bool) for k in ("size", "mtime_ns"))
+            and all(isinstance(f.get(k), str) for k in ("code", "reason"))
+        ):
+            out[path] = {k: f[k] for k in ("size", "mtime_ns", "code", "reason")}
+    return out
 
 
 def write_failures(root: IndexRoot, failures: list[dict[str, Any]], files: list[FileInfo]) -> None:
@@ -109,8 +128,43 @@ def write_failures(root: IndexRoot, failures: list[dict[str, Any]], files: list[
     write_json_atomic(root.root / FAILURES_FILE, remembered)
 
 
-def read_report(root: IndexRoot) -> dict[str, Any] | None:
-    try:
-        return json.loads(root.report_path.read_text("utf-8"))
-    except (OSError, ValueError):
+#: The report's lists of records, and the text fields each record must have.
+_RECORDS = {
+    "failures": ("path", "code", "reason"),
+    "skipped": ("path", "reason"),
+    "duplicates": ("path", "of"),
+    "catalog": ("file", "problem"),
+}
+_COUNTS = ("new", "updated", "unchanged", "metadata", "removed", "failed", "skipped", "duplicates", "from_cache")
+
+
+def _int(v: Any) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+
+def checked_report(data: Any) -> dict[str, Any] | None:
+    """A saved report in the shape its readers (``etslib stats``, ``/about``)
+    expect, or None: a report.json of the wrong JSON type (a list, a string)
+    crashed both. Values of the wrong type are replaced, records of the
+    wrong shape dropped."""
+    if not isinstance(data, dict):
         return None
+    out = dict(data)
+    counts = data.get("counts") if isinstance(data.get("counts"), dict) else {}
+    out["counts"] = {k: _int(counts.get(k)) for k in _COUNTS}
+    for key, fields in _RECORDS.items():
+        items = data.get(key) if isinstance(data.get(key), list) else []
+        out[key] = [r for r in items if isinstance(r, dict) and all(isinstance(r.get(f), str) for f in fields)]
+    for key in ("status", "started", "finished"):
+        if not isinstance(data.get(key), str):
+            out[key] = "unknown" if key == "status" else None
+    for key in ("pages", "documents", "index_pages"):
+        out[key] = _int(data.get(key))
+    out["seconds"] = data["seconds"] if isinstance(data.get("seconds"), (int, float)) and not isinstance(data.get("seconds"), bool) else 0.0
+    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    out["notes"] = [n for n in notes if isinstance(n, str)]
+    return out
+
+
+def read_report(root: IndexRoot) -> dict[str, Any] | None:
+    return checked_report(_load(root.report_path))

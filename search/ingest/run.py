@@ -15,12 +15,15 @@ opens; the next run picks up exactly what was not committed.
 
 from __future__ import annotations
 
+import logging
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
-from ..index import DocWriter, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..index.checksums import record, repair, verify
 from ..model import Document
 from . import families
 from .catalog import Catalog, entry_hash, load_catalog
@@ -30,9 +33,12 @@ from .metadata import with_entry
 from .plan import Plan, plan_ingest, supported_suffixes
 from .process import FileTask, header_terms, process_file, text_signature
 from .report import Report, index_counts, read_failures, read_report, write_failures
+from .safety import shown
 
 __all__ = ["IngestOptions", "ingest", "read_report", "supported_suffixes"]
 
+
+log = logging.getLogger("etslib.ingest")
 
 ProgressWrapper = Callable[[Iterable[Any], int], Iterable[Any]]
 Emit = Callable[[str, dict[str, Any]], None]
@@ -83,81 +89,137 @@ def ingest(
     options = options or IngestOptions()
     report = Report(root, paths, options)
     emit = on_event or (lambda kind, data: None)
-    catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
-    merge_into(catalog, root)  # staff corrections win over the folders' catalogs
     with root.lock():
-        store, publish_at_end = _open_store(root, options.rebuild, report)
-        indexed = [] if publish_at_end else _indexed(store)
-        plan = plan_ingest(
-            paths,
-            indexed,
-            catalog,
-            failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
-            cache_dir=str(root.textcache) if options.use_cache else None,
-            max_pages=options.max_pages,
-        )
-        report.planned(plan)
-        emit("plan", {"tasks": len(plan.tasks), "removed": len(plan.removed), "metadata": len(plan.metadata)})
-        status = "interrupted"
-        writer = DocWriter(store)
+        # From here on the report is saved whatever happens (another
+        # ingest's report is never overwritten: it holds the lock).
+        status = "failed"
+        plan: Plan | None = None
         try:
-            # Marked before writing, cleared after the family pass: an
-            # ingest killed in between leaves the next run to do the pass.
-            pending = root.root / FAMILIES_PENDING
-            if plan.tasks or plan.removed or plan.metadata:
-                pending.touch()
-            _write(writer, plan, options, report, emit, progress)
-            if pending.exists() or any("family" not in info for info in indexed):
-                update_families(store, writer, report)
-                emit("families", report.data["families"])
-                pending.unlink(missing_ok=True)
-            tidy(store)
-            if publish_at_end:
-                root.publish(store)
-            remember_paths(root, paths)  # what a reindex from the staff pages walks
-            status = "ok"
-        except BaseException:
-            writer.cancel()
+            catalog: Catalog = load_catalog(paths, options.catalogs, cache_dir=root.root / "catalogcache")
+            merge_into(catalog, root)  # staff corrections win over the folders' catalogs
+            report.data["catalog"] = catalog.problems
+            store, publish_at_end, indexed = _open_store(root, options.rebuild, report)
+            plan = plan_ingest(
+                paths,
+                indexed,
+                catalog,
+                failed_before={} if options.retry_failed or publish_at_end else read_failures(root),
+                cache_dir=str(root.textcache) if options.use_cache else None,
+                max_pages=options.max_pages,
+            )
+            report.planned(plan)
+            emit("plan", {"tasks": len(plan.tasks), "removed": len(plan.removed), "metadata": len(plan.metadata)})
+            status = "interrupted"
+            writer = DocWriter(store)
+            try:
+                # Marked before writing, cleared after the family pass: an
+                # ingest killed in between leaves the next run to do the pass.
+                pending = root.root / FAMILIES_PENDING
+                if plan.tasks or plan.removed or plan.metadata:
+                    pending.touch()
+                _write(writer, plan, options, report, emit, progress)
+                if pending.exists() or any("family" not in info for info in indexed):
+                    update_families(store, writer, report)
+                    emit("families", report.data["families"])
+                    pending.unlink(missing_ok=True)
+                tidy(store)
+                if publish_at_end:
+                    root.publish(store)
+                remember_paths(root, paths)  # what a reindex from the staff pages walks
+                status = "ok"
+            except BaseException:
+                writer.cancel()
+                _discard(store, publish_at_end)
+                raise
+        except Exception as e:
+            report.data["notes"].append(f"stopped: {shown(str(e))}")
             raise
         finally:
             _save_report(root, report, status, plan)
     return report.data
 
 
-def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, bool]:
-    """The store to write, and whether to publish it only at the end.
+def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, bool, list[dict[str, Any]]]:
+    """The store to write, whether to publish it only at the end, and the
+    documents it holds.
 
     An index of another schema version is rebuilt; a rebuild writes a new
     store beside the old one, which keeps being served until it is published.
+    A damaged index is checked against its checksums: damaged segments are
+    dropped with their documents' other records (the plan then indexes
+    those documents again, from the text cache), and an index damaged as a
+    whole (its table of contents, its checksums, CURRENT) is rebuilt.
     """
-    root.remove_stale()
-    store: Store | None = None
+    damaged_current = root.current_damaged()
+    if damaged_current:
+        report.data["notes"].append("the index's CURRENT file was damaged: rebuilding the index (from the text cache)")
+    else:
+        root.remove_stale()
     if not rebuild and root.exists():
         try:
             store = root.open()
+            clear_temp(store)
+            _check(store, report)
+            return store, False, _indexed(store)
         except IndexOutdated as e:
             report.data["notes"].append(f"{e}; rebuilding")
-    if store is not None:
-        clear_temp(store)
-        return store, False
-    had_index = root.exists()
+        except IndexDamaged as e:
+            report.data["notes"].append(f"{e.args[0].split(': run', 1)[0]}: rebuilding the index (from the text cache)")
+    had_index = root.exists() or damaged_current
     store = root.create()
     if had_index:
-        return store, True  # keep serving the old index meanwhile
+        return store, True, []  # keep serving the old index meanwhile
     root.publish(store)
-    return store, False
+    return store, False, []
 
 
-def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan) -> None:
+def _check(store: Store, report: Report) -> None:
+    """Check the store against its checksums and drop what is damaged
+    (raises IndexDamaged when only a rebuild helps)."""
+    verdict = verify(store, full=True)
+    if not verdict.checked:
+        # Written before checksums were kept: if it opens, record them now.
+        Snapshot(store).close()
+        record(store)
+        report.data["notes"].append("checksums recorded for an index written before etslib kept them")
+        return
+    if verdict.whole:
+        verdict.raise_if_damaged()
+    if verdict.segments:
+        lost = repair(store, verdict)
+        report.data["notes"].append(
+            f"the index was damaged ({'; '.join(verdict.problems[:3])}): the {lost} documents in "
+            f"{len(verdict.segments)} damaged segment{'s' if len(verdict.segments) > 1 else ''} are indexed again from the text cache"
+        )
+
+
+def _discard(store: Store, unpublished: bool) -> None:
+    """After a failed ingest (a full disk): an unpublished rebuild is
+    deleted, else the files of the failed commit, so the disk is not left full."""
+    try:
+        if unpublished:
+            shutil.rmtree(store.path, ignore_errors=True)
+        else:
+            clear_temp(store)
+    except Exception as e:  # noqa: BLE001 - the ingest's own error is the one to report
+        log.warning("cannot tidy %s after a failed ingest: %s", store.path, e)
+
+
+def _save_report(root: IndexRoot, report: Report, status: str, plan: Plan | None) -> None:
     """Finish the report and save it beside the index with the failures to
-    remember, whether the ingest succeeded or not."""
+    remember, whether the ingest succeeded or not (a failure to save is
+    logged, never raised over the ingest's own outcome)."""
     data = report.finish(status)
     try:
         data["documents"], data["index_pages"] = index_counts(root)
     except Exception:  # the report must still be written
         pass
-    write_json_atomic(root.report_path, data)
-    write_failures(root, data["failures"], plan.files)
+    try:
+        write_json_atomic(root.report_path, data)
+        if plan is not None:
+            write_failures(root, data["failures"], plan.files)
+    except OSError as e:  # a full disk: the ingest's own error says more
+        log.warning("cannot save the ingest report in %s: %s", root.root, e)
 
 
 def _write(
@@ -176,12 +238,16 @@ def _write(
         report.count("removed")
     for update in plan.metadata:
         doc = with_entry(update.info, update.entry)
-        writer.delete_header(doc.id)
+        writer.delete_header(update.info["id"])  # the header indexed (the entry may not name it)
         writer.add_header(
             doc,
             header_terms(doc),
             update.info["dn"],
-            extra={"catalog": entry_hash(update.entry), "page_count": update.info.get("page_count", 0)},
+            extra={
+                "catalog": entry_hash(update.entry),
+                "page_count": update.info.get("page_count", 0),
+                **({"root": update.info["root"]} if update.info.get("root") else {}),
+            },
         )
         report.count("metadata")
     if plan.tasks:
@@ -227,7 +293,12 @@ def _write_extracted(
             # Only the documents still in the workers are left: write the
             # batch now, beside them, so the final commit is small.
             tail = received == len(tasks) - options.jobs and writer.pending >= 500
-            if tail or writer.pending >= options.batch_records or time.monotonic() - last_commit > options.batch_seconds:
+            if (
+                tail
+                or writer.pending >= options.batch_records
+                or writer.pending_chars >= config.BATCH_CHARS
+                or time.monotonic() - last_commit > options.batch_seconds
+            ):
                 writer.commit(background=True)
                 last_commit = time.monotonic()
                 emit("commit", {"pages": report.data["pages"]})
@@ -257,7 +328,8 @@ def _file(writer: DocWriter, plan: Plan, report: Report, res: Any, next_dn: int)
     else:
         next_dn += 1
         report.count("new")
-    writer.add(doc, terms, dn, extra={"catalog": entry_hash(plan.tasks[res.key].entry)})
+    task = plan.tasks[res.key]
+    writer.add(doc, terms, dn, extra={"catalog": entry_hash(task.entry), "root": task.root})
     report.data["pages"] += doc.page_count
     report.review(doc)
     return next_dn
@@ -268,6 +340,8 @@ FAMILIES_PENDING = "families.pending"
 
 #: What the family pass writes into a document's header.
 FAMILY_KEYS = ("family", "family_newest", "family_by")
+#: Index bookkeeping a header keeps when it is written again (not Document fields).
+HEADER_EXTRA = ("catalog", "page_count", "root")
 
 
 def update_families(store: Store, writer: DocWriter, report: Report) -> None:
@@ -298,7 +372,7 @@ def update_families(store: Store, writer: DocWriter, report: Report) -> None:
         info.update(new)
         doc = Document(**{k: v for k, v in info.items() if k in Document.__dataclass_fields__ and k != "pages"}, pages=[])
         writer.delete_header(doc.id)
-        writer.add_header(doc, header_terms(doc), info["dn"], extra={"catalog": info.get("catalog"), "page_count": info.get("page_count", 0)})
+        writer.add_header(doc, header_terms(doc), info["dn"], extra={k: info[k] for k in HEADER_EXTRA if k in info})
         changed += 1
     if changed:
         writer.commit(merge=False)

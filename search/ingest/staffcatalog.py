@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 from ..index import IndexRoot, write_json_atomic
 from ..model import METADATA_FIELDS
-from .catalog import ALLOWED, Catalog, CatalogError, clean_entry
+from .catalog import ALLOWED, Catalog, CatalogError, check_entry
 
 STAFF_CATALOG = "staff-catalog.json"
 
@@ -113,7 +113,7 @@ def validate(fields: dict[str, Any], where: str) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise CatalogError(f"{where}: these fields cannot be set: {', '.join(sorted(unknown))}")
-    cleaned = clean_entry({**fields, "path": "-"}, where)
+    cleaned = check_entry({**fields, "path": "-"}, where)
     cleaned.pop("path", None)
     return cleaned
 

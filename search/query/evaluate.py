@@ -14,7 +14,6 @@ with their own scores (for passages). Boolean nodes combine these arrays.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from dataclasses import dataclass, field
 from functools import reduce
@@ -27,6 +26,8 @@ from ..vocab.facets import FACETS
 from .facets import DocTable, resolve_value
 from .. import config
 from ..index import Snapshot
+from . import budget
+from .wildcard import Pattern
 from ..lru import SizedLRU
 from .parse import And, Compound, Filter, MatchAll, Node, Not, Or, Phrase, Wildcard, Word, YearRange
 
@@ -165,6 +166,7 @@ class Evaluator:
     # -- nodes -------------------------------------------------------------
 
     def _eval(self, node: Node, exact: bool, terms: Terms) -> Scored:
+        budget.check()
         if isinstance(node, MatchAll):
             return self._all()
         if isinstance(node, (Word, Phrase, Wildcard)):
@@ -359,6 +361,11 @@ class Evaluator:
     def _word(self, node: Word, exact: bool, terms: Terms) -> Scored:
         w = node.text
         if analysis.is_cjk(w) or analysis.CJK_RE.search(w):
+            if node.field == "author":
+                # Author terms hold no word positions: each piece of the
+                # name is looked up (a phrase would come back here).
+                found = [self._concept({"author": [self.snap.postings("author", t)]}) for t in analysis.exact_terms(w)]
+                return _sum(found, any_of=False) if found else self._empty()
             return self._phrase(Phrase(w, node.field), terms)
         f = analysis.fold(w)
         stop = not exact and analysis.is_stopword(w, self.langs)
@@ -505,12 +512,15 @@ class Evaluator:
         return Postings(cand[found].astype(np.int32), counts[found].astype(np.float32))
 
     def _wildcard(self, node: Wildcard, terms: Terms) -> Scored:
-        pat = analysis.fold(node.pattern)
-        prefix = re.split(r"[*?]", pat, maxsplit=1)[0]
-        rx = re.compile("^" + re.escape(pat).replace(r"\*", ".*").replace(r"\?", ".") + "$")
-        content_field = "exact"
-        found = [t for t in self.snap.expand_prefix(content_field, prefix, limit=5000) if rx.match(t)]
-        found = found[: self.p.max_expansions]
+        pattern = Pattern(analysis.fold(node.pattern))
+        found = []
+        for i, t in enumerate(self.snap.expand_prefix("exact", pattern.prefix, limit=5000)):
+            if not i % 256:
+                budget.check()
+            if pattern.matches(t):
+                found.append(t)
+                if len(found) == self.p.max_expansions:
+                    break
         terms.exacts.update(found)
         parts = {}
         if node.field in (None, "content"):

@@ -174,17 +174,15 @@ class DocTable:
         self.infos = infos
         self.n = len(infos)
         self.columns: dict[str, Column] = {name: build_column(f, infos) for name, f in FACETS.items()}
-        self.year = np.array([info.get("year") or 0 for info in infos], dtype=np.int32)
+        # Stored values are read defensively: an index written before the
+        # catalog was checked held a year of 3000000000, which broke every
+        # search (OverflowError) until the catalog was fixed.
+        self.year = np.array([_year(info) for info in infos], dtype=np.int32)
         dates = [_date_key(info) for info in infos]
+        titles = [_title(info) for info in infos]
         # Newest first; undated documents last, then by title.
-        self.order_newest = np.array(
-            sorted(range(self.n), key=lambda i: (-dates[i], infos[i].get("title", "").casefold())),
-            dtype=np.int32,
-        )
-        self.order_oldest = np.array(
-            sorted(range(self.n), key=lambda i: (dates[i] == 0, dates[i], infos[i].get("title", "").casefold())),
-            dtype=np.int32,
-        )
+        self.order_newest = np.array(sorted(range(self.n), key=lambda i: (-dates[i], titles[i])), dtype=np.int32)
+        self.order_oldest = np.array(sorted(range(self.n), key=lambda i: (dates[i] == 0, dates[i], titles[i])), dtype=np.int32)
         self.date_rank = np.empty(self.n, dtype=np.int32)
         self.date_rank[self.order_newest] = np.arange(self.n, dtype=np.int32)
         self.families = Families.of(infos)
@@ -229,12 +227,32 @@ class DocTable:
         return mask
 
 
+#: Years outside this range are read as unknown (0).
+YEAR_RANGE = (1, 9999)
+
+
+def _year(info: dict[str, Any]) -> int:
+    """A stored year as an int within :data:`YEAR_RANGE`, else 0 (unknown)."""
+    y = info.get("year")
+    if isinstance(y, bool) or not isinstance(y, (int, float, str)):
+        return 0
+    try:
+        y = int(y)
+    except (ValueError, OverflowError):
+        return 0
+    return y if YEAR_RANGE[0] <= y <= YEAR_RANGE[1] else 0
+
+
+def _title(info: dict[str, Any]) -> str:
+    t = info.get("title")
+    return (t if isinstance(t, str) else "" if t is None else str(t)).casefold()
+
+
 def _date_key(info: dict[str, Any]) -> int:
     """yyyymmdd as an int (0 when unknown); a bare year counts as 1 January."""
-    d = str(info.get("date") or "")
-    y = info.get("year")
-    digits = "".join(ch for ch in d if ch.isdigit())
-    if len(digits) >= 4:
-        digits = (digits + "0101")[:8]
-        return int(digits)
-    return int(f"{y}0101") if y else 0
+    d = info.get("date")
+    digits = "".join(ch for ch in d if ch.isdigit()) if isinstance(d, str) else ""
+    if len(digits) >= 4 and YEAR_RANGE[0] <= int(digits[:4]) <= YEAR_RANGE[1]:
+        return int((digits[:8] + "0101")[:8])
+    y = _year(info)
+    return y * 10000 + 101 if y else 0

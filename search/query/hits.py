@@ -28,6 +28,7 @@ HIT_FIELDS = (
     "language",
     "path",
     "relpath",
+    "root",  # the folder it was ingested from (the web shows the path below it)
     "authors",
     "topics",
     "page_count",

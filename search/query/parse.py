@@ -198,6 +198,33 @@ def _tokenize(q: str, notes: list[str]) -> list[_Tok]:
     return toks
 
 
+#: Parentheses nested deeper are dropped (with a note): the parser, the
+#: rewrites and the evaluator recurse once a level, and 250 levels raised
+#: RecursionError.
+MAX_DEPTH = 16
+
+
+def _bound_nesting(toks: list[_Tok], notes: list[str]) -> list[_Tok]:
+    """``toks`` without the parentheses nested deeper than :data:`MAX_DEPTH`."""
+    out: list[_Tok] = []
+    depth = 0
+    dropped = False
+    for tok in toks:
+        if tok.kind == "lpar":
+            depth += 1
+            if depth > MAX_DEPTH:
+                dropped = True
+                continue
+        elif tok.kind == "rpar" and depth > 0:
+            depth -= 1
+            if depth >= MAX_DEPTH:
+                continue
+        out.append(tok)
+    if dropped:
+        notes.append(f"Parentheses nested deeper than {MAX_DEPTH} levels were ignored.")
+    return out
+
+
 # -- parser ----------------------------------------------------------------
 
 _OPS = {"AND", "OR", "NOT", "&&", "||", "&", "|"}
@@ -264,15 +291,16 @@ class _Parser:
         return And(tuple(parts), implicit=not explicit)
 
     def unary(self) -> Node | None:
-        tok = self.peek()
-        if self.is_op(tok, "NOT"):
+        # A loop, not recursion: "NOT NOT … word" may be hundreds long.
+        nots = 0
+        while self.is_op(self.peek(), "NOT"):
             self.i += 1
-            child = self.unary()
-            if child is None:
-                self.notes.append("“NOT” had nothing after it and was ignored.")
-                return None
-            return Not(child)
-        return self.atom()
+            nots += 1
+        child = self.atom()
+        if nots and child is None:
+            self.notes.append("“NOT” had nothing after it and was ignored.")
+            return None
+        return Not(child) if nots % 2 and child is not None else child
 
     def atom(self) -> Node | None:
         tok = self.peek()
@@ -375,7 +403,7 @@ def parse(q: str) -> Parsed:
     if len(q) > 2000:
         notes.append("The query was cut to its first 2,000 characters.")
         q = q[:2000]
-    toks = _tokenize(q, notes)
+    toks = _bound_nesting(_tokenize(q, notes), notes)
     node = _Parser(toks, notes).parse()
     node = _simplify(node) if node is not None else None
     if node is None:

@@ -18,7 +18,9 @@ import numpy as np
 
 from ..lru import SizedLRU
 from ..model import DEFAULT_SORT, SORTS, SearchRequest
-from .evaluate import Scored, Terms
+from . import budget
+from .evaluate import _NO_RECS, Scored, Terms
+
 from .values import resolve_filters, resolve_nodes
 from .generation import Generation
 from .parse import And, MatchAll, Node, parse, to_string
@@ -74,7 +76,17 @@ def make_plan(
     # The scope steers only the relaxing of implicit AND (see Evaluator), so
     # it is part of the key only there.
     key = (gen.snap.key, node, req.exact, scope.tobytes() if isinstance(node, And) and node.implicit else b"")
-    scored, terms, relaxed = results.get_or_compute(key, lambda: gen.evaluator.evaluate(node, exact=req.exact, scope=scope))
+    cached = results.get(key)
+    if cached is None:
+        try:
+            cached = results.put(key, gen.evaluator.evaluate(node, exact=req.exact, scope=scope))
+        except budget.OverBudget as e:
+            # Stopped, not cached: the same query may finish when the worker
+            # is less busy. The note stands even though nothing is shown.
+            n = gen.snap.n_docs
+            cached = (Scored(np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float32), *_NO_RECS), Terms(), [])
+            notes.append(str(e))
+    scored, terms, relaxed = cached
     match = scored.mask & scope
     documents = int(match.sum())
     total = documents if req.all_versions else table.families.distinct(match)

@@ -23,7 +23,7 @@ from ..index import IndexProblem, IndexRoot, Snapshot
 from ..index.live import LiveIndex
 from ..lru import SizedLRU
 from ..model import Hit, Passage, SearchRequest, SearchResponse
-from . import documents, suggest
+from . import budget, documents, suggest
 from .contract import stats_json
 from .evaluate import Params, Terms
 from .facets import facet_counts
@@ -120,6 +120,12 @@ class Searcher:
         return self._plan(self.state(), req)
 
     def _plan(self, gen: Generation, req: SearchRequest, *, filters_resolved: bool = False) -> Plan:
+        # Every plan runs under the request's time budget (one is opened
+        # here when the caller has none; an inner one keeps the earlier end).
+        with budget.limit():
+            return self._make_plan(gen, req, filters_resolved)
+
+    def _make_plan(self, gen: Generation, req: SearchRequest, filters_resolved: bool) -> Plan:
         return make_plan(gen, req, glossary=lambda: self.glossary, results=self._results, filters_resolved=filters_resolved)
 
     def search(self, req: SearchRequest, *, clamp_page: bool = False) -> SearchResponse:
@@ -128,6 +134,10 @@ class Searcher:
         :param clamp_page: a page past the end gives the last page and a
             note (the web pages); otherwise it is empty (the command line).
         """
+        with budget.limit():
+            return self._search(req, clamp_page)
+
+    def _search(self, req: SearchRequest, clamp_page: bool) -> SearchResponse:
         t0 = time.perf_counter()
         gen = self.state()
         plan = self._plan(gen, req)

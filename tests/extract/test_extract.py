@@ -129,9 +129,10 @@ def test_pdfium_reads_every_page(shared_corpus: Path, monkeypatch: pytest.Monkey
 # -- PDF: the hostile set -----------------------------------------------------------
 
 EXPECTED = {
-    # Pages 2-23 use a font without any Unicode map: PDFium gives glyph
-    # codes, pypdf glyph names ("/g135/g136"): unreadable either way.
-    "control/pdfjs__TAMReview.pdf": "garbage",
+    # Pages 2-22 use a font without any Unicode map: PDFium gives glyph
+    # codes, pypdf glyph names ("/g135/g136"): unreadable either way. Pages
+    # 1 and 23 read cleanly, and garbage is judged page by page: kept.
+    "control/pdfjs__TAMReview.pdf": None,
     "control/pdfjs__tracemonkey.pdf": None,
     "encrypted/pypdf__r2-empty-password.pdf": None,
     "encrypted/pypdf__r3-empty-password.pdf": None,
@@ -191,9 +192,18 @@ def test_empty_password_pdf_opens(shared_corpus: Path):
 
 def test_garbage_document_refused(shared_corpus: Path):
     with pytest.raises(ExtractionError) as e:
-        extract(shared_corpus / "hostile-pdfs/control/pdfjs__TAMReview.pdf")
+        extract(shared_corpus / "hostile-pdfs/non-latin/pdfjs__issue16263.pdf")
     assert e.value.code == "garbage"
-    assert re.fullmatch(r"text is unreadable \(mojibake/private-use characters on 2\d of 23 pages\)", e.value.reason)
+    assert re.fullmatch(r"text is unreadable \(mojibake/private-use characters on 1 of 1 pages\)", e.value.reason)
+
+
+def test_garbage_is_judged_page_by_page(shared_corpus: Path):
+    """Issue 14: the clean pages of a mostly unreadable PDF are kept."""
+    ex = extract(shared_corpus / "hostile-pdfs/control/pdfjs__TAMReview.pdf")
+    assert len(ex.pages) == 23
+    assert ex.pages[0].startswith("Working Papers on Information Systems") and "Working Papers" in ex.pages[22]
+    assert not any(p.strip() for p in ex.pages[1:22])
+    assert any("garbage text blanked on pages 2" in w for w in ex.warnings)
 
 
 def test_garbage_pages_blanked(tmp_path: Path, shared_corpus: Path):

@@ -261,7 +261,7 @@ def test_parsed_catalogs_are_cached_by_content(tmp_path):
         cat.write_text(text, encoding="utf-8")
         for _ in range(2):  # parsed, then from the cache
             assert load_catalog([docs], cache_dir=cache).lookup(os.path.normpath(str(docs / "a.pdf")), None)["title"] == text.split("title: ")[1].strip()
-    assert len(list(cache.glob("*.pickle"))) == 2
-    for p in cache.glob("*.pickle"):  # a damaged cache file is parsed again
-        p.write_bytes(b"not a pickle")
+    assert len(list(cache.glob("*.json"))) == 2  # data, not pickles (see test_catalog_checks)
+    for p in cache.glob("*.json"):  # a damaged cache file is parsed again
+        p.write_bytes(b"not json")
     assert load_catalog([docs], cache_dir=cache).lookup(os.path.normpath(str(docs / "a.pdf")), None)["title"] == "First"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from search.model import SearchRequest
+from tests.conftest import CORPUS
 
 from .helpers import api
 
@@ -17,8 +18,13 @@ def test_api_search_is_the_cli_contract_plus_paging(client, app):
     paging = {"first_result", "last_result", "next_url", "previous_url"}
     assert set(data) == set(expected) | paging
     for key in expected:
-        if key not in ("elapsed_ms",):
+        if key not in ("elapsed_ms", "results"):
             assert data[key] == expected[key], key
+    # The same results; neither names the server's path: a path is given
+    # below the folder the file was ingested from.
+    for got, want in zip(data["results"], expected["results"], strict=True):
+        assert got == want | {"score": got["score"]}
+        assert not got["path"].startswith("/") and (CORPUS / got["path"]).is_file()
     assert data["first_result"] == 1 and data["last_result"] == 3
     assert data["previous_url"] is None
     nxt = client.get(data["next_url"]).get_json()

@@ -120,8 +120,13 @@ def test_ingest_cannot_run(tmp_path, shared_corpus):
         ro.chmod(0o700)
     bad_catalog = tmp_path / "bad.yaml"
     bad_catalog.write_text("documents:\n  - path: x.pdf\n    colour: red\n", encoding="utf-8")
-    bad = etslib("ingest", str(corpus), "--index", str(tmp_path / "ix2"), "--catalog", str(bad_catalog))
-    assert bad.returncode == 1 and "unknown field 'colour'" in bad.stderr
+    # A bad row is left out and reported with its line; the batch goes on (--strict: exit 3).
+    bad = etslib("ingest", str(corpus), "--index", str(tmp_path / "ix2"), "--catalog", str(bad_catalog), "--strict")
+    assert bad.returncode == 3 and "line 2: unknown field 'colour'" in bad.stdout
+    unreadable = tmp_path / "unreadable.yaml"
+    unreadable.write_text("documents: [\n", encoding="utf-8")
+    whole = etslib("ingest", str(corpus), "--index", str(tmp_path / "ix3"), "--catalog", str(unreadable))
+    assert whole.returncode == 1 and "not valid YAML" in whole.stderr
 
 
 def test_search_without_an_index(tmp_path):

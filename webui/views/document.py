@@ -97,7 +97,7 @@ def document_links(doc_id: str, req: SearchRequest, context: SearchContext) -> D
 # -- the JSON twin ------------------------------------------------------------------
 
 #: Index bookkeeping that a document's JSON does not need.
-PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath", "minhash")
+PRIVATE_KEYS = ("dn", "lens", "mtime_ns", "relpath", "minhash", "root")
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +249,7 @@ def document_page(data: DocumentData) -> DocumentPage:
         related=[hit_view(h, []) for h in data.related],
         links=document_links(data.id, req, data.context),
         citation_date=_citation_date(info),
-        citation_pdf_url=url_for("files.file", doc_id=data.id, _external=True) if info.get("kind") == "pdf" else None,
+        citation_pdf_url=absolute(url_for("files.file", doc_id=data.id)) if info.get("kind") == "pdf" else None,
         flags=list(info.get("flags") or []),
         context=data.context,
         lang=text_lang(info),

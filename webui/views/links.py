@@ -33,5 +33,12 @@ def doc_url(doc_id: str, pairs: urls.Pairs = ()) -> str:
 
 
 def absolute(path: str) -> str:
-    """An absolute URL for a root-relative path (what JSON clients and feeds want)."""
-    return request.host_url.rstrip("/") + path
+    """An absolute URL for a root-relative path (what JSON clients and feeds want).
+
+    It starts with the ``BASE_URL`` setting when there is one; otherwise with
+    the host the request came to, which the app accepts only when it is one
+    of ``ALLOWED_HOSTS`` (a forged ``Host`` header was reflected into Atom
+    feeds and JSON links).
+    """
+    base = current_app.config.get("BASE_URL")
+    return (str(base) if base else request.host_url).rstrip("/") + path
