@@ -29,7 +29,7 @@ def _folder(tmp_path: Path) -> Path:
     os.symlink("/etc/passwd", docs / "passwd.txt")
     os.symlink(outside / "secret.txt", docs / "secret.txt")
     os.symlink("sub/inner.txt", docs / "alias.txt")  # inside: followed (a duplicate)
-    os.symlink("/nonexistent", docs / "broken.txt")
+    os.symlink("gone.txt", docs / "broken.txt")  # not "/nonexistent": that is a folder on some machines
     os.symlink(outside, docs / "linkdir")
     os.mkfifo(docs / "pipe.txt")
     os.symlink("/dev/zero", docs / "zero.txt")
