@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .report import failure_key
+
 #: Sources that are guesses from a file name or the rules, per field.
 WEAK_SOURCES = {"filename"}
 #: Below this confidence (where the metadata records one) a value is listed.
@@ -25,6 +27,7 @@ class Item:
     title: str
     file: str  # the file's name (never a server path)
     why: str
+    failure: str | None = None  # a failed file's key (:func:`.report.failure_key`)
 
 
 @dataclass
@@ -74,7 +77,7 @@ def needs_attention(infos: list[dict[str, Any]], report: dict[str, Any] | None, 
     for path, f in sorted(failures.items()):
         if path in by_path:
             continue  # indexed since
-        item = Item(None, _name(path), _name(path), f"{f.get('code')}: {f.get('reason')}")
+        item = Item(None, _name(path), _name(path), f"{f.get('code')}: {f.get('reason')}", failure_key(path))
         if f.get("code") == "scanned":
             out.scans.append(item)
         elif f.get("code") == "garbage":

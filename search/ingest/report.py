@@ -4,8 +4,10 @@ is not extracted again on every run)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,6 +116,48 @@ def read_failures(root: IndexRoot) -> dict[str, dict[str, Any]]:
         ):
             out[path] = {k: f[k] for k in ("size", "mtime_ns", "code", "reason")}
     return out
+
+
+def failure_key(path: str) -> str:
+    """A failed file's name in staff URLs: its path's digest, so no server
+    path is ever shown or taken from a request."""
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    """A file the last ingest could not index, as the staff pages act on it."""
+
+    key: str
+    path: str
+    code: str
+    reason: str
+    remembered: bool  # not tried again until it changes, unless forgotten
+
+
+def failed_files(root: IndexRoot) -> list[FailedFile]:
+    """The failures of the last report and those remembered between runs."""
+    remembered = read_failures(root)
+    found: dict[str, FailedFile] = {}
+    for f in (read_report(root) or {}).get("failures", []):
+        found[f["path"]] = FailedFile(failure_key(f["path"]), f["path"], f["code"], f["reason"], f["path"] in remembered)
+    for path, f in remembered.items():
+        found.setdefault(path, FailedFile(failure_key(path), path, f["code"], f["reason"], True))
+    return sorted(found.values(), key=lambda f: f.path)
+
+
+def failed_file(root: IndexRoot, key: str) -> FailedFile | None:
+    return next((f for f in failed_files(root) if f.key == key), None)
+
+
+def forget_failure(root: IndexRoot, path: str) -> bool:
+    """Forget that ``path`` failed, so the next ingest extracts it again
+    (``--retry-failed`` for one file); whether it was remembered."""
+    data = read_failures(root)
+    if data.pop(path, None) is None:
+        return False
+    write_json_atomic(root.root / FAILURES_FILE, data)
+    return True
 
 
 def write_failures(root: IndexRoot, failures: list[dict[str, Any]], files: list[FileInfo]) -> None:

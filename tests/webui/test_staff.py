@@ -59,7 +59,7 @@ def _staff_rules(app) -> list[tuple[str, set[str]]]:
     out = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("staff.") and rule.endpoint != "staff.signin":
-            url = rule.rule.replace("<doc_id>", "some-id")
+            url = re.sub(r"<[^>]+>", "some-id", rule.rule)
             out.append((url, set(rule.methods or ()) - {"HEAD", "OPTIONS"}))
     return out
 
@@ -336,6 +336,35 @@ def test_status_attention_audit_pages(signed_in, library):
     assert str(root.root) not in json.dumps(st)
     att_json = client.get("/staff/attention.json").get_json()
     assert att_json["no_jurisdiction"]["count"] >= 1 and att_json["no_jurisdiction"]["items"][0]["edit_url"].startswith("/staff/doc/")
+
+
+def test_a_failed_file_links_to_what_staff_can_do(signed_in, library):
+    client, token = signed_in
+    corpus, root = library
+    (corpus / "misc").mkdir(exist_ok=True)
+    bad = corpus / "misc" / "damaged-report.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"\x00garbage" * 200)
+    client.post("/staff/reindex", data={"csrf_token": token, "kind": "incremental"})
+    _wait(root)
+    section = client.get("/staff/attention").get_data(as_text=True).split('id="failed"')[1].split("</section>")[0]
+    link = re.search(r'<a href="(/staff/failed/[0-9a-f]+)">damaged-report.pdf</a>', section)
+    assert link, section
+    page = client.get(link.group(1)).get_data(as_text=True)
+    assert "damaged-report.pdf" in page and "Try again" in page and "Remove the file" in page
+    assert str(corpus) not in page and str(root.root) not in page  # no server paths
+    # Try again: the failure is forgotten, the file read again (and it fails again, listed anew).
+    assert client.post(link.group(1) + "/retry", data={"csrf_token": token}).status_code == 302
+    _wait(root)
+    assert audit.entries(root, action="retry", limit=1)[0][0].target == "damaged-report.pdf"
+    assert client.get(link.group(1)).status_code == 200
+    # Remove: to the trash after confirmation, and no longer listed.
+    assert client.post(link.group(1) + "/remove", data={"csrf_token": token}).status_code == 400
+    assert client.post(link.group(1) + "/remove", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
+    _wait(root)
+    assert not bad.exists() and "damaged-report.pdf" in [t.file for t in trash_items(root)]
+    assert client.get(link.group(1)).status_code == 404
+    assert "damaged-report.pdf" not in client.get("/staff/attention").get_data(as_text=True).split('id="failed"')[1].split("</section>")[0]
+    assert client.get("/staff/failed/0123456789abcdef0123").status_code == 404
 
 
 def test_reindex_from_the_page(signed_in, library):

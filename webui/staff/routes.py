@@ -18,7 +18,7 @@ from search.ingest.library import in_library, move_to_trash, relative_name, uplo
 from search.ingest.metadata import doc_id_for
 from search.ingest.preview import preview_files
 from search.ingest.process import FileTask
-from search.ingest.report import read_failures, read_report
+from search.ingest.report import failed_file, forget_failure, read_failures, read_report
 from search.ingest.status import index_status
 from search.ingest.upload import drop_staging, duplicate_of, likely_version_of, load_staging, stage, store
 
@@ -116,6 +116,58 @@ def _attention():
 @bp.get("/attention")
 def attention():
     return render_template("staff/attention.html", sections=_attention())
+
+
+def _failed(key: str):
+    failed = failed_file(index_root(), key)
+    if failed is None:
+        abort(404, description="This file is no longer listed as failed: it was indexed, removed or changed since. See “Needs attention”.")
+    return failed
+
+
+@bp.get("/failed/<key>")
+def failed(key: str):
+    """A file without a record: its reason, and what staff can do."""
+    root = index_root()
+    f = _failed(key)
+    return render_template(
+        "staff/failed.html",
+        f=f,
+        file=relative_name(root, f.path),
+        reason=no_paths(f.reason),
+        exists=os.path.exists(f.path),
+        removable=os.path.exists(f.path) and in_library(root, f.path),
+    )
+
+
+@bp.post("/failed/<key>/retry")
+def failed_retry(key: str):
+    root = index_root()
+    f = _failed(key)
+    forget_failure(root, f.path)
+    audit.record(root, who(), "retry", os.path.basename(f.path), code=f.code)
+    _reindex(f"retry of {os.path.basename(f.path)}")
+    flash(f"{os.path.basename(f.path)} will be read again by the reindex that has started.")
+    return redirect(url_for("staff.status"))
+
+
+@bp.post("/failed/<key>/remove")
+def failed_remove(key: str):
+    root = index_root()
+    f = _failed(key)
+    if request.form.get("confirm") != "yes":
+        abort(400, description="Removal needs the confirmation box ticked.")
+    if not (os.path.exists(f.path) and in_library(root, f.path)):
+        abort(409, description="This file is not inside a library folder, so it is not removed from here.")
+    try:
+        item = move_to_trash(root, f.path, who=who(), info={"id": "failed", "code": f.code, "reason": f.reason})
+    except OSError as e:
+        abort(409, description=f"The file could not be moved to the trash ({e.strerror or e}).")
+    forget_failure(root, f.path)
+    audit.record(root, who(), "remove", os.path.basename(f.path), file=os.path.basename(f.path), trash=item.name, code=f.code)
+    _reindex(f"removal of failed file {os.path.basename(f.path)}")
+    flash(f"{os.path.basename(f.path)} was moved to the trash; `etslib trash empty` deletes it.")
+    return redirect(url_for("staff.attention"))
 
 
 @bp.get("/attention.json")

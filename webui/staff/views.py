@@ -142,7 +142,12 @@ class AttentionSection:
 
 def attention_view(att: Attention, limit: int = 200) -> list[AttentionSection]:
     def item(i: Item) -> AttentionItemView:
-        edit = url_for("staff.edit", doc_id=i.doc_id) if i.doc_id else None
+        if i.doc_id:
+            edit = url_for("staff.edit", doc_id=i.doc_id)
+        elif i.failure:
+            edit = url_for("staff.failed", key=i.failure)  # what can be done with a file that has no record
+        else:
+            edit = None
         doc = url_for("pages.document", doc_id=i.doc_id) if i.doc_id else None
         return AttentionItemView(i.title, i.file, no_paths(i.why) or "", edit, doc)
 
