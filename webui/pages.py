@@ -34,7 +34,8 @@ def _args() -> list[tuple[str, str]]:
 @bp.get("/")
 def search():
     searcher = get_searcher()
-    return render_template("search.html", view=search_page(searcher, run_search(searcher, _args())))
+    args = _args()
+    return render_template("search.html", view=search_page(searcher, run_search(searcher, args), args))
 
 
 @bp.get("/doc/<doc_id>")

@@ -200,6 +200,39 @@ def position(args: Iterable[tuple[str, str]]) -> int | None:
     return n if n is not None and 1 <= n <= 1_000_000 else None
 
 
+#: How the sidebar lists one facet's values (a view setting, not part of
+#: the search): ``facet_find.publisher=diw`` narrows the list,
+#: ``facet_order.publisher=az`` orders it A–Z. JavaScript does both in
+#: place; these make them work without it.
+FACET_FIND = "facet_find."
+FACET_ORDER = "facet_order."
+MAX_FACET_FIND = 100
+
+
+@dataclass
+class FacetListing:
+    find: dict[str, str] = field(default_factory=dict)
+    order: dict[str, str] = field(default_factory=dict)
+
+    def pairs(self) -> Pairs:
+        """These settings as query-string pairs (kept by the sidebar's own links)."""
+        return [(FACET_FIND + k, v) for k, v in self.find.items()] + [(FACET_ORDER + k, v) for k, v in self.order.items()]
+
+
+def facet_listing(args: Iterable[tuple[str, str]], orders: Iterable[str]) -> FacetListing:
+    """The sidebar's list settings from the query string; unknown facets and
+    orders are ignored."""
+    out = FacetListing()
+    allowed = set(orders) - {"count"}  # the default is left out of URLs
+    for k, v in args:
+        k, v = str(k), " ".join(_CONTROL.sub(" ", str(v)).split())[:MAX_FACET_FIND]
+        if k.startswith(FACET_FIND) and k[len(FACET_FIND) :] in FILTER_FACETS and v:
+            out.find[k[len(FACET_FIND) :]] = v
+        elif k.startswith(FACET_ORDER) and k[len(FACET_ORDER) :] in FILTER_FACETS and v in allowed:
+            out.order[k[len(FACET_ORDER) :]] = v
+    return out
+
+
 def query_pairs(req: SearchRequest) -> Pairs:
     """Just what a document page needs to find the same words: q, exact, expand."""
     out: Pairs = [("q", req.q)] if req.q else []

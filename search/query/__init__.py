@@ -17,6 +17,7 @@ The web layer and the command line import from here only, never from
 
 from ..index import IndexBusy, IndexMissing, IndexOutdated, IndexProblem, IndexRoot
 from ..text.sections import short_label
+from .facets import VALUE_ORDERS, narrow_values
 from .contract import hit_json, passage_html, passage_json, public_path, response_json, stats_json
 from .plan import Plan
 from .searcher import Searcher
@@ -29,6 +30,8 @@ __all__ = [
     "IndexProblem",
     "IndexRoot",
     "IndexStats",
+    "VALUE_ORDERS",
+    "narrow_values",
     "Plan",
     "Searcher",
     "hit_json",

@@ -11,6 +11,7 @@ value (a count). The facets themselves are declared in
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -126,6 +127,30 @@ def facet_results(facet: Facet, column: Column, counts: np.ndarray, selected: Se
         head += [it for it in items[limit:] if it[0] in chosen]
         items = head
     return [FacetValue(v, n, described[v][0], v in chosen, described[v][1]) for v, n in items]
+
+
+#: How a facet's values can be listed: the counting order, or A–Z.
+VALUE_ORDERS = ("count", "az")
+
+
+def _folded(text: str) -> str:
+    """Case and accents folded, for finding a value as typed ("ubersicht")."""
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def narrow_values(values: Sequence[FacetValue], find: str = "", order: str = "count") -> list[FacetValue]:
+    """A facet's values narrowed to those whose label or code contains
+    ``find`` (chosen values always kept), in ``order``: as counted, or
+    A–Z by Unicode collation."""
+    from ..text.collation import sort_key
+
+    needle = _folded(" ".join(find.split()))
+    out = [v for v in values if v.selected or not needle or needle in _folded(v.label or v.value) or needle in _folded(v.value)]
+    if order == "az":
+        out.sort(key=lambda v: sort_key(v.label or v.value))
+    return out
 
 
 def facet_counts(table: DocTable, plan: Plan, limit: int | None) -> dict[str, list[FacetValue]]:

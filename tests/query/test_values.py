@@ -105,3 +105,30 @@ def test_url_filters_are_resolved_with_notes(table):
 )
 def test_short_forms(label, forms):
     assert short_forms(label) == forms
+
+
+# -- a facet's list narrowed and ordered (the sidebar's find and A–Z) ---------------
+
+
+def test_narrow_values_finds_case_and_accent_blind_and_keeps_chosen_values():
+    from search.model import FacetValue
+    from search.query import narrow_values
+
+    values = [
+        FacetValue("DEHSt", 9, "Deutsche Emissionshandelsstelle"),
+        FacetValue("OJ", 7, "Official Journal of the European Union"),
+        FacetValue("ÖKO", 3, "Öko-Institut"),
+        FacetValue("BGBl", 2, "Bundesgesetzblatt (Germany)", selected=True),
+    ]
+    assert [v.value for v in narrow_values(values, "oko")] == ["ÖKO", "BGBl"]  # the chosen one stays
+    assert [v.value for v in narrow_values(values, "  dehst ")] == ["DEHSt", "BGBl"]  # by code too
+    assert [v.value for v in narrow_values(values, "")] == ["DEHSt", "OJ", "ÖKO", "BGBl"]
+
+
+def test_narrow_values_orders_a_to_z_by_collation_not_code_points():
+    from search.model import FacetValue
+    from search.query import narrow_values
+
+    values = [FacetValue("z", 5, "Zentrum"), FacetValue("o", 4, "Öko-Institut"), FacetValue("p", 3, "Pew"), FacetValue("a", 1, "agora")]
+    assert [v.label for v in narrow_values(values, order="az")] == ["agora", "Öko-Institut", "Pew", "Zentrum"]
+    assert [v.label for v in narrow_values(values, order="count")] == ["Zentrum", "Öko-Institut", "Pew", "agora"]

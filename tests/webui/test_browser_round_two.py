@@ -254,7 +254,8 @@ def test_long_facet_lists_can_be_searched_and_sorted(browser, short_facets_serve
         facet.locator("[data-facet-sort=az]").click()
         shown = facet.locator(".facet__value:visible .facet__label").all_inner_texts()
         assert shown == sorted(labels, key=str.casefold)  # every value, A–Z
-        assert facet.locator("[data-facet-sort=az]").get_attribute("aria-pressed") == "true"
+        assert facet.locator("[data-facet-sort=az]").get_attribute("aria-current") == "true"
+        assert "facet_order" not in page.url  # ordered in place, no page load
         facet.locator("[data-facet-sort=count]").click()
         counts = [int(c.split()[0].replace(",", "")) for c in facet.locator(".facet__value:visible .facet__count").all_inner_texts()]
         assert counts == sorted(counts, reverse=True)
@@ -268,6 +269,48 @@ def test_long_facet_lists_can_be_searched_and_sorted(browser, short_facets_serve
         facet.locator("[data-facet-find]").fill("near")
         facet.locator(".facet__value:visible input").click()
         page.wait_for_url(re.compile(r"publisher=Near"))
+    finally:
+        ctx.close()
+    assert not errors, errors
+
+
+def test_long_facet_lists_without_javascript(browser, short_facets_server):  # noqa: F811
+    ctx, page, errors = _page(browser, short_facets_server, java_script_enabled=False, viewport={"width": 1280, "height": 1200})
+    try:
+        page.goto("/?q=carbon")
+        facet = page.locator("#facet-publisher")
+        labels = [t.strip() for t in facet.locator(".facet__value .facet__label").all_text_contents()]
+        assert len(labels) >= 4 and facet.locator("details.facet__more").count() == 1
+        # A–Z: a link that keeps the search and lands at the facet, every value listed.
+        facet.locator("[data-facet-sort=az]").click()
+        page.wait_for_url(re.compile(r"facet_order\.publisher=az.*#facet-publisher$"))
+        assert _args(page.url)["q"] == "carbon"
+        facet = page.locator("#facet-publisher")
+        assert facet.locator("details.facet__more").count() == 0
+        shown = [t.strip() for t in facet.locator(".facet__value .facet__label").all_text_contents()]
+        assert shown == sorted(labels, key=str.casefold) and facet.locator("[data-facet-sort=az]").get_attribute("aria-current") == "true"
+        # Find: a small form of its own; the order and the search stay.
+        facet.locator("[data-facet-find]").fill("BUNDES")
+        facet.locator(".facet__find-form button").click()
+        page.wait_for_url(re.compile(r"facet_find\.publisher=BUNDES"))
+        args = _args(page.url)
+        assert args["q"] == "carbon" and args["facet_order.publisher"] == "az"
+        facet = page.locator("#facet-publisher")
+        assert [t.strip() for t in facet.locator(".facet__value .facet__label").all_text_contents()] == ["Bundesgesetzblatt (Germany)"]
+        # Ticking the value keeps the narrowed list; "Show all" brings the rest back.
+        facet.locator(".facet__value input").check()
+        facet.locator(".facet__apply button").click()
+        page.wait_for_url(re.compile(r"publisher=Bundes"))
+        facet.locator("[data-facet-find]").fill("zzz")
+        facet = page.locator("#facet-publisher")
+        facet.locator(".facet__find-form button").click()
+        page.wait_for_url(re.compile(r"facet_find\.publisher=zzz"))
+        facet = page.locator("#facet-publisher")
+        assert facet.locator("[data-facet-none]").is_visible()
+        assert facet.locator(".facet__value").count() == 1  # the chosen value stays
+        facet.locator("text=Show all").click()
+        page.wait_for_url(re.compile(r"^(?!.*facet_find).*#facet-publisher$"))
+        assert page.locator("#facet-publisher .facet__value").count() == len(labels)
     finally:
         ctx.close()
     assert not errors, errors

@@ -62,3 +62,16 @@ def test_state_pairs_round_trip(req):
     back = parse_args(pairs).request
     for f in ("q", "filters", "year_from", "year_to", "sort", "limit", "exact", "expand"):
         assert getattr(back, f) == getattr(req, f)
+
+
+def test_facet_listing_reads_only_known_facets_and_orders():
+    from webui.params import facet_listing
+
+    got = facet_listing(
+        [("facet_find.publisher", " DIW \x00 "), ("facet_order.publisher", "az"), ("facet_order.type", "count"),
+         ("facet_find.nope", "x"), ("facet_order.language", "random"), ("facet_find.topic", "y" * 500)],
+        ("count", "az"),
+    )
+    assert got.find == {"publisher": "DIW", "topic": "y" * 100}
+    assert got.order == {"publisher": "az"}  # the default order is left out of URLs
+    assert got.pairs() == [("facet_find.publisher", "DIW"), ("facet_find.topic", "y" * 100), ("facet_order.publisher", "az")]

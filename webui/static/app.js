@@ -84,7 +84,6 @@
   // Long facet lists: find a value, and order them by count or A–Z.
   document.querySelectorAll("[data-facet-tools]").forEach(function (tools) {
     var facet = tools.closest(".facet");
-    tools.hidden = false;
     var merged = false;
     function blocks() { return facet.querySelectorAll(".facet__block"); }
     // Tools act on the whole list: the "more" values join the first ones.
@@ -101,6 +100,8 @@
     }
     var find = tools.querySelector("[data-facet-find]");
     var none = tools.querySelector("[data-facet-none]");
+    // The list narrows as one types: no page load (the form is the fallback).
+    find.form.addEventListener("submit", function (e) { e.preventDefault(); });
     find.addEventListener("input", function () {
       merge();
       var needle = find.value.trim().toLocaleLowerCase();
@@ -118,11 +119,12 @@
       none.hidden = shown > 0;
     });
     tools.querySelectorAll("[data-facet-sort]").forEach(function (button) {
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (e) {
+        e.preventDefault();  // ordered in place (the link is the fallback)
         merge();
         var how = button.dataset.facetSort;
         tools.querySelectorAll("[data-facet-sort]").forEach(function (b) {
-          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+          if (b === button) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
         });
         var collator = window.Intl ? new Intl.Collator(document.documentElement.lang || undefined, { sensitivity: "base" }) : null;
         blocks().forEach(function (block) {

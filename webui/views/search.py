@@ -14,11 +14,11 @@ from typing import Any, Iterable
 from flask import current_app, url_for
 
 from search.model import SORTS, SearchRequest, SearchResponse
-from search.query import Searcher, response_json
+from search.query import VALUE_ORDERS, Searcher, response_json
 from search.vocab.facets import FILTER_FACETS
 
 from .. import urls
-from ..params import parse_args, state_pairs
+from ..params import facet_listing, parse_args, state_pairs
 from .facets import Chip, FacetView, chips, facet_views
 from .context import result_pairs
 from .forgiving import forgiving
@@ -115,7 +115,7 @@ class SearchPage:
         return bool(self.histogram) or any(not f.empty for f in self.facets)
 
 
-def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
+def search_page(searcher: Searcher, result: SearchResult, args: list[tuple[str, str]] | None = None) -> SearchPage:
     """Everything the search page shows, with its links."""
     cfg = current_app.config
     resp, req, state = result.response, result.request, result.state
@@ -130,7 +130,7 @@ def search_page(searcher: Searcher, result: SearchResult) -> SearchPage:
         newest_default=resp.sort == "newest" and req.sort == "relevance",
         # Each result carries the whole search and its place in it (see .context).
         hits=[hit_view(h, result_pairs(state, first + i)) for i, h in enumerate(resp.hits)],
-        facets=facet_views(resp, state, int(cfg["FACET_TOP"])),
+        facets=facet_views(resp, state, int(cfg["FACET_TOP"]), facet_listing(args or [], VALUE_ORDERS)),
         chips=chips(req, state),
         histogram=histogram(resp, state),
         panel=panel(searcher, resp, state),
