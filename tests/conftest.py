@@ -223,3 +223,19 @@ def corpus_searcher(corpus_index):
     s = Searcher(root)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (skips without Debian's ``chromium``)."""
+    from tests.support.browser import launch
+
+    yield from launch()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where page tests save screenshots."""
+    from tests.support.browser import screenshot_dir
+
+    return screenshot_dir(tmp_path_factory)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from .test_browser import _page, _screenshot, browser, shots  # noqa: F401  (fixtures)
+from .test_browser import _page, _screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -210,36 +210,11 @@ def test_the_reading_list_works_without_javascript(nojs):
 def short_facets_server(index_dir, tmp_path_factory):
     """``etslib serve`` showing two values a facet before "more" (the sample
     corpus has no facet long enough otherwise)."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    from tests.conftest import serve_index
 
-    from tests.conftest import ROOT, _free_port
-
-    port = _free_port()
     log = tmp_path_factory.mktemp("short-facets") / "server.log"
-    env = {**os.environ, "ETSLIB_FACET_TOP": "2"}
-    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index_dir), "--port", str(port), "--workers", "1"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"etslib serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"etslib serve did not listen:\n{log.read_text(errors='replace')}")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve_index(index_dir, log, env={"ETSLIB_FACET_TOP": "2"}) as url:
+        yield url
 
 
 def test_long_facet_lists_can_be_searched_and_sorted(browser, short_facets_server):  # noqa: F811

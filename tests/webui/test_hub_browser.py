@@ -7,50 +7,21 @@ Screenshots go to ``$ETSLIB_SCREENSHOTS`` if set, else to a temp folder.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
+from tests.support.browser import open_page
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"map": "/systems", "system": "/systems/nz-ets", "system-wci": "/systems/us-california", "tracker": "/prices",
          "data": "/about/data"}
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        pytest.skip("no `chromium` on PATH (Debian: apt-get install chromium); Playwright cannot download browsers here")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    where = os.environ.get("ETSLIB_SCREENSHOTS")
-    if where:
-        Path(where).mkdir(parents=True, exist_ok=True)
-        return Path(where)
-    return tmp_path_factory.mktemp("screenshots")
-
-
 def _context(browser, live_server, **options):
-    ctx = browser.new_context(base_url=live_server, **options)
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return ctx, page, errors
+    return open_page(browser, live_server, timeout_ms=15_000, **options)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

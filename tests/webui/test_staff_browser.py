@@ -6,34 +6,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from search.ingest import audit, jobs
 from tests.conftest import serve_index
+from tests.support.browser import open_page
 from tests.support.staff import NAME, PASSWORD, make_library
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        pytest.skip("no `chromium` on PATH (Debian: apt-get install chromium); Playwright cannot download browsers here")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
@@ -49,26 +33,10 @@ def server(library, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, server):
-    ctx = browser.new_context(base_url=server, viewport={"width": 1280, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    ctx, pg, errors = open_page(browser, server, timeout_ms=15_000, viewport={"width": 1280, "height": 1000})
     yield pg
     ctx.close()
     assert not errors, errors
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    import os
-
-    where = os.environ.get("ETSLIB_SCREENSHOTS")
-    if where:
-        Path(where).mkdir(parents=True, exist_ok=True)
-        return Path(where)
-    return tmp_path_factory.mktemp("staff-screenshots")
 
 
 def _sign_in(page) -> None:
