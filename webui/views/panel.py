@@ -21,6 +21,7 @@ from search.hub import prices as hub_prices
 from search.model import SearchRequest, SearchResponse
 from search.query import Searcher
 from search.vocab import systems as systems_mod
+from search.vocab.systems import FACT_LABELS as SYSTEM_FACT_LABELS
 
 from .. import urls
 from .hubdata import price_store_path
@@ -28,18 +29,9 @@ from .links import search_url
 from .systems import system_url
 
 
-#: Facts shown as rows, in this order, with their labels; others follow.
-FACT_LABELS: dict[str, str] = {
-    "system": "System",
-    "status": "Status",
-    "start": "Started",
-    "sectors": "Sectors",
-    "gases": "Gases",
-    "cap": "Cap",
-    "allocation": "Allocation",
-    "offsets": "Offsets",
-    "linked": "Linked with",
-}
+#: Facts shown as rows, in this order, with their labels (the system
+#: pages' own, after the system's name); others follow.
+FACT_LABELS: dict[str, str] = {"system": "System", **SYSTEM_FACT_LABELS}
 #: Facts not shown as rows (they have their own place, or are bookkeeping).
 NOT_ROWS = {"summary", "source", "provenance"}
 
