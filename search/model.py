@@ -76,6 +76,10 @@ class Extracted:
     url: str | None = None  # the page's own address: canonical link, og:url, a "URL:" line
     site: str | None = None  # the web site's own name: og:site_name, its footer's © holder
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
+    #: 1-based pages that show only images and were not read by OCR (OCR
+    #: off when extracted): a document with text elsewhere is read again
+    #: with OCR when it is available.
+    unread_pages: list[int] = field(default_factory=list)
 
 
 class ExtractionError(Exception):

@@ -102,6 +102,8 @@ def _extract(path: Path, max_pages: int | None, ocr: bool = False) -> Extracted:
     ex.pages = [normalize(t) for t in pages.texts]
     if ocr:
         _ocr_scanned_pages(path, ex, pages.image_pages)
+    else:
+        ex.unread_pages = [i + 1 for i in sorted(pages.image_pages) if _alnum(ex.pages[i]) < MIN_PAGE_ALNUM]
     _check_text_layer(ex.pages, pages.image_pages, ex.warnings)
     ex.outline = pages.outline
     ex.page_labels = pages.labels

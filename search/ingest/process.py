@@ -128,6 +128,7 @@ class Processed:
     doc: Document
     terms: IndexTerms
     from_cache: bool  # the text came from the text cache, not the file
+    unread_pages: int = 0  # pages of images only, not read by OCR (see run.py's OCR pass)
 
 
 def process_file(task: FileTask) -> Processed:
@@ -137,6 +138,8 @@ def process_file(task: FileTask) -> Processed:
     from .metadata import derive
 
     ex = load_cached(task.cache_dir, task.sha256)
+    if ex is not None and task.ocr and ex.unread_pages:
+        ex = None  # cached before OCR read its image pages: extracted again, with OCR
     cached = ex is not None
     if ex is None:
         refuse_large_file(task.path, task.size)
@@ -148,7 +151,7 @@ def process_file(task: FileTask) -> Processed:
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     doc.minhash = text_signature(doc.pages)
     terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))
-    return Processed(doc, terms, cached)
+    return Processed(doc, terms, cached, len(ex.unread_pages))
 
 
 def text_signature(pages: list[str]) -> str:

@@ -272,6 +272,10 @@ def _write_extracted(
     tasks = plan.tasks
     next_dn = plan.next_dn
     scanned: dict[str, FileTask] = {}  # for the OCR pass
+    # Documents with text and some pages of images only: filed after the OCR
+    # pass reads those pages, or as they are if it cannot.
+    partial: dict[str, Any] = {}
+    use_ocr = options.ocr and ocr_available()
     with WorkerPool(process_file, jobs=options.jobs, timeout=options.timeout, memory_mb=options.memory_mb) as pool:
         results: Iterator = pool.map_unordered(tasks.items())
         if progress is not None:
@@ -280,8 +284,12 @@ def _write_extracted(
         for res in results:
             received += 1
             path = res.key
-            if not res.ok and res.code == "scanned" and options.ocr and ocr_available():
+            if not res.ok and res.code == "scanned" and use_ocr:
                 scanned[path] = replace(tasks[path], ocr=True)
+                continue
+            if res.ok and res.value.unread_pages and use_ocr:
+                scanned[path] = replace(tasks[path], ocr=True)
+                partial[path] = res
                 continue
             if not res.ok:
                 report.fail(path, res.code, res.reason)
@@ -308,6 +316,9 @@ def _write_extracted(
         with WorkerPool(process_file, jobs=options.jobs, timeout=options.ocr_timeout, memory_mb=options.ocr_memory_mb) as pool:
             for res in pool.map_unordered(scanned.items()):
                 path = res.key
+                if not res.ok and path in partial:
+                    report.data["notes"].append(f"{shown(path)}: OCR of its image pages failed ({res.code}: {res.reason}); indexed with the text it has")
+                    res = partial[path]
                 if not res.ok:
                     report.fail(path, res.code, res.reason)
                     emit("failed", {"path": path, "code": res.code, "reason": res.reason})

@@ -14,7 +14,7 @@ from search.index import IndexRoot
 from search.ingest import IngestOptions, ingest
 from search.model import SearchRequest
 from search.query.searcher import Searcher
-from tests.support.scans import scan_of
+from tests.support.scans import mixed_of, scan_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "corpus" / "eu" / "CELEX_32023L0959_EN_TXT.pdf"
@@ -66,6 +66,30 @@ def test_a_scan_is_found_by_a_phrase(scanned, tmp_path):
     finally:
         close(app)
     # The OCR text is cached like any other: a rebuild reads no image.
+    again = ingest([str(folder)], root, IngestOptions(jobs=1, rebuild=True))
+    assert again["counts"]["from_cache"] == 1 and again["counts"]["ocr"] == 0
+
+
+@needs_tesseract
+def test_the_image_pages_of_a_document_with_text_are_read_by_ocr(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    texts = mixed_of(SOURCE, folder / "directive-with-scanned-annex.pdf", text_pages=[0], scanned_pages=[1, 2])
+    phrase = _phrase(texts[1])
+    # OCR off: indexed with the text it has, its image pages unread.
+    root = IndexRoot(tmp_path / "index")
+    report = ingest([str(folder)], root, IngestOptions(jobs=1, ocr=False))
+    assert report["counts"]["new"] == 1 and report["counts"]["ocr"] == 0, report["failures"]
+    with Searcher(root) as s:
+        assert s.search(SearchRequest(q=f'"{phrase}"')).total == 0
+    # A rebuild with OCR reads them (the cached text lacked them), and caches the result.
+    report = ingest([str(folder)], root, IngestOptions(jobs=1, rebuild=True))
+    assert report["counts"]["new"] == 1 and report["counts"]["ocr"] == 1, report
+    with Searcher(root) as s:
+        resp = s.search(SearchRequest(q=f'"{phrase}"'))
+        assert resp.total == 1, phrase
+        doc = s.document(resp.hits[0].id)
+        assert doc["ocr_pages"] == [2, 3] and resp.hits[0].passages[0].page in (2, 3)
     again = ingest([str(folder)], root, IngestOptions(jobs=1, rebuild=True))
     assert again["counts"]["from_cache"] == 1 and again["counts"]["ocr"] == 0
 

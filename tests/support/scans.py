@@ -35,3 +35,24 @@ def scan_of(source: Path, dest: Path, *, pages: list[int], dpi: int = 200) -> li
         out.close()
         src.close()
     return texts
+
+
+def mixed_of(source: Path, dest: Path, *, text_pages: list[int], scanned_pages: list[int]) -> list[str]:
+    """Write a PDF of ``text_pages`` of ``source`` as they are, followed by
+    ``scanned_pages`` as images only (a report with scanned annexes);
+    returns the scanned pages' real text."""
+    import pypdfium2 as pdfium
+
+    scan = dest.with_name(dest.stem + ".scan.pdf")
+    texts = scan_of(source, scan, pages=scanned_pages)
+    out, src, img = pdfium.PdfDocument.new(), pdfium.PdfDocument(str(source)), pdfium.PdfDocument(str(scan))
+    try:
+        out.import_pages(src, text_pages)
+        out.import_pages(img)
+        out.save(str(dest))
+    finally:
+        out.close()
+        src.close()
+        img.close()
+    scan.unlink()
+    return texts
