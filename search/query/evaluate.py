@@ -539,7 +539,7 @@ class Evaluator:
             if field not in (None, name):
                 continue
             found = [t for t in self.snap.expand_prefix(fld, ch, limit=5000) if len(t) <= 2][: self.p.max_expansions]
-            terms.exacts.update(found)
+            terms.exacts.add(ch)  # marked as the character itself, not the bigrams it starts
             parts[name] = [self.snap.postings(fld, t) for t in found]
         return self._concept(parts)
 

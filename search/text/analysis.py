@@ -279,15 +279,16 @@ def _cjk_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=256)
 def _cjk_regex(terms: frozenset[str]) -> re.Pattern[str]:
-    # Overlapping matches through a lookahead; a single character stands for
-    # a one-character run only (as cjk_bigrams() indexes it).
+    # Overlapping matches through a lookahead; a single character (a query
+    # of one character, found as the first of any bigram) is marked itself,
+    # wherever it stands.
     bigrams = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True) if len(t) > 1)
     singles = "|".join(re.escape(t) for t in terms if len(t) == 1)
     parts = []
     if bigrams:
         parts.append(f"(?=({bigrams}))")
     if singles:
-        parts.append(f"(?<![{_CJK}])(?=((?:{singles})(?![{_CJK}])))")
+        parts.append(f"(?=({singles}))")
     return re.compile("|".join(parts))
 
 
@@ -379,7 +380,7 @@ def _word_spans(text: str, lang: str, stems: set[str], exacts: set[str]) -> list
                     if f in exacts or stem(run) in stems:
                         spans.append((base + part.start(), base + part.end()))
                     continue
-                covered = [False] * len(run)
+                covered = [c in exacts for c in run]  # a one-character query
                 for i, g in enumerate(cjk_bigrams(run)):
                     if g in exacts or g in stems:
                         for j in range(i, min(i + len(g), len(run))):

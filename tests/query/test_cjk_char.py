@@ -10,8 +10,8 @@ def test_a_single_cjk_character_matches(corpus_searcher):
     assert resp.total >= 1
     top = resp.hits[0]
     assert top.meta["language"] == "zh"
-    marked = "".join(t for p in top.passages for t, hit in p.segments if hit)
-    assert "碳" in marked
+    marked = [t for p in top.passages for t, hit in p.segments if hit]
+    assert marked and set(marked) == {"碳"}  # the character itself, not the bigrams it starts
 
 
 def test_the_character_finds_what_its_words_find(corpus_searcher):
@@ -19,3 +19,12 @@ def test_the_character_finds_what_its_words_find(corpus_searcher):
     word = corpus_searcher.search(SearchRequest(q="碳排放", expand=False, limit=100))
     assert {h.id for h in word.hits} <= {h.id for h in one.hits}
     assert corpus_searcher.count(SearchRequest(q="title:碳", expand=False)) >= 1
+
+
+def test_the_character_is_marked_wherever_it_stands():
+    from search.text.analysis import match_spans
+
+    text = "全国碳排放权交易市场，低碳发展。"
+    assert [text[a:b] for a, b in match_spans(text, "zh", set(), {"碳"})] == ["碳", "碳"]
+    other = "İstanbul 碳市场"  # İ lower-cases longer: the word-by-word path
+    assert [other[a:b] for a, b in match_spans(other, "zh", set(), {"碳"})] == ["碳"]
