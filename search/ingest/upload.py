@@ -81,6 +81,7 @@ def check_kind(name: str, head: bytes) -> str:
     file's, or none. Markup in a text-named file stays text (never a page
     of this site's), and an HTML-named file with no HTML in it is read as
     text."""
+    name = name.rstrip(" .")  # "report.pdf." and "report.pdf " are .pdf files on Windows
     suffix = Path(name).suffix.lower() if "." in name.lstrip(".") else ""
     said = _NAMED.get(suffix)
     if suffix and said is None:
@@ -124,7 +125,7 @@ def stage(root: IndexRoot, files: list[tuple[str, BinaryIO]], max_bytes: int) ->
     out = Staging(token)
     taken: set[str] = set()
     for original, stream in files:
-        shown = os.path.basename((original or "").replace("\\", "/")) or "upload"
+        shown = "".join(ch for ch in os.path.basename((original or "").replace("\\", "/")) if ch.isprintable()) or "upload"
         head = stream.read(8192)
         try:
             kind = check_kind(shown, head)

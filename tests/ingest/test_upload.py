@@ -129,3 +129,9 @@ def test_check_kind(name, head, kind):
 def test_check_kind_refuses(name, head, why):
     with pytest.raises(UploadRejected, match=why):
         check_kind(name, head)
+
+
+@pytest.mark.parametrize("name", ["report.pdf.", "report.pdf ", "report.pdf. ."])
+def test_trailing_dots_and_spaces_do_not_hide_a_suffix(name):
+    with pytest.raises(UploadRejected, match=r"name says a PDF \(\.pdf\)"):
+        check_kind(name, b"<html><body>x</body></html>")
