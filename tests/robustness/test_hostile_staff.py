@@ -74,7 +74,8 @@ def fresh_limits(library):
         path = root.root / "staff" / "signins.sqlite"
         if path.exists():
             with sqlite3.connect(path) as con:
-                con.execute("DELETE FROM attempts")
+                for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('attempts', 'failures')").fetchall():
+                    con.execute(f"DELETE FROM {table}")
 
     forget()
     yield
@@ -369,7 +370,8 @@ def test_sign_in_is_rate_limited_across_workers(live, library, fresh_limits, fig
         figures.case(area, r.status_code == 429 and int(r.headers.get("Retry-After", "0")) > 0, f"{name} during the lock-out: {r.status_code}")
     # The window passes (moved back in the shared store): the right password works.
     with sqlite3.connect(root.root / "staff" / "signins.sqlite") as con:
-        con.execute("UPDATE attempts SET at = at - ?", (FAILURE_WINDOW_S + 1,))
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('attempts', 'failures')").fetchall():
+            con.execute(f"UPDATE {table} SET at = at - ?", (FAILURE_WINDOW_S + 1,))
     figures.case(area, _sign_in(_browser(live), live).status_code == 302, "the right password after the window")
     figures.measure(area, "parallel guesses", f"{n} in {took:.1f} s over 2 workers: {codes.count(401)} checked, {codes.count(429)} refused")
     assert not figures.lost(area), figures.lost(area)
