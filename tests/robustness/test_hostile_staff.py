@@ -489,9 +489,9 @@ def test_uploads_are_limited_by_type_and_size(live, library, figures):
 
 
 def test_cookies_carry_their_flags(staff_app, live, library, figures):
-    """Every cookie the staff pages set is HttpOnly and SameSite=Lax; Secure
-    over TLS, behind a trusted TLS proxy and when configured, never
-    readable by scripts."""
+    """Every cookie the staff pages set is HttpOnly (never readable by
+    scripts) and SameSite=Lax; Secure over TLS, behind a trusted TLS proxy,
+    when configured, and when the site's address is https."""
     from webui import create_app
     from webui.state import close
 
@@ -518,6 +518,7 @@ def test_cookies_carry_their_flags(staff_app, live, library, figures):
         ("https", {}, {"base_url": "https://localhost"}, {"Referer": "https://localhost/staff/signin"}),
         ("behind a TLS proxy", {"TRUSTED_PROXIES": 1}, {}, {"X-Forwarded-Proto": "https", "Referer": "https://localhost/staff/signin"}),
         ("SESSION_COOKIE_SECURE", {"SESSION_COOKIE_SECURE": True}, {}, {}),
+        ("an https BASE_URL, the scheme not passed on", {"BASE_URL": "https://library.example.org", "ALLOWED_HOSTS": ["localhost"]}, {}, {}),
     ]
     for label, config, kw, headers in cases:
         app = create_app({"TESTING": True, "INDEX": str(root.root), **config}) if config else staff_app

@@ -498,3 +498,33 @@ def test_upload_names_must_agree_with_contents(signed_in, library):
     assert "“polyglot.pdf” was not accepted: its name says a PDF (.pdf) but it is an HTML page" in html
     assert "“paper.txt” was not accepted: its name says a text file (.txt) but it is a PDF" in html
     assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
+
+
+def test_an_idle_session_ends_on_the_server(staff_app):
+    """An idle session was only dropped from the cookie that came in: a copy
+    taken before its idle clock ran out stayed valid."""
+    c = staff_app.test_client()
+    sign_in(c)
+    copy = c.get_cookie("etslib_session").value
+    with c.session_transaction() as s:
+        s["staff"] = dict(s["staff"], seen=time.time() - 2 * 3600)
+    assert c.get("/staff/").status_code == 302
+    other = staff_app.test_client()
+    other.set_cookie("etslib_session", copy)
+    assert other.get("/staff/").status_code == 302
+
+
+def test_cookie_is_secure_when_the_site_is_https(library):
+    """Behind a proxy that does not pass the scheme on, a BASE_URL of https
+    still makes the session cookie Secure."""
+    from webui import create_app
+    from webui.state import close
+
+    _corpus, root = library
+    app = create_app({"TESTING": True, "INDEX": str(root.root), "BASE_URL": "https://library.example.org", "ALLOWED_HOSTS": ["localhost"]})
+    try:
+        c = app.test_client()
+        r = c.get("/staff/signin")
+        assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+    finally:
+        close(app)

@@ -42,10 +42,12 @@ def current_name() -> str | None:
         return None
     now = time.time()
     cfg = current_app.config
+    root = index_root()
     if now - s.get("issued", 0) > cfg["STAFF_SESSION_HOURS"] * 3600 or now - s.get("seen", 0) > cfg["STAFF_IDLE_MINUTES"] * 60:
         session.pop("staff", None)
+        if s.get("sid"):  # over on the server too: a copy with an older idle clock is worth nothing
+            accounts.end_session(root, str(s["sid"]))
         return None
-    root = index_root()
     acct = accounts.account(root, s.get("name", ""))
     if acct is None or acct.epoch != s.get("epoch") or not accounts.session_alive(root, str(s.get("sid", "")), acct.name):
         session.pop("staff", None)
