@@ -536,3 +536,52 @@ def test_cookies_carry_their_flags(staff_app, live, library, figures):
     sign_in(c)
     figures.case(area, c.get("/staff/", headers={"X-Forwarded-Proto": "https"}).status_code == 200, "an untrusted X-Forwarded-Proto")
     assert not figures.lost(area), figures.lost(area)
+
+
+def test_upload_names_and_tokens_cannot_escape(live, library, figures):
+    """File names that climb out of the folder, hostile staging tokens and
+    hostile metadata at confirmation: every file stays under the upload
+    folder with a safe name, a token names no other folder, a bad value is
+    refused before anything is stored."""
+    import uuid
+
+    from search.ingest import jobs
+
+    corpus, root = library
+    area = "users: staff uploads"
+    s, token = _signed_in(live)
+    mark = uuid.uuid4().hex[:12]
+    names = [f"../../../../tmp/{mark}-a.txt", f"..\\..\\..\\{mark}-b.txt", f"/etc/cron.d/{mark}-c.txt", f".{mark}-d.txt", f"C:\\Windows\\{mark}-e.txt"]
+    files = [("files", (n, f"Escape attempt {k} on allowances and {mark}.".encode(), "text/plain")) for k, n in enumerate(names)]
+    r = s.post(f"{live}/staff/upload", data={"csrf_token": token}, files=files, timeout=TIMEOUT)
+    staged = re.findall(r'data-upload="([^"]*)"', r.text)
+    ok = r.status_code == 200 and len(staged) == len(names) and all("/" not in n and "\\" not in n and not n.startswith(".") for n in staged)
+    figures.case(area, ok, f"climbing names staged as {staged}")
+    stage_token = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
+    inside = all(p.resolve().is_relative_to((root.root / "staff" / "staging").resolve()) for p in (root.root / "staff" / "staging").rglob("*"))
+    figures.case(area, inside, "a staged file outside the staging folder")
+    # Hostile tokens: nothing to confirm, never another folder.
+    for bad in ["../../../etc", "..%2f..%2fetc", "", "A" * 41, "AAAAAAAAAAAA", stage_token + "/..", "/" + stage_token]:
+        r = s.post(f"{live}/staff/upload/confirm", data={"csrf_token": token, "token": bad, "add": "0"}, allow_redirects=False, timeout=TIMEOUT)
+        figures.case(area, r.status_code == 410 and "no longer waiting" in r.text, f"token {bad!r}: {r.status_code}")
+    # Hostile values: refused before anything is stored.
+    before = _tree(corpus)
+    for field, value in [("year", "../../../etc"), ("year", "99999999999999999999"), ("year", "-1"), ("date", "2020-13-45"), ("date", "../2020")]:
+        data = {"csrf_token": token, "token": stage_token, "add": "0", f"f0-{field}": value}
+        r = s.post(f"{live}/staff/upload/confirm", data=data, allow_redirects=False, timeout=TIMEOUT)
+        figures.case(area, r.status_code == 400 and _tree(corpus) == before, f"{field}={value!r}: {r.status_code}")
+    # Confirmed: every file under the upload folder, none where its name pointed.
+    data = {"csrf_token": token, "token": stage_token, "add": [str(k) for k in range(len(names))], **{f"f{k}-year": "2024" for k in range(len(names))}}
+    r = s.post(f"{live}/staff/upload/confirm", data=data, allow_redirects=False, timeout=TIMEOUT)
+    added = sorted(set(_tree(corpus)) - set(before))
+    uploads = (corpus / "staff-uploads").resolve()
+    ok = r.status_code == 302 and len([a for a in added if a.endswith(".txt")]) == len(names)
+    ok = ok and all((corpus / a).resolve().is_relative_to(uploads) for a in added)
+    ok = ok and not any(Path(p).exists() for p in (f"/tmp/{mark}-a.txt", f"/etc/cron.d/{mark}-c.txt")) and not list(corpus.parent.glob(f"*{mark}*"))
+    figures.case(area, ok, f"confirmed uploads landed at {added}")
+    r = s.post(f"{live}/staff/upload/confirm", data=data, allow_redirects=False, timeout=TIMEOUT)
+    figures.case(area, r.status_code == 410, f"the same token again: {r.status_code}")
+    jobs.wait_idle(root, timeout=120)  # the reindex the upload started
+    hits = s.get(f"{live}/api/search", params={"q": mark}, timeout=TIMEOUT).json()["total"]
+    figures.case(area, hits == len(names), f"{hits} of {len(names)} confirmed uploads are searchable")
+    assert not figures.lost(area), figures.lost(area)
