@@ -134,7 +134,7 @@ def signin():
                 accounts.attempt_succeeded(root, attempt, keys[0])
                 old = session.get("staff") or {}
                 if old.get("sid"):
-                    accounts.end_session(root, old["sid"])
+                    accounts.end_session(root, str(old["sid"]))
                 session.clear()  # a fresh session, and with it a fresh CSRF token
                 session.permanent = True
                 now = time.time()
