@@ -8,8 +8,9 @@ stay closed until someone runs ``etslib user add``.
 
 ``<index>/staff/users.json`` holds the accounts; each has an ``epoch``
 that removal or a new password changes, so sessions issued before end.
-Failed sign-ins are counted per account name and per client address in
-``<index>/staff/signins.sqlite``, shared by every server worker.
+Failed sign-ins are counted per account name and per client address, and
+sessions are kept by id, in ``<index>/staff/signins.sqlite``, shared by
+every server worker.
 """
 
 from __future__ import annotations
@@ -145,48 +146,112 @@ def verify(root: IndexRoot, name: str, password: str) -> Account | None:
     return Account(name, u.get("created", ""), u.get("epoch", ""))
 
 
-# -- failed sign-ins ---------------------------------------------------------------
+# -- sign-in attempts and sessions -------------------------------------------------
+#
+# One SQLite file every server worker shares. A sign-in first *reserves* an
+# attempt (counted as a failure while the password is checked), in one
+# write transaction with the check of the limit, so parallel guesses sent
+# to several workers cannot all slip under it; a right password then drops
+# its reservation. A session is a random id here, so signing out (or an
+# expired sign-in) ends it on the server, not only in the browser.
 
 
 def _db(root: IndexRoot) -> sqlite3.Connection:
-    con = sqlite3.connect(_dir(root) / "signins.sqlite", timeout=5, isolation_level=None)
-    con.execute("CREATE TABLE IF NOT EXISTS failures (key TEXT NOT NULL, at REAL NOT NULL)")
-    con.execute("CREATE INDEX IF NOT EXISTS failures_key ON failures (key, at)")
+    con = sqlite3.connect(_dir(root) / "signins.sqlite", timeout=10, isolation_level=None)
+    con.execute("CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL, attempt TEXT NOT NULL)")
+    con.execute("CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, at)")
+    con.execute("CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, name TEXT NOT NULL, issued REAL NOT NULL)")
     return con
+
+
+def _wait(con: sqlite3.Connection, keys: list[str], now: float) -> int:
+    wait = 0.0
+    for key in keys:
+        rows = con.execute(
+            "SELECT at FROM attempts WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+            (key, now - FAILURE_WINDOW_S, MAX_FAILURES),
+        ).fetchall()
+        if len(rows) >= MAX_FAILURES:
+            wait = max(wait, rows[-1][0] + FAILURE_WINDOW_S - now)
+    return int(wait) + (1 if wait > int(wait) else 0)
 
 
 def wait_seconds(root: IndexRoot, keys: list[str], now: float | None = None) -> int:
     """Seconds until another sign-in may be tried for ``keys`` (0: now)."""
+    con = _db(root)
+    try:
+        return _wait(con, keys, time.time() if now is None else now)
+    finally:
+        con.close()
+
+
+def begin_attempt(root: IndexRoot, keys: list[str], now: float | None = None) -> tuple[int, str | None]:
+    """Reserve one sign-in attempt for every key: ``(0, attempt)`` when it
+    may go ahead, else ``(seconds to wait, None)``. Until
+    :func:`attempt_succeeded`, the attempt counts as a failure."""
     now = time.time() if now is None else now
     con = _db(root)
     try:
-        wait = 0.0
-        for key in keys:
-            rows = con.execute(
-                "SELECT at FROM failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
-                (key, now - FAILURE_WINDOW_S, MAX_FAILURES),
-            ).fetchall()
-            if len(rows) >= MAX_FAILURES:
-                wait = max(wait, rows[-1][0] + FAILURE_WINDOW_S - now)
-        return int(wait) + (1 if wait > int(wait) else 0)
+        con.execute("BEGIN IMMEDIATE")  # one writer at a time: check and reserve as one step
+        try:
+            wait = _wait(con, keys, now)
+            if wait:
+                return wait, None
+            attempt = secrets.token_hex(8)
+            con.executemany("INSERT INTO attempts (key, at, attempt) VALUES (?, ?, ?)", [(k, now, attempt) for k in keys])
+            con.execute("DELETE FROM attempts WHERE at < ?", (now - FAILURE_WINDOW_S,))
+            return 0, attempt
+        finally:
+            con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def attempt_succeeded(root: IndexRoot, attempt: str, clear_key: str) -> None:
+    """A right password: drop the attempt, and the failures of ``clear_key``
+    (the account's; an address's failures stay counted)."""
+    con = _db(root)
+    try:
+        con.execute("DELETE FROM attempts WHERE attempt = ? OR key = ?", (attempt, clear_key))
     finally:
         con.close()
 
 
 def note_failure(root: IndexRoot, keys: list[str], now: float | None = None) -> None:
+    """Count a failed sign-in for ``keys`` (what a reserved attempt already is)."""
     now = time.time() if now is None else now
     con = _db(root)
     try:
-        con.executemany("INSERT INTO failures (key, at) VALUES (?, ?)", [(k, now) for k in keys])
-        con.execute("DELETE FROM failures WHERE at < ?", (now - FAILURE_WINDOW_S,))
+        con.executemany("INSERT INTO attempts (key, at, attempt) VALUES (?, ?, '')", [(k, now) for k in keys])
     finally:
         con.close()
 
 
-def clear_failures(root: IndexRoot, key: str) -> None:
+def start_session(root: IndexRoot, name: str, max_age_s: float, now: float | None = None) -> str:
+    """A new session id for ``name`` (and sessions older than ``max_age_s`` forgotten)."""
+    now = time.time() if now is None else now
+    sid = secrets.token_urlsafe(24)
     con = _db(root)
     try:
-        con.execute("DELETE FROM failures WHERE key = ?", (key,))
+        con.execute("DELETE FROM sessions WHERE issued < ?", (now - max_age_s,))
+        con.execute("INSERT INTO sessions (sid, name, issued) VALUES (?, ?, ?)", (sid, name, now))
+    finally:
+        con.close()
+    return sid
+
+
+def session_alive(root: IndexRoot, sid: str, name: str) -> bool:
+    con = _db(root)
+    try:
+        return con.execute("SELECT 1 FROM sessions WHERE sid = ? AND name = ?", (sid, name)).fetchone() is not None
+    finally:
+        con.close()
+
+
+def end_session(root: IndexRoot, sid: str) -> None:
+    con = _db(root)
+    try:
+        con.execute("DELETE FROM sessions WHERE sid = ?", (sid,))
     finally:
         con.close()
 

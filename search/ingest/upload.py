@@ -45,10 +45,16 @@ class UploadRejected(Exception):
     """A file that is not added, with the reason for staff."""
 
 
+#: What a file's name says it is; a name without a suffix says nothing.
+_NAMED = {".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", **{s: "text" for s in _TEXT_SUFFIXES}}
+_KIND_NAMES = {"pdf": "a PDF", "html": "an HTML page", "text": "a text file"}
+
+
 def sniff(head: bytes) -> str:
     """The kind of a file (``pdf``, ``html``, ``text``) from its first
     bytes, whatever its name says; raises :class:`UploadRejected`."""
-    if b"%PDF-" in head[:1024]:
+    at = head.find(b"%PDF-", 0, 1024)
+    if at >= 0 and b"<" not in head[:at]:  # junk before the header, as some writers leave; never markup
         return "pdf"
     for magic, what in _MAGIC:
         if head.startswith(magic):
@@ -66,6 +72,26 @@ def sniff(head: bytes) -> str:
     if not body.strip():
         raise UploadRejected("the file is empty")
     return "text"
+
+
+def check_kind(name: str, head: bytes) -> str:
+    """The kind of an upload called ``name``: its content must be what its
+    name says (a page disguised as ``report.pdf``, a script in ``.svg``, a
+    PDF named ``.txt`` are refused), and the name a PDF, HTML or text
+    file's, or none. Markup in a text-named file stays text (never a page
+    of this site's), and an HTML-named file with no HTML in it is read as
+    text."""
+    name = name.rstrip(" .")  # "report.pdf." and "report.pdf " are .pdf files on Windows
+    suffix = Path(name).suffix.lower() if "." in name.lstrip(".") else ""
+    said = _NAMED.get(suffix)
+    if suffix and said is None:
+        raise UploadRejected(f"{suffix} files are not accepted: only PDF, HTML and text files ({', '.join(sorted(_NAMED))})")
+    kind = sniff(head)
+    if said == "text" and kind == "html":
+        return "text"
+    if said and kind != said and not (said == "html" and kind == "text"):
+        raise UploadRejected(f"its name says {_KIND_NAMES[said]} ({suffix}) but it is {_KIND_NAMES[kind]}: rename it or upload the real file")
+    return kind
 
 
 @dataclass
@@ -99,10 +125,10 @@ def stage(root: IndexRoot, files: list[tuple[str, BinaryIO]], max_bytes: int) ->
     out = Staging(token)
     taken: set[str] = set()
     for original, stream in files:
-        shown = os.path.basename((original or "").replace("\\", "/")) or "upload"
+        shown = "".join(ch for ch in os.path.basename((original or "").replace("\\", "/")) if ch.isprintable()) or "upload"
         head = stream.read(8192)
         try:
-            kind = sniff(head)
+            kind = check_kind(shown, head)
         except UploadRejected as e:
             out.rejected.append((shown, str(e)))
             continue

@@ -8,7 +8,7 @@ import pytest
 from search.index import IndexRoot
 from search.ingest.attention import needs_attention
 from search.ingest.library import empty_trash, library_paths, move_to_trash, remember_paths, safe_filename, trash_items
-from search.ingest.upload import UploadRejected, likely_version_of, sniff
+from search.ingest.upload import UploadRejected, check_kind, likely_version_of, sniff
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,46 @@ def test_library_and_trash(tmp_path):
     assert t.original == str(lib / "a.txt") and t.by == "alice" and "lens" not in t.info and t.name == item.name
     assert empty_trash(root, older_than_days=1) == 0
     assert empty_trash(root) == 1 and trash_items(root) == []
+
+
+def test_markup_before_the_pdf_header_is_no_pdf():
+    assert sniff(b"<html><body><script>alert(1)</script>%PDF-1.4") == "html"
+
+
+@pytest.mark.parametrize(
+    "name, head, kind",
+    [
+        ("report.pdf", b"%PDF-1.7\n", "pdf"),
+        ("REPORT.PDF", b"%PDF-1.7\n", "pdf"),
+        ("page.htm", b"<!doctype html><html>", "html"),
+        ("fragment.html", b"<p>no page markup</p>", "text"),
+        ("notes.md", b"# Notes\n\nAllowances", "text"),
+        ("notes.txt", b"<!doctype html><html><script>alert(1)</script>", "text"),  # stays text, never a page
+        ("no-suffix", b"%PDF-1.4\n", "pdf"),
+    ],
+)
+def test_check_kind(name, head, kind):
+    assert check_kind(name, head) == kind
+
+
+@pytest.mark.parametrize(
+    "name, head, why",
+    [
+        ("report.pdf", b"<html><body>hi</body></html>", r"name says a PDF \(\.pdf\) but it is an HTML page"),
+        ("report.pdf", b"Plain text", "name says a PDF"),
+        ("paper.html", b"%PDF-1.4\n", r"name says an HTML page \(\.html\) but it is a PDF"),
+        ("chart.svg", b"<svg><script>alert(1)</script></svg>", r"\.svg files are not accepted"),
+        ("setup.exe", b"MZ\x90\x00", r"\.exe files are not accepted"),
+        ("notes.exe", b"plain text", r"\.exe files are not accepted"),
+        ("x.pdf", b"\x7fELF\x02", "a program"),
+    ],
+)
+def test_check_kind_refuses(name, head, why):
+    with pytest.raises(UploadRejected, match=why):
+        check_kind(name, head)
+
+
+@pytest.mark.parametrize("name", ["report.pdf.", "report.pdf ", "report.pdf. ."])
+def test_trailing_dots_and_spaces_do_not_hide_a_suffix(name):
+    with pytest.raises(UploadRejected, match=r"name says a PDF \(\.pdf\)"):
+        check_kind(name, b"<html><body>x</body></html>")

@@ -75,12 +75,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(index: Path, log: Path, *, workers: int = 2) -> Iterator[str]:
-    """``etslib serve`` on a free port; yields its base URL."""
+def server(index: Path, log: Path, *, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``etslib serve`` on a free port (``env``: settings such as
+    ``ETSLIB_UPLOAD_MAX_MB``); yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 40
         while True:

@@ -3,8 +3,9 @@ evaluator and every route's parameters (no 500, no traceback, every answer
 within a time bound); the running server checked against the OpenAPI
 description of the JSON API with schemathesis; XSS payloads in every field
 in real Chromium; path traversal and symbolic-link escapes; slow clients;
-malformed requests gunicorn answers itself. The staff routes (sign-in,
-CSRF, uploads) come with the staff pages and are listed as pending here."""
+malformed requests gunicorn answers itself. The staff pages' attacks
+(sign-in, CSRF, sessions, redirects, rate limits, uploads, cookies) are in
+``test_hostile_staff.py``."""
 
 from __future__ import annotations
 
@@ -276,20 +277,6 @@ def test_slow_clients_cannot_starve_searches(live, figures):
 def tuple_of(base: str) -> tuple[str, int]:
     host, port = base.removeprefix("http://").split(":")
     return host, int(port)
-
-
-def test_staff_routes_are_pending(figures):
-    """Sign-in and CSRF, session fixation, open redirects, rate-limited
-    sign-in and upload limits are attacked once the staff pages exist
-    (their blueprint is not on this branch): add them to STAFF_ATTACKS."""
-    from webui import create_app
-
-    app = create_app({"TESTING": True, "INDEX": "/nonexistent"})
-    staff = [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/staff")]
-    if not staff:
-        figures.measure("users: staff routes", "pending", "no staff blueprint on this branch")
-        pytest.skip("no /staff routes on this branch: the staff attacks are pending (see README)")
-    pytest.fail(f"staff routes exist ({staff[:5]}): write their attacks (STAFF_ATTACKS)")
 
 
 # -- XSS in real Chromium -----------------------------------------------------------------

@@ -441,3 +441,119 @@ def test_staff_pages_are_well_formed(signed_in):
         assert page.find("main", id="main") and len(page.find_all("h1")) == 1, path
         for field in page.select("input[id], select[id], textarea[id]"):
             assert page.find("label", attrs={"for": field["id"]}), (path, field["id"])
+
+
+# -- regressions from the robustness attacks (issue 14) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/staff\r\nSet-Cookie: x=1", "/staff/\nLocation: //evil.example", "/staff/../..//evil.example", "/staff//evil.example", "/staff\\..\\evil.example", "/staff/./x"],
+)
+def test_next_with_control_characters_or_odd_paths_goes_home(staff_app, target):
+    """A newline in ``next`` made the redirect after a right password a 500."""
+    c = staff_app.test_client()
+    token = csrf_of(c.get("/staff/signin").get_data(as_text=True))
+    r = c.post("/staff/signin", query_string={"next": target}, data={"name": NAME, "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/staff/"
+    assert c.get("/staff/").status_code == 200
+    ok = c.post("/staff/signin?next=/staff/audit%3Faction%3Dedit", data={"name": NAME, "password": PASSWORD, "csrf_token": csrf_of(c.get("/staff/signin").get_data(as_text=True))})
+    assert ok.headers["Location"] == "/staff/audit?action=edit"
+
+
+def test_sign_out_ends_the_session_on_the_server(staff_app):
+    """A copy of the cookie taken while signed in was still signed in after sign-out."""
+    c = staff_app.test_client()
+    token = sign_in(c)
+    copied = c.get_cookie("etslib_session").value
+    assert c.post("/staff/signout", data={"csrf_token": token}).status_code == 302
+    thief = staff_app.test_client()
+    thief.set_cookie("etslib_session", copied)
+    assert thief.get("/staff/").status_code == 302
+    assert thief.get("/staff/status.json").status_code == 401
+
+
+def test_retry_after_is_the_true_wait(staff_app):
+    """Retry-After said 60 s while sign-in waited 15 minutes."""
+    from webui.accounts import FAILURE_WINDOW_S, MAX_FAILURES
+
+    c = staff_app.test_client()
+    token = csrf_of(c.get("/staff/signin").get_data(as_text=True))
+    env = {"REMOTE_ADDR": "10.9.9.10"}
+    for i in range(MAX_FAILURES):
+        assert c.post("/staff/signin", data={"name": "trudy", "password": f"x{i}", "csrf_token": token}, environ_base=env).status_code == 401
+    r = c.post("/staff/signin", data={"name": "trudy", "password": "x", "csrf_token": token}, environ_base=env)
+    assert r.status_code == 429
+    assert FAILURE_WINDOW_S - 60 <= int(r.headers["Retry-After"]) <= FAILURE_WINDOW_S
+    assert "Try again in 15 minutes" in r.get_data(as_text=True)
+
+
+def test_parallel_guesses_cannot_pass_the_limit(staff_app):
+    """The limit was checked before the (slow) password check and counted
+    after it, so guesses sent together all got a try."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from webui.accounts import MAX_FAILURES
+
+    def guess(i: int) -> int:
+        c = staff_app.test_client()
+        token = csrf_of(c.get("/staff/signin").get_data(as_text=True))
+        return c.post("/staff/signin", data={"name": "eve", "password": f"guess{i}", "csrf_token": token}, environ_base={"REMOTE_ADDR": "10.9.9.11"}).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(guess, range(24)))
+    assert codes.count(401) == MAX_FAILURES and codes.count(429) == 24 - MAX_FAILURES, codes
+
+
+def test_upload_names_must_agree_with_contents(signed_in, library):
+    """A page named .pdf, a script in .svg, an .exe of text and an HTML page
+    with "%PDF-" in it were all accepted (as .html, .txt, .txt and .pdf)."""
+    client, token = signed_in
+    corpus, _root = library
+    before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    files = [
+        (io.BytesIO(b"<html><body><script>alert(1)</script>Allowances</body></html>"), "report.pdf"),
+        (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), "chart.svg"),
+        (io.BytesIO(b"Allowances and the cap, as plain text."), "notes.exe"),
+        (io.BytesIO(b"<html><body><script>alert(1)</script>%PDF-1.4 allowances</body></html>"), "polyglot.pdf"),
+        (io.BytesIO(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF"), "paper.txt"),
+    ]
+    r = client.post("/staff/upload", data={"csrf_token": token, "files": files}, content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422, html
+    assert "“report.pdf” was not accepted: its name says a PDF (.pdf) but it is an HTML page" in html
+    assert "“chart.svg” was not accepted: .svg files are not accepted" in html
+    assert "“notes.exe” was not accepted: .exe files are not accepted" in html
+    assert "“polyglot.pdf” was not accepted: its name says a PDF (.pdf) but it is an HTML page" in html
+    assert "“paper.txt” was not accepted: its name says a text file (.txt) but it is a PDF" in html
+    assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
+
+
+def test_an_idle_session_ends_on_the_server(staff_app):
+    """An idle session was only dropped from the cookie that came in: a copy
+    taken before its idle clock ran out stayed valid."""
+    c = staff_app.test_client()
+    sign_in(c)
+    copy = c.get_cookie("etslib_session").value
+    with c.session_transaction() as s:
+        s["staff"] = dict(s["staff"], seen=time.time() - 2 * 3600)
+    assert c.get("/staff/").status_code == 302
+    other = staff_app.test_client()
+    other.set_cookie("etslib_session", copy)
+    assert other.get("/staff/").status_code == 302
+
+
+def test_cookie_is_secure_when_the_site_is_https(library):
+    """Behind a proxy that does not pass the scheme on, a BASE_URL of https
+    still makes the session cookie Secure."""
+    from webui import create_app
+    from webui.state import close
+
+    _corpus, root = library
+    app = create_app({"TESTING": True, "INDEX": str(root.root), "BASE_URL": "https://library.example.org", "ALLOWED_HOSTS": ["localhost"]})
+    try:
+        c = app.test_client()
+        r = c.get("/staff/signin")
+        assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+    finally:
+        close(app)

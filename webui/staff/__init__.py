@@ -19,10 +19,13 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Session cookies that are ``Secure`` whenever the request came over TLS."""
+    """Session cookies that are ``Secure`` whenever the request came over
+    TLS or the site's address (``BASE_URL``) is https: a proxy that does not
+    pass the scheme on must not make them travel in the clear."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+        base = str(app.config.get("BASE_URL") or "")
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure or base.lower().startswith("https://")
 
 
 def init_app(app: Flask) -> None:

@@ -3,13 +3,16 @@
 A session holds the account name, the account's epoch (a new password or a
 removed account ends its sessions), when it was issued and when it was last
 used: it ends after ``STAFF_SESSION_HOURS`` or ``STAFF_IDLE_MINUTES``
-unused. Signing in starts a fresh session (no fixation). Failed sign-ins
-are limited per account name and per client address
-(:mod:`webui.accounts`), in a store every server worker shares.
+unused, and a session id the server keeps (signing out ends it there, so
+a copied cookie is worth nothing after). Signing in starts a fresh session
+(no fixation). Failed sign-ins are limited per account name and per
+client address (:mod:`webui.accounts`), in a store every server worker
+shares.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -39,11 +42,14 @@ def current_name() -> str | None:
         return None
     now = time.time()
     cfg = current_app.config
+    root = index_root()
     if now - s.get("issued", 0) > cfg["STAFF_SESSION_HOURS"] * 3600 or now - s.get("seen", 0) > cfg["STAFF_IDLE_MINUTES"] * 60:
         session.pop("staff", None)
+        if s.get("sid"):  # over on the server too: a copy with an older idle clock is worth nothing
+            accounts.end_session(root, str(s["sid"]))
         return None
-    acct = accounts.account(index_root(), s.get("name", ""))
-    if acct is None or acct.epoch != s.get("epoch"):
+    acct = accounts.account(root, s.get("name", ""))
+    if acct is None or acct.epoch != s.get("epoch") or not accounts.session_alive(root, str(s.get("sid", "")), acct.name):
         session.pop("staff", None)
         return None
     if now - s.get("seen", 0) > 60:  # refresh the idle clock, not on every request
@@ -85,11 +91,19 @@ def who() -> str:
     return name
 
 
+#: A ``next`` worth following: a plain path under /staff with an optional
+#: query, in printable ASCII without backslashes (browsers read ``\`` as
+#: ``/``), and no ``//`` or dot segments a browser could resolve elsewhere.
+_NEXT_RE = re.compile(r"/staff(?:/[!$&'()*+,;=:@%\w.~-]*)*(?:\?[!$&'()*+,;=:@%\w.~/?-]*)?", re.ASCII)
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site under /staff (no open redirects)."""
-    if target:
+    """Only a path on this site under /staff (no open redirects, and no
+    header injection: a control character would make the redirect fail)."""
+    if target and _NEXT_RE.fullmatch(target):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/staff") and not target.startswith("//"):
+        segments = parts.path.split("/")
+        if not parts.scheme and not parts.netloc and "" not in segments[1:-1] and not {".", ".."} & set(segments):
             return target
     return url_for("staff.home")
 
@@ -99,28 +113,33 @@ def signin():
     root = index_root()
     error = None
     status = 200
+    wait = 0
     name = ""
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()[:64]
         password = request.form.get("password") or ""
         keys = [f"user:{name.casefold()}", f"addr:{request.remote_addr}"]
-        wait = accounts.wait_seconds(root, keys)
-        if wait:
-            error = f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute{'s' if wait > 60 else ''}."
+        wait, attempt = accounts.begin_attempt(root, keys)
+        if attempt is None:
+            minutes = -(-wait // 60)
+            error = f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
             status = 429
         else:
             acct = accounts.verify(root, name, password)
-            if acct is None:
-                accounts.note_failure(root, keys)
+            if acct is None:  # the reserved attempt stays counted as a failure
                 audit.record(root, name or "?", "sign-in-failed", "", address=request.remote_addr)
                 error = "Unknown account or wrong password."
                 status = 401
             else:
-                accounts.clear_failures(root, keys[0])
+                accounts.attempt_succeeded(root, attempt, keys[0])
+                old = session.get("staff") or {}
+                if old.get("sid"):
+                    accounts.end_session(root, str(old["sid"]))
                 session.clear()  # a fresh session, and with it a fresh CSRF token
                 session.permanent = True
                 now = time.time()
-                session["staff"] = {"name": acct.name, "epoch": acct.epoch, "issued": now, "seen": now}
+                sid = accounts.start_session(root, acct.name, current_app.config["STAFF_SESSION_HOURS"] * 3600, now)
+                session["staff"] = {"name": acct.name, "epoch": acct.epoch, "sid": sid, "issued": now, "seen": now}
                 g.pop("staff_user", None)
                 audit.record(root, acct.name, "sign-in", "", address=request.remote_addr)
                 return redirect(_safe_next(request.args.get("next")))
@@ -131,14 +150,17 @@ def signin():
         next=request.args.get("next", ""),
         no_accounts=not accounts.list_users(root),
     )
-    headers = {"Retry-After": "60"} if status == 429 else {}
+    headers = {"Retry-After": str(wait)} if status == 429 else {}
     return resp, status, headers
 
 
 @bp.post("/signout")
 def signout():
     name = current_name()
+    sid = (session.get("staff") or {}).get("sid")
     session.clear()
+    if sid:  # a copy of the cookie is worth nothing from now on
+        accounts.end_session(index_root(), str(sid))
     if name:
         audit.record(index_root(), name, "sign-out", "")
     flash("You are signed out.")
