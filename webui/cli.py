@@ -607,6 +607,45 @@ def check(paths, index_dir, catalogs, as_json):
     sys.exit(result.exit_code)
 
 
+# -- publish ------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("dest")
+@_index_option
+@click.option("--rsh", default=None, metavar="CMD", help="Remote shell for HOST:PATH, as rsync's -e (default: $ETSLIB_RSH, else ssh).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def publish(dest, index_dir, rsh, as_json):
+    """Copy the live index generation to DEST for read-only serving nodes.
+
+    DEST is a folder, or HOST:PATH (copied with rsync over ssh). The copy is
+    complete and checked before DEST's CURRENT is switched to it, so a node
+    serving DEST (`etslib serve --read-only --index DEST`) moves to the new
+    generation at once or not at all. Files the previous published
+    generation holds are linked, not copied; older generations are deleted,
+    except the one just replaced. Exits 0 when DEST serves the live
+    generation, 1 when it could not be published (the reason is printed).
+    """
+    from search.index import IndexRoot
+    from search.index.publish import PublishError, publish as publish_index
+
+    root = IndexRoot(_resolve_index(index_dir))
+    try:
+        out = publish_index(root, dest, rsh=rsh)
+    except PublishError as e:
+        _fail(str(e))
+    if as_json:
+        _json(out.to_json())
+        return
+    if out.unchanged:
+        click.echo(f"{out.dest} already serves {out.index_id}: nothing to do")
+        return
+    how = f"{out.files} files, {out.copied_bytes / 1e6:,.1f} MB copied" + (f", {out.linked} linked from the previous generation" if out.linked else "")
+    click.echo(f"published {out.index_id} to {out.dest} ({how}; {out.seconds:.1f} s)")
+    for name in out.removed:
+        click.echo(f"removed old generation {name}")
+
+
 # -- serve --------------------------------------------------------------------
 
 
