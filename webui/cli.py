@@ -656,12 +656,14 @@ def publish(dest, index_dir, rsh, as_json):
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--base-url", default=None, metavar="URL", help="The site's address (https://library.example.org): absolute links in feeds and JSON start with it (default: $ETSLIB_BASE_URL).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME", help="A host name the site answers to, besides localhost and --host (default: $ETSLIB_ALLOWED_HOSTS).")
-def serve(index_dir, host, port, workers, base_url, allowed_hosts):
+@click.option("--read-only", "read_only", is_flag=True, default=None, help="A search node serving a published copy (etslib publish): staff pages refused, nothing written to the index folder (default: $ETSLIB_READ_ONLY).")
+@click.option("--writer-url", default=None, metavar="URL", help="Where staff work happens, shown by a --read-only node (default: $ETSLIB_WRITER_URL).")
+def serve(index_dir, host, port, workers, base_url, allowed_hosts, read_only, writer_url):
     """Serve the search page and API under gunicorn (gevent workers)."""
     from webui.server import run
 
     index = _resolve_index(index_dir)
-    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts))
+    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts), read_only=read_only, writer_url=writer_url)
 
 
 # -- prices -------------------------------------------------------------------
