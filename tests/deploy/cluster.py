@@ -39,11 +39,11 @@ def ensure_nginx() -> tuple[str | None, str]:
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
-        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "nginx-light"], capture_output=True, env=env, timeout=600)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "nginx"], capture_output=True, env=env, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, f"nginx is not installed and could not be installed ({e})"
     found = find_nginx()
-    return (found, "") if found else (None, "nginx is not installed and `apt-get install nginx-light` failed (no root, or offline)")
+    return (found, "") if found else (None, "nginx is not installed and `apt-get install nginx` failed (no root, or offline)")
 
 
 def free_port() -> int:
