@@ -40,6 +40,23 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def _writes(f):
+    """A command that changes the index or the staff data: refused on a
+    read-only search node (``ETSLIB_READ_ONLY``), whose index is a
+    published copy that `etslib publish` replaces."""
+    import functools
+    import os
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        if os.environ.get("ETSLIB_READ_ONLY", "").strip().lower() not in ("", "0", "false", "no"):
+            writer = os.environ.get("ETSLIB_WRITER_URL")
+            _fail("this is a read-only search node (ETSLIB_READ_ONLY): run this on the writer" + (f" ({writer})" if writer else ""))
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
 def _json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -73,6 +90,7 @@ def main(verbose: int) -> None:
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
 @click.option("--no-ocr", is_flag=True, help="Do not read scanned PDFs by OCR (they are reported as scanned).")
+@_writes
 def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed, no_ocr):
     """Index the PDF, HTML and text files under PATHS.
 
@@ -350,6 +368,7 @@ def user() -> None:
 @_index_option
 @click.option("--reset", is_flag=True, help="Set a new password for an existing account (ends its sessions).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@_writes
 def user_add(name, index_dir, reset, password_stdin):
     """Create a staff account NAME; asks for its password."""
     from search.ingest import audit
@@ -372,6 +391,7 @@ def user_add(name, index_dir, reset, password_stdin):
 @user.command("remove")
 @click.argument("name")
 @_index_option
+@_writes
 def user_remove(name, index_dir):
     """Remove a staff account (its sessions end)."""
     from search.ingest import audit
@@ -414,6 +434,7 @@ def trash_list(index_dir):
 @trash.command("empty")
 @_index_option
 @click.option("--older-than", "days", type=click.FloatRange(0), default=0, show_default=True, help="Only what was removed more than this many days ago.")
+@_writes
 def trash_empty(index_dir, days):
     """Delete the files in the trash for good."""
     from search.ingest import audit
@@ -467,6 +488,7 @@ def catalog_export(output, index_dir):
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @click.option("--no-reindex", is_flag=True, help="Only save the changes (the next ingest applies them).")
 @click.option("--json", "as_json", is_flag=True)
+@_writes
 def catalog_import(source, index_dir, dry_run, no_reindex, as_json):
     """Apply a corrected export: changed values go to the staff catalog
     (rows that cannot be applied are listed with their line numbers), then
@@ -522,6 +544,7 @@ def import_group() -> None:
 @click.option("--no-ingest", is_flag=True, help="Only write the files and metadata.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=config.default_jobs, show_default="CPU count, at most 4")
 @click.option("--json", "as_json", is_flag=True)
+@_writes
 def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, jobs, as_json):
     """Add the records of SOURCE (.jsonl or .csv), whose text comes with
     each record, as searchable documents. Importing the same file again

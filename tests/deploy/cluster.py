@@ -71,6 +71,7 @@ http {{
     upstream etslib_search {{
 {servers}
         keepalive 16;
+        keepalive_timeout 1s;  # below gunicorn's 2 s: never reuse a connection gunicorn is closing
     }}
     server {{
         listen 127.0.0.1:{port};

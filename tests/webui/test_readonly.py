@@ -152,3 +152,13 @@ def test_nothing_writes_to_a_read_only_index_folder(published):
     assert out["attempts"] == []
     assert out["codes"] == [200, 200, 200, 200, 200, 200, 403, 403]
     assert _tree(published) == before
+
+
+def test_commands_that_write_refuse_on_a_read_only_node(published, tmp_path):
+    from tests.support.cli import etslib
+
+    env = {"ETSLIB_READ_ONLY": "true", "ETSLIB_WRITER_URL": WRITER, "ETSLIB_INDEX": str(published)}
+    r = etslib("ingest", str(tmp_path), env=env)
+    assert r.returncode == 1 and f"read-only search node (ETSLIB_READ_ONLY): run this on the writer ({WRITER})" in r.stderr
+    r = etslib("stats", "--json", env=env)
+    assert r.returncode == 0 and json.loads(r.stdout)["documents"] == 2
