@@ -649,8 +649,7 @@ def publish(dest, index_dir, rsh, as_json):
     except the one just replaced. Exits 0 when DEST serves the live
     generation, 1 when it could not be published (the reason is printed).
     """
-    from search.index import IndexRoot
-    from search.index.publish import PublishError, publish as publish_index
+    from search.ingest import IndexRoot, PublishError, publish_index
 
     root = IndexRoot(_resolve_index(index_dir))
     try:
