@@ -93,6 +93,9 @@ def test_refusals_say_what_to_do(corpus, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(PublishError, match="cannot create the destination"):
         publish(src, tmp_path / "file" / "d")
+    if Path("/proc/self/fdinfo").is_dir():  # a folder nobody may write, root included
+        with pytest.raises(PublishError, match="is not writable"):
+            publish(src, "/proc/self/fdinfo")
     publish(src, tmp_path / "d")
     with pytest.raises(PublishError, match="holds an index that ingest writes"):
         publish(IndexRoot(tmp_path / "d"), tmp_path / "ix")
