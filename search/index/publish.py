@@ -116,19 +116,21 @@ def publish(root: IndexRoot, dest: str | os.PathLike, *, rsh: str | None = None)
 
 
 def _live_generation(root: IndexRoot) -> tuple[Store, Manifest]:
-    try:
-        store = root.open()
-        m = manifest(store)
-    except IndexProblem as e:
-        raise PublishError(str(e)) from None
-    if m is None:
-        if store.generation() <= 0:
-            raise PublishError(f"the index at {root.root} is empty: run `etslib ingest PATH` first")
-        raise PublishError(
-            f"the index at {root.root} has no checksums yet (written by an older etslib): "
-            "run `etslib ingest` on its folders once, which records them, then publish"
-        )
-    return store, m
+    for _ in range(3):
+        try:
+            store = root.open()
+            m = manifest(store)
+        except IndexProblem as e:
+            raise PublishError(str(e)) from None
+        if m is not None:
+            return store, m
+        time.sleep(0.1)  # a commit between listing the files and reading the checksums
+    if store.generation() <= 0:
+        raise PublishError(f"the index at {root.root} is empty: run `etslib ingest PATH` first")
+    raise PublishError(
+        f"the index at {root.root} has no checksums yet (written by an older etslib): "
+        "run `etslib ingest` on its folders once, which records them, then publish"
+    )
 
 
 # -- a local folder ------------------------------------------------------------------

@@ -152,3 +152,28 @@ def test_the_command(corpus, tmp_path):
     assert r.returncode == 0 and "already serves" in r.stdout
     r = etslib("publish", str(tmp_path / "d"), "--index", str(tmp_path / "missing"))
     assert r.returncode == 1 and "etslib: no index at" in r.stderr
+
+
+def test_a_commit_during_the_copy_starts_it_again(corpus, tmp_path, monkeypatch):
+    import search.index.publish as p
+
+    real, moved = p._copy_file, []
+
+    def once_merged_away(src, dst, size, crc):
+        if not moved:  # as when a commit merges a segment away mid-copy
+            moved.append(src)
+            raise p._Moved()
+        return real(src, dst, size, crc)
+
+    monkeypatch.setattr(p, "_copy_file", once_merged_away)
+    out = publish(IndexRoot(tmp_path / "ix"), tmp_path / "d")
+    assert moved and IndexRoot(tmp_path / "d").current_name() == out.store
+    assert not list((tmp_path / "d").glob(".publish-*"))
+
+
+def test_an_index_without_checksums_says_how_to_get_them(corpus, tmp_path):
+    store = IndexRoot(tmp_path / "ix").open()
+    for f in store.path.glob("checksums-*.json"):
+        f.unlink()
+    with pytest.raises(PublishError, match="no checksums yet .* run `etslib ingest`"):
+        publish(IndexRoot(tmp_path / "ix"), tmp_path / "d")
