@@ -69,6 +69,11 @@ def test_a_new_generation_reaches_both_nodes_under_load(tmp_path):
         nginx_proxy(nginx, tmp_path / "nginx", [urllib.parse.urlsplit(u).netloc for u in (n1, n2)]) as lb,
     ):
         assert _index_id(n1) == _index_id(n2) == first.index_id
+        conn = http.client.HTTPConnection(urllib.parse.urlsplit(lb).netloc, timeout=30)
+        conn.request("POST", "/staff/signin", headers={"Accept": "application/json"})
+        refused = conn.getresponse()
+        assert refused.status == 403 and "the writer at https://writer.example.org" in json.loads(refused.read())["error"]["message"]
+        conn.close()
         # The writer indexes a new document (a word no other has) meanwhile.
         (corpus / "new.txt").write_text("The zeppelinquota rule applies from the next phase.\n", encoding="utf-8")
         build_index([corpus], writer.root)
