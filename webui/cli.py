@@ -8,8 +8,10 @@ terminal and ``--json`` for programs.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,8 +46,6 @@ def _writes(f):
     """A command that changes the index or the staff data: refused on a
     read-only search node (``ETSLIB_READ_ONLY``), whose index is a
     published copy that `etslib publish` replaces."""
-    import functools
-    import os
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
