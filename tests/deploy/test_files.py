@@ -110,3 +110,11 @@ def test_systemd_accepts_the_units(tmp_path):
     r = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert not [line for line in r.stderr.splitlines() if "etslib" in line], r.stderr
+
+
+@pytest.mark.parametrize("name", ["nginx-cluster.conf", "nginx-compose.conf"])
+def test_staff_work_and_files_go_to_the_writer_searches_to_the_nodes(name):
+    text = (DEPLOY / name).read_text()
+    routes = dict(re.findall(r"location (\S+) \{.*?proxy_pass http://(\w+);", text, re.S))
+    assert routes == {"/": "etslib_search", "/staff/": "etslib_writer", "/file/": "etslib_writer"}
+    assert "proxy_next_upstream error timeout" in text  # a node that fails: the next one answers
