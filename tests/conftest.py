@@ -135,8 +135,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str] | None = None):
-    """``etslib serve`` (gunicorn) over ``index`` on a free port, as a
+def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+    """``etslib serve ARGS`` (gunicorn) over ``index`` on a free port, as a
     subprocess; yields its base URL and stops it afterwards."""
     import socket
     import subprocess
@@ -144,7 +144,7 @@ def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str]
     import time
 
     port = _free_port()
-    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)]
+    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers), *args]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:

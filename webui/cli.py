@@ -8,8 +8,10 @@ terminal and ``--json`` for programs.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,21 @@ def _resolve_index(index_dir: Path | None) -> Path:
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"etslib: {message}", err=True)
     sys.exit(code)
+
+
+def _writes(f):
+    """A command that changes the index or the staff data: refused on a
+    read-only search node (``ETSLIB_READ_ONLY``), whose index is a
+    published copy that `etslib publish` replaces."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        if os.environ.get("ETSLIB_READ_ONLY", "").strip().lower() not in ("", "0", "false", "no"):
+            writer = os.environ.get("ETSLIB_WRITER_URL")
+            _fail("this is a read-only search node (ETSLIB_READ_ONLY): run this on the writer" + (f" ({writer})" if writer else ""))
+        return f(*args, **kwargs)
+
+    return wrapper
 
 
 def _json(obj: Any) -> None:
@@ -73,6 +90,7 @@ def main(verbose: int) -> None:
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
 @click.option("--no-ocr", is_flag=True, help="Do not read scanned PDFs by OCR (they are reported as scanned).")
+@_writes
 def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed, no_ocr):
     """Index the PDF, HTML and text files under PATHS.
 
@@ -350,6 +368,7 @@ def user() -> None:
 @_index_option
 @click.option("--reset", is_flag=True, help="Set a new password for an existing account (ends its sessions).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@_writes
 def user_add(name, index_dir, reset, password_stdin):
     """Create a staff account NAME; asks for its password."""
     from search.ingest import audit
@@ -372,6 +391,7 @@ def user_add(name, index_dir, reset, password_stdin):
 @user.command("remove")
 @click.argument("name")
 @_index_option
+@_writes
 def user_remove(name, index_dir):
     """Remove a staff account (its sessions end)."""
     from search.ingest import audit
@@ -414,6 +434,7 @@ def trash_list(index_dir):
 @trash.command("empty")
 @_index_option
 @click.option("--older-than", "days", type=click.FloatRange(0), default=0, show_default=True, help="Only what was removed more than this many days ago.")
+@_writes
 def trash_empty(index_dir, days):
     """Delete the files in the trash for good."""
     from search.ingest import audit
@@ -467,6 +488,7 @@ def catalog_export(output, index_dir):
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @click.option("--no-reindex", is_flag=True, help="Only save the changes (the next ingest applies them).")
 @click.option("--json", "as_json", is_flag=True)
+@_writes
 def catalog_import(source, index_dir, dry_run, no_reindex, as_json):
     """Apply a corrected export: changed values go to the staff catalog
     (rows that cannot be applied are listed with their line numbers), then
@@ -522,6 +544,7 @@ def import_group() -> None:
 @click.option("--no-ingest", is_flag=True, help="Only write the files and metadata.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=config.default_jobs, show_default="CPU count, at most 4")
 @click.option("--json", "as_json", is_flag=True)
+@_writes
 def import_records_cmd(source, index_dir, into, mapping, constants, no_ingest, jobs, as_json):
     """Add the records of SOURCE (.jsonl or .csv), whose text comes with
     each record, as searchable documents. Importing the same file again
@@ -607,6 +630,44 @@ def check(paths, index_dir, catalogs, as_json):
     sys.exit(result.exit_code)
 
 
+# -- publish ------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("dest")
+@_index_option
+@click.option("--rsh", default=None, metavar="CMD", help="Remote shell for HOST:PATH, as rsync's -e (default: $ETSLIB_RSH, else ssh).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def publish(dest, index_dir, rsh, as_json):
+    """Copy the live index generation to DEST for read-only serving nodes.
+
+    DEST is a folder, or HOST:PATH (copied with rsync over ssh). The copy is
+    complete and checked before DEST's CURRENT is switched to it, so a node
+    serving DEST (`etslib serve --read-only --index DEST`) moves to the new
+    generation at once or not at all. Files the previous published
+    generation holds are linked, not copied; older generations are deleted,
+    except the one just replaced. Exits 0 when DEST serves the live
+    generation, 1 when it could not be published (the reason is printed).
+    """
+    from search.ingest import IndexRoot, PublishError, publish_index
+
+    root = IndexRoot(_resolve_index(index_dir))
+    try:
+        out = publish_index(root, dest, rsh=rsh)
+    except PublishError as e:
+        _fail(str(e))
+    if as_json:
+        _json(out.to_json())
+        return
+    if out.unchanged:
+        click.echo(f"{out.dest} already serves {out.index_id}: nothing to do")
+        return
+    how = f"{out.files} files, {out.copied_bytes / 1e6:,.1f} MB copied" + (f", {out.linked} linked from the previous generation" if out.linked else "")
+    click.echo(f"published {out.index_id} to {out.dest} ({how}; {out.seconds:.1f} s)")
+    for name in out.removed:
+        click.echo(f"removed old generation {name}")
+
+
 # -- serve --------------------------------------------------------------------
 
 
@@ -617,12 +678,14 @@ def check(paths, index_dir, catalogs, as_json):
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--base-url", default=None, metavar="URL", help="The site's address (https://library.example.org): absolute links in feeds and JSON start with it (default: $ETSLIB_BASE_URL).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME", help="A host name the site answers to, besides localhost and --host (default: $ETSLIB_ALLOWED_HOSTS).")
-def serve(index_dir, host, port, workers, base_url, allowed_hosts):
+@click.option("--read-only", "read_only", is_flag=True, default=None, help="A search node serving a published copy (etslib publish): staff pages refused, nothing written to the index folder (default: $ETSLIB_READ_ONLY).")
+@click.option("--writer-url", default=None, metavar="URL", help="Where staff work happens, shown by a --read-only node (default: $ETSLIB_WRITER_URL).")
+def serve(index_dir, host, port, workers, base_url, allowed_hosts, read_only, writer_url):
     """Serve the search page and API under gunicorn (gevent workers)."""
     from webui.server import run
 
     index = _resolve_index(index_dir)
-    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts))
+    run(index, host=host, port=port, workers=workers, base_url=base_url, allowed_hosts=list(allowed_hosts), read_only=read_only, writer_url=writer_url)
 
 
 # -- prices -------------------------------------------------------------------

@@ -36,11 +36,13 @@ def error_json(status: int, message: str) -> dict[str, Any]:
     return {"error": {"status": status, "message": message}}
 
 
-def error_response(status: int, message: str, title: str | None = None):
+def error_response(status: int, message: str, title: str | None = None, *, link: str | None = None):
+    """A JSON error or the error page; ``link``: an address that helps
+    (the page shows it, JSON has it in the message already)."""
     if wants_json():
         resp = jsonify(error_json(status, message))
     else:
-        resp = make_response(render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message))
+        resp = make_response(render_template("error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message, link=link))
     return resp, status
 
 

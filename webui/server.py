@@ -99,11 +99,18 @@ def run(
     workers: int = 2,
     base_url: str | None = None,
     allowed_hosts: list[str] | None = None,
+    read_only: bool | None = None,
+    writer_url: str | None = None,
 ) -> None:
     """Serve ``index``. The site answers to ``ALLOWED_HOSTS`` plus
     ``allowed_hosts`` and ``host`` (unless it binds every address);
-    ``base_url`` overrides the ``BASE_URL`` setting."""
+    ``base_url``, ``read_only`` and ``writer_url`` override the settings
+    ``BASE_URL``, ``READ_ONLY`` and ``WRITER_URL``."""
     config: dict[str, Any] = {"SERVE_HOSTS": list(allowed_hosts or []) + ([host.strip("[]")] if host not in _WILDCARDS else [])}
     if base_url:
         config["BASE_URL"] = base_url
+    if read_only is not None:
+        config["READ_ONLY"] = read_only
+    if writer_url:
+        config["WRITER_URL"] = writer_url
     _App(gunicorn_options(host, port, workers), index, config).run()

@@ -39,6 +39,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_DIR", None, "Where uploads are stored (default: staff-uploads in the first library folder)."),
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (TLS cookies, sign-in limits)."),
     Setting(
+        "READ_ONLY",
+        False,
+        "A read-only search node serving a published copy of the index (etslib publish): every staff page and "
+        "action is refused with a pointer to WRITER_URL, and nothing is written to the index folder.",
+    ),
+    Setting("WRITER_URL", None, "The writer node's address (https://staff.library.example.org), shown by a READ_ONLY node."),
+    Setting(
         "BASE_URL",
         None,
         "The site's address (https://library.example.org): absolute links in feeds, JSON and citation tags start with it. "

@@ -13,7 +13,7 @@ from .bulk import PageTerms, encode_page
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, store_counts
-from .store import IndexRoot, IngestLock, Store, write_json_atomic
+from .store import IndexRoot, IngestLock, Store, index_id, write_json_atomic
 from .writer import DocWriter, clear_temp, tidy
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "IngestLock",
     "Store",
     "write_json_atomic",
+    "index_id",
     "DocWriter",
     "tidy",
     "WhooshVersionError",

@@ -35,7 +35,7 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexDamaged
-from .store import Store, write_json_atomic
+from .store import VERSION_FILE, Store, write_json_atomic
 from .whoosh_format import latest_generation, open_segment, read_int_column, read_toc, toc_filename, write_toc
 
 FORMAT = 1
@@ -297,3 +297,38 @@ def repair(store: Store, verdict: Verdict) -> int:
             keep.append(seg)
     publish(store, toc.schema, keep, toc.generation + 1)
     return len(affected)
+
+
+# -- copying -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every file of one generation with its size and CRC-32: what a copy
+    of the generation must hold (:mod:`.publish`)."""
+
+    generation: int
+    files: dict[str, tuple[int, int | None]]  # name -> (size, CRC-32; None: not recorded)
+
+
+def manifest(store: Store) -> Manifest | None:
+    """The live generation's files, from its checksums; None when it has
+    none (an empty index, or one written before checksums were kept)."""
+    if not _on_disk(store):
+        return None
+    generation = latest_generation(store.storage, INDEXNAME)
+    data = _load(store, generation) if generation >= 0 else None
+    if data is None:
+        return None
+    files: dict[str, tuple[int, int | None]] = {}
+    for desc in data["segments"].values():
+        for name, (size, crc) in desc["files"].items():
+            files[Path(str(name)).name] = (int(size), int(crc))
+    size, crc = data["toc"]
+    files[_toc_name(store, generation)] = (int(size), int(crc))
+    for name in (_path(store, generation).name, VERSION_FILE):
+        try:
+            files[name] = ((store.path / name).stat().st_size, None)
+        except OSError:
+            return None
+    return Manifest(generation, files)

@@ -37,6 +37,17 @@ VERSION_FILE = "etslib.json"
 STORE_NAME_RE = re.compile(r"^store-[0-9A-Za-z-]{1,80}$")
 
 
+def index_id(store_name: str, generation: int) -> str:
+    """What names one generation of one store to the outside (``/api/stats``
+    and ``etslib publish``): the same on every node that serves a copy."""
+    return f"{store_name}/{generation}"
+
+
+def write_text_atomic(path: Path, data: str) -> None:
+    """Write a small text file so a reader sees the old one or the new one."""
+    _write_atomic(path, data)
+
+
 def _write_atomic(path: Path, data: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:

@@ -13,9 +13,14 @@ every ingest), :mod:`.library` (the folders, the upload folder, the trash),
 :mod:`.jobs` (reindexing in the background), :mod:`.audit`,
 :mod:`.attention`, :mod:`.status`, :mod:`.records` (bulk records) and
 :mod:`.catalogio` (CSV export and import).
+
+For serving nodes: :func:`publish_index` (``etslib publish``) copies the
+live generation to the folder a read-only node serves
+(:mod:`search.index.publish`).
 """
 
 from ..index import IndexBusy, IndexDamaged, IndexMissing, IndexProblem, IndexRoot, write_json_atomic
+from ..index.publish import Published, PublishError, publish as publish_index
 from .catalog import CatalogError
 from .run import IngestOptions, ingest, read_report, supported_suffixes
 
@@ -27,6 +32,9 @@ __all__ = [
     "IndexProblem",
     "IndexRoot",
     "IngestOptions",
+    "Published",
+    "PublishError",
+    "publish_index",
     "ingest",
     "read_report",
     "supported_suffixes",

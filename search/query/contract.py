@@ -101,7 +101,7 @@ def response_json(resp: SearchResponse) -> dict[str, Any]:
 def stats_json(stats: IndexStats, *, store: bool = True) -> dict[str, Any]:
     """``etslib stats --json`` (without the last ingest); ``store=False`` leaves
     out the server path, as ``/api/stats`` does."""
-    out: dict[str, Any] = {"documents": stats.documents, "families": stats.families, "pages": stats.pages, "generation": stats.generation}
+    out: dict[str, Any] = {"documents": stats.documents, "families": stats.families, "pages": stats.pages, "generation": stats.generation, "index": stats.index_id}
     if store:
         out["store"] = stats.store
     out["facets"] = {

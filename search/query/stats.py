@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..index import index_id
 from ..model import FacetValue
 from ..vocab.facets import FACETS
 from .facets import facet_results
@@ -19,6 +20,7 @@ class IndexStats:
     store: str  # the live store folder (a server path: not for the public)
     facets: dict[str, list[FacetValue]]  # every value with its count of works (as a search counts)
     families: int = 0  # works: documents with their versions counted once
+    index_id: str = ""  # store folder name/generation: the same on every node serving a published copy
 
 
 def index_stats(gen: Generation) -> IndexStats:
@@ -29,4 +31,4 @@ def index_stats(gen: Generation) -> IndexStats:
         for name, facet in FACETS.items()
     }
     snap = gen.snap
-    return IndexStats(snap.n_docs, snap.n_pages, snap.generation, str(snap.store.path), facets, table.families.count)
+    return IndexStats(snap.n_docs, snap.n_pages, snap.generation, str(snap.store.path), facets, table.families.count, index_id(snap.store.name, snap.generation))

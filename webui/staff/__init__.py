@@ -35,9 +35,16 @@ def init_app(app: Flask) -> None:
 
     from ..accounts import secret_key
     from ..errors import error_response
-    from . import auth, routes  # noqa: F401 - the routes attach to bp
+    from . import auth, readonly, routes  # noqa: F401 - the routes attach to bp
 
-    if not app.config.get("SECRET_KEY"):
+    readonly.init_app(app)
+    if not app.config.get("SECRET_KEY") and app.config.get("READ_ONLY"):
+        import secrets
+
+        # Nothing is written to a read-only node's index folder, and it has
+        # no staff sessions to keep across workers or restarts.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    elif not app.config.get("SECRET_KEY"):
         try:
             app.config["SECRET_KEY"] = secret_key(IndexRoot(app.config["INDEX"]))
         except OSError as e:  # a read-only index folder: search works, sign-ins last one worker
