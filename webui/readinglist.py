@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Iterable
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request
 
 from .exports import bibtex_body, csv_body, download, ris_body
+from .security import cookies_secure
 from .state import get_searcher
 from .views.reading_list import list_json, reading_list_page
 
@@ -66,9 +67,10 @@ def _save(resp: Response, ids: list[str]) -> Response:
         ids = ids[:-1]
         value = format_ids(ids)
     if ids:
-        resp.set_cookie(COOKIE, value, max_age=MAX_AGE, path="/", samesite="Lax", httponly=False)
+        # Not HttpOnly: the page's script keeps the list without a reload.
+        resp.set_cookie(COOKIE, value, max_age=MAX_AGE, path="/", samesite="Lax", httponly=False, secure=cookies_secure(current_app))
     else:
-        resp.delete_cookie(COOKIE, path="/", samesite="Lax")
+        resp.delete_cookie(COOKIE, path="/", samesite="Lax", secure=cookies_secure(current_app))
     return resp
 
 

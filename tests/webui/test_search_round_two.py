@@ -259,3 +259,14 @@ def test_other_sites_cannot_change_the_list(client):
     r = client.post("/list/toggle", data={"id": "x", "next": "https://elsewhere.example/"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/list")  # never off-site
     client.post("/list/clear", data={"next": "/"})
+
+
+def test_the_list_cookie_is_secure_over_https(app):
+    with app.test_client() as client:
+        doc = api(client, q="aviation")["results"][0]["id"]
+        plain = client.post("/list/toggle", data={"id": doc, "next": "/"})
+        assert "etslib_list=" in plain.headers["Set-Cookie"] and "Secure" not in plain.headers["Set-Cookie"]
+    with app.test_client() as client:
+        tls = client.post("/list/toggle", data={"id": doc, "next": "/"}, base_url="https://localhost")
+        cookie = tls.headers["Set-Cookie"]
+        assert "etslib_list=" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask
 from flask.sessions import SecureCookieSessionInterface
+
+from ..security import cookies_secure
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -24,8 +26,7 @@ class _SessionInterface(SecureCookieSessionInterface):
     pass the scheme on must not make them travel in the clear."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        base = str(app.config.get("BASE_URL") or "")
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure or base.lower().startswith("https://")
+        return cookies_secure(app)
 
 
 def init_app(app: Flask) -> None:

@@ -157,7 +157,7 @@
   function saveIds(ids) {
     ids = ids.slice(0, LIST_MAX);
     var value = ids.map(encodeURIComponent).join(",");
-    document.cookie = LIST_COOKIE + "=" + value + "; path=/; max-age=" + (ids.length ? 31536000 : 0) + "; samesite=lax";
+    document.cookie = LIST_COOKIE + "=" + value + "; path=/; max-age=" + (ids.length ? 31536000 : 0) + "; samesite=lax" + (window.location.protocol === "https:" ? "; secure" : "");
     document.querySelectorAll("[data-list-count]").forEach(function (el) {
       el.textContent = ids.length ? " (" + ids.length + ")" : "";
     });
