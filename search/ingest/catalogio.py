@@ -81,6 +81,9 @@ def check_values(values: dict[str, Any], where: str) -> dict[str, Any]:
     from ..vocab import jurisdictions
 
     cleaned = validate(values, where)
+    raw_lang = str(values.get("language") or "").strip()
+    if raw_lang and "language" not in cleaned:  # left out by the catalog's rule (detected instead): say so
+        raise CatalogError(f"{where}: language must be a code such as en, de or zh, not {raw_lang[:40]!r}")
     if "type" in cleaned and cleaned["type"] not in DOC_TYPES:
         raise CatalogError(f"{where}: unknown type {cleaned['type']!r} (one of {', '.join(DOC_TYPES)})")
     if "language" in cleaned and not _LANG_RE.match(cleaned["language"]):

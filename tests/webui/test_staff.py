@@ -227,6 +227,13 @@ def test_edit_rejects_bad_values(signed_in):
     assert r.status_code == 400 and "year must be a number" in r.get_data(as_text=True)
     r = client.post(f"/staff/doc/{doc['id']}/edit", data={"csrf_token": token, "rev": rev, "title": "<script>alert(1)</script>x"})
     assert "<script>alert(1)" not in r.get_data(as_text=True)
+    # Values the vocabularies do not know are refused with why, as a CSV import refuses them.
+    for field, value, why in (("type", "../../x", "unknown type"), ("language", "<script>", "language must be a code"), ("jurisdictions", "Atlantis", "unknown jurisdiction")):
+        rev = re.search(r'name="rev" value="(\d+)"', client.get(f"/staff/doc/{doc['id']}/edit").get_data(as_text=True)).group(1)
+        r = client.post(f"/staff/doc/{doc['id']}/edit", data={"csrf_token": token, "rev": rev, field: value})
+        assert r.status_code == 400 and why in r.get_data(as_text=True), (field, r.status_code)
+    edit_page = client.get(f"/staff/doc/{doc['id']}/edit").get_data(as_text=True)
+    assert "../../x" not in edit_page and "Atlantis" not in edit_page  # nothing was saved
 
 
 # -- upload ----------------------------------------------------------------------------

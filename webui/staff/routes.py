@@ -14,6 +14,7 @@ from search.ingest import audit, jobs
 from search.ingest import staffcatalog
 from search.ingest.attention import needs_attention
 from search.ingest.catalog import CatalogError
+from search.ingest.catalogio import check_values
 from search.ingest.library import in_library, move_to_trash, relative_name, upload_dir
 from search.ingest.metadata import doc_id_for
 from search.ingest.preview import preview_files
@@ -244,6 +245,7 @@ def edit_save(doc_id: str):
         flash("Nothing was changed.")
         return redirect(url_for("staff.edit", doc_id=doc_id))
     try:
+        check_values(changed, "edit")  # a known type and jurisdictions, a language code: as a CSV import
         new = staffcatalog.update(root, info["path"], changed, who=who(), expected_rev=expected, drop=revert)
     except staffcatalog.EditConflict as e:
         theirs = e.current.fields if e.current else {}
@@ -397,7 +399,7 @@ def upload_confirm():
             continue
         values = {k: v for k, v in read_form(request.form, f"f{n}-").items() if v}
         try:
-            checked.append((item, staffcatalog.validate(values, item.original)))
+            checked.append((item, check_values(values, item.original)))
         except CatalogError as e:
             errors.append(str(e))
     if errors:
