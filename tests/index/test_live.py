@@ -12,15 +12,6 @@ from search.query import Searcher
 from tests.conftest import build_index
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Allowance auctions in the first trading period.\n", encoding="utf-8")
-    build_index([folder], tmp_path / "ix")
-    return folder
-
-
 def test_the_same_snapshot_until_the_index_changes(corpus, tmp_path):
     live = LiveIndex(IndexRoot(tmp_path / "ix"))
     try:

@@ -18,15 +18,6 @@ from tests.conftest import build_index
 from tests.support.cli import etslib
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Allowance auctions in the first trading period.\n", encoding="utf-8")
-    build_index([folder], tmp_path / "ix")
-    return folder
-
-
 def _add(corpus: Path, tmp_path: Path, name: str, text: str) -> None:
     (corpus / name).write_text(text + "\n", encoding="utf-8")
     build_index([corpus], tmp_path / "ix")
