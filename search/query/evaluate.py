@@ -333,7 +333,8 @@ class Evaluator:
             score += np.where(out.mask, w * b.score, 0).astype(np.float32)
         recs = [out.rec_ids] + [b.rec_ids for b in bonus]
         rscores = [out.rec_scores] + [w * b.rec_scores for b in bonus]
-        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts)
+        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts,
+                      near=out.near)
 
     # -- leaves ------------------------------------------------------------
 
