@@ -186,3 +186,29 @@ def test_pages_are_ranked_for_the_question_as_a_whole(searcher):
     hit = next(h for h in resp.hits if _name(h).startswith(("BHP_", "Rio_Tinto_", "CostCo_")))
     first = {w[:5] for w in _marked(hit) if w[:5] in ("scope", "emiss", "reduc", "targe", "3")}
     assert len(first) >= 3, _marked(hit)
+
+
+def _pages_of(searcher, name: str, q: str, limit: int = 3) -> list[int]:
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    return [p.page for p in searcher.document_pages(doc["id"], SearchRequest(q=q), limit=limit)]
+
+
+def test_a_glossary_page_does_not_outrank_the_pages_that_discuss_the_question(searcher):
+    from search.query.evaluate import Params
+
+    name = "BHP_Climate_Transition_Action_Plan_2021.pdf"
+    q = "which greenhouse gas emissions targets and goals does the company report"
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    assert 23 in doc["nav_pages"], doc["nav_pages"]  # "Glossary" heads page 23
+    with Searcher(searcher.root, params=Params(nav_weight=1.0)) as plain:
+        assert _pages_of(plain, name, q)[0] == 23  # every word of the question has its entry
+    top = _pages_of(searcher, name, q)
+    assert 23 not in top and 8 in top, top  # page 8: the targets and goals themselves
+
+
+def test_a_contents_page_does_not_outrank_the_pages_that_discuss_the_question(searcher):
+    name = "NearZero_WCI-RULES_model_documentation.pdf"
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    assert {2, 3, 4} <= set(doc["nav_pages"]), doc["nav_pages"]
+    top = _pages_of(searcher, name, "how are offsets retired and what limits apply to offset usage", limit=4)
+    assert not {2, 3, 4} & set(top) and 31 in top, top  # 3.6.1 Limits on offset usage
