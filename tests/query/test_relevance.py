@@ -212,3 +212,12 @@ def test_a_contents_page_does_not_outrank_the_pages_that_discuss_the_question(se
     assert {2, 3, 4} <= set(doc["nav_pages"]), doc["nav_pages"]
     top = _pages_of(searcher, name, "how are offsets retired and what limits apply to offset usage", limit=4)
     assert not {2, 3, 4} & set(top) and 31 in top, top  # 3.6.1 Limits on offset usage
+
+
+def test_a_document_without_a_page_holding_every_word_still_lists_its_best_pages(searcher):
+    # "maritime" and "clinker" are both in the carbon market report, never on one page.
+    q = "maritime clinker"
+    hit = next(h for h in searcher.search(SearchRequest(q=q, limit=5)).hits if _name(h) == "EC_2024_carbon_market_report_en.pdf")
+    assert hit.matched_pages == 0
+    pages = [p.page for p in searcher.document_pages(hit.id, SearchRequest(q=q), limit=3)]
+    assert pages and pages == [p.page for p in hit.passages]  # the document page shows what the hit showed
