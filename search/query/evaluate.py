@@ -50,9 +50,14 @@ class Params:
     near_weight: float = 0.5  # proximity: a pair of query words standing together, against one word's page score
     near_window: int = 1  # ... within this many positions (1: adjacent, either order)
     near_docs: int = 20  # proximity is looked up on the pages of this many best documents
-    span_window: int = 0  # a page's coverage is read in its best window of this many positions (0: the whole page)
-    span_power: float = 0.5  # ... the page score scaled by the window's share of the query's words, to this power
-    span_floor: float = 0.5  # ... counted from this floor (a page whose words matched by stem alone keeps some score)
+    # On the pages of the near_docs best documents, a page's coverage is read
+    # in its best window of span_window positions (about a paragraph; 0:
+    # the whole page, page_coord_power), its score scaled by
+    # (span_floor + (1 - span_floor) * share) ** span_power: the floor keeps
+    # a page whose words matched by stem alone (no positions) in the running.
+    span_window: int = 50
+    span_power: float = 0.5
+    span_floor: float = 0.5
     page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
     page_coord_power: float = 0.5  # a page's score scaled by the share of the query's words it holds
     coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
@@ -758,20 +763,23 @@ class Evaluator:
                 dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
-            if len(scored.concepts) > 1 and len(scored.pages[0]) and self.p.page_coord_power:
+            recs, sums = scored.pages
+            factor = np.ones(len(recs), dtype=np.float32)
+            if len(scored.concepts) > 1 and len(recs) and self.p.page_coord_power:
                 # A page that answers the question holds most of its words:
                 # weigh each page by the (idf-weighted) share it holds, so
                 # one word repeated does not make the best page.
-                recs, sums = scored.pages
                 cov = np.zeros(self.snap.n_records, dtype=np.float32)
                 total = 0.0
                 for w, ids in scored.concepts:
                     cov[ids] += w
                     total += w
-                share = cov[recs] / total if total else 1.0
-                scored.pages = (recs, (sums * share**self.p.page_coord_power).astype(np.float32))
-            if len(scored.pages[0]) and ((scored.near and self.p.near_weight) or (len(scored.spread) > 1 and self.p.span_window)):
-                scored.pages = self._with_proximity(scored)
+                if total:
+                    factor = (cov[recs] / total) ** self.p.page_coord_power
+            bonus = np.zeros(len(recs), dtype=np.float32)
+            if len(recs) and ((scored.near and self.p.near_weight) or (len(scored.spread) > 1 and self.p.span_window)):
+                self._with_proximity(scored, recs, factor, bonus)
+            scored.pages = (recs, (sums * factor + bonus).astype(np.float32))
             if self.page_nav is not None and self.p.nav_weight != 1.0 and len(scored.pages[0]):
                 # Contents, glossary and reference pages hold every word of a
                 # question apart; the page that answers holds them in its text.
@@ -779,12 +787,13 @@ class Evaluator:
                 scored.pages = (recs, np.where(self.page_nav[recs], sums * self.p.nav_weight, sums).astype(np.float32))
         return scored.pages
 
-    def _with_proximity(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
-        """Page scores plus a bonus where neighbouring query words stand
-        together (within ``near_window`` positions, either order), looked
-        up on the pages of the best documents only: positions cost, and
-        only those pages are shown."""
-        recs, sums = scored.pages
+    def _with_proximity(self, scored: Scored, recs: np.ndarray, factor: np.ndarray, bonus: np.ndarray) -> None:
+        """Proximity on the pages of the best documents (positions cost, and
+        only those pages are shown), in place: the page's coverage
+        ``factor`` read in its best window of the question's words
+        (``span_window`` positions) instead of the whole page, and a
+        ``bonus`` where neighbouring query words stand together (within
+        ``near_window`` positions, either order)."""
         rows = np.flatnonzero(scored.mask)
         if len(rows) > self.p.near_docs:
             rows = rows[np.argpartition(-scored.score[rows], self.p.near_docs - 1)[: self.p.near_docs]]
@@ -792,7 +801,7 @@ class Evaluator:
         top[rows] = True
         sel = np.flatnonzero(top[self.snap.page_doc[recs]])
         if not len(sel):
-            return recs, sums
+            return
         cand = recs[sel]  # ascending
         k1 = self.p.k1
         keys: dict[tuple[str, ...], np.ndarray] = {}
@@ -802,18 +811,16 @@ class Evaluator:
                 keys[forms] = self._positions_of(cand, forms)
             return keys[forms]
 
-        sums = sums.copy()
         if len(scored.spread) > 1 and self.p.span_window:
             share = self._window_share(cand, [(positions(f), w) for f, w in scored.spread], self.p.span_window)
             floor = self.p.span_floor
-            sums[sel] *= ((floor + (1 - floor) * share) ** self.p.span_power).astype(np.float32)
-        bonus = np.zeros(len(cand), dtype=np.float32)
+            factor[sel] = (floor + (1 - floor) * share) ** self.p.span_power
         if self.p.near_weight:
+            near = np.zeros(len(cand), dtype=np.float32)
             for forms_a, forms_b, weight in scored.near:
                 count = self._near_counts(positions(forms_a), positions(forms_b), len(cand), self.p.near_window)
-                bonus += weight * count * (k1 + 1) / (count + k1)
-        sums[sel] += (self.p.near_weight * bonus).astype(np.float32)
-        return recs, sums
+                near += weight * count * (k1 + 1) / (count + k1)
+            bonus[sel] += self.p.near_weight * near
 
     @staticmethod
     def _window_share(cand: np.ndarray, words: list[tuple[np.ndarray, float]], window: int) -> np.ndarray:

@@ -221,3 +221,16 @@ def test_a_document_without_a_page_holding_every_word_still_lists_its_best_pages
     assert hit.matched_pages == 0
     pages = [p.page for p in searcher.document_pages(hit.id, SearchRequest(q=q), limit=3)]
     assert pages and pages == [p.page for p in hit.passages]  # the document page shows what the hit showed
+
+
+def test_a_page_holding_the_question_in_one_paragraph_outranks_a_page_holding_its_words_apart(searcher):
+    from search.query.evaluate import Params
+
+    name = "BHP_Climate_Change_Report_2020.pdf"
+    q = "how does the company set its internal carbon price"
+    # Page 45 continues the glossary (no heading of its own): "Internal Audit
+    # and Advisory", "Internal combustion engine", a company here, carbon
+    # there. Page 15, the portfolio analysis, prices carbon in its text.
+    with Searcher(searcher.root, params=Params(span_window=0)) as whole_page:
+        assert _pages_of(whole_page, name, q)[0] == 45
+    assert _pages_of(searcher, name, q)[0] == 15
