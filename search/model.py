@@ -133,6 +133,9 @@ class Document:
     #: start, as ``[offset, label, length]`` (see :mod:`search.text.sections`).
     section_marks: list[list[list[Any]]] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
+    #: 1-based pages that point elsewhere (contents, glossary, references:
+    #: search.text.pagekind); page ranking weighs them less.
+    nav_pages: list[int] = field(default_factory=list)
     #: The text's MinHash signature (search.text.minhash, base64); "" when
     #: the text is too short to say anything, None when not computed yet.
     minhash: str | None = None

@@ -509,7 +509,9 @@ def _questions(r: dict[str, Any]) -> list[str]:
 def _targets(r: dict[str, Any]) -> list[str]:
     m = r["meta"]
     L = ["", "TARGETS" + ("" if m["size_label"] == "large" else " (indicative below --size large)")]
-    rows = [[t["target"], t["value"] if t["value"] is not None else None, t["goal"], t["verdict"]] for t in r["targets"]]
+    # A ratio against a ×-goal reads to two decimals: 1.06 is not "1.1" beside ">= 1.1×".
+    rows = [[t["target"], _x(t["value"]) if isinstance(t["value"], float) and "×" in str(t["goal"]) else t["value"], t["goal"], t["verdict"]]
+            for t in r["targets"]]
     L += _table(["target", "measured", "goal", "verdict"], rows)
     L.append("")
     L.append(f"JSON: {m['out']}   (total {m['seconds']} s)")

@@ -126,6 +126,7 @@ def derive(
 ) -> Document:
     """Build the document: catalog ``entry`` first, then the file, then rules."""
     from ..text.language import detect_language
+    from ..text.pagekind import navigation_pages
     from ..text.sections import section_marks
     from ..vocab import classify, jurisdictions
 
@@ -239,6 +240,7 @@ def derive(
         relpath=rel or Path(path).name,
         section_marks=[] if ex.paged else section_marks(pages, ex.headings or ()),
         ocr_pages=list(ex.ocr_pages),
+        nav_pages=navigation_pages(pages),
         # Alone until ingest's family pass sees the other documents.
         family=given.get("family") or doc_id,
         family_newest=doc_id,

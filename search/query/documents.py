@@ -35,12 +35,17 @@ def matching_pages(gen: Generation, plan: Plan, row: int, limit: int, passages: 
 
 
 def page_matches(gen: Generation, plan: Plan, row: int) -> tuple[np.ndarray, np.ndarray]:
-    """Document ``row``'s page records that match the query, with their scores."""
+    """Document ``row``'s page records that match the query, with their
+    scores; when no page holds the query as a whole (its words are spread
+    over the document), the pages holding its words, as the hit's passages
+    show them."""
     recs, sums = gen.evaluator.page_scores(plan.scored)
     sel = gen.snap.page_doc[recs] == row
     recs, sums = recs[sel], sums[sel]
     matching = gen.evaluator.matching_records(plan.node, plan.request.exact, [row]).get(row)
     keep = np.isin(recs, matching) if matching is not None else np.zeros(len(recs), dtype=bool)
+    if not keep.any():
+        return recs, sums
     return recs[keep], sums[keep]
 
 

@@ -50,6 +50,14 @@ class Params:
     near_weight: float = 0.5  # proximity: a pair of query words standing together, against one word's page score
     near_window: int = 1  # ... within this many positions (1: adjacent, either order)
     near_docs: int = 20  # proximity is looked up on the pages of this many best documents
+    # On the pages of the near_docs best documents, a page's coverage is read
+    # in its best window of span_window positions (about a paragraph; 0:
+    # the whole page, page_coord_power), its score scaled by
+    # (span_floor + (1 - span_floor) * share) ** span_power: the floor keeps
+    # a page whose words matched by stem alone (no positions) in the running.
+    span_window: int = 50
+    span_power: float = 0.5
+    span_floor: float = 0.5
     page_idf: float = 1.0  # page scores use the idf over pages (1) or over documents (0)
     page_coord_power: float = 0.5  # a page's score scaled by the share of the query's words it holds
     coord_power: float = 0.0  # scale by the idf-weighted share of the query's words matched, to this power
@@ -60,6 +68,7 @@ class Params:
     msm_idf: float = 0.0  # PROTOTYPE: >0: need this share of the query's idf mass instead of a count
     max_expansions: int = 200  # wildcard terms
     stem_only_weight: float = 0.7  # an occurrence matching only by stem, against the form typed (1.0)
+    nav_weight: float = 0.5  # a page of contents, glossary or references, against a page of text (search.text.pagekind)
 
 
 @dataclass
@@ -76,6 +85,9 @@ class Scored:
     # Neighbouring words of the query as (forms, forms, weight): pages where
     # they stand within a few words of each other score more (page_scores()).
     near: tuple[tuple[tuple[str, ...], tuple[str, ...], float], ...] = ()
+    # The query's typed words as (forms, weight), a concept's idf shared by
+    # its words: pages where most of them stand in one window score more.
+    spread: tuple[tuple[tuple[str, ...], float], ...] = ()
 
     def nbytes(self) -> int:
         recs = self.rec_ids.nbytes + self.rec_scores.nbytes
@@ -136,6 +148,7 @@ class Evaluator:
         self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
+        self.page_nav = _navigation_records(snap)
         self._leaf_cache = SizedLRU(config.cache_budgets().leaves, lambda v: v[0].nbytes())
         self._local = threading.local()
 
@@ -281,6 +294,7 @@ class Evaluator:
         out.score = np.where(out.mask, out.score, 0).astype(np.float32)
         out.concepts = tuple((float(w), k.rec_ids) for k, w in zip(soft, idfs))
         out.near = self._near_pairs(soft_nodes, [float(w) for w in idfs])
+        out.spread = self._spread_words(soft_nodes, [float(w) for w in idfs])
         return self._with_bonus(out, bonus)
 
     def _near_pairs(self, nodes: list[Node], idfs: list[float]) -> tuple:
@@ -297,6 +311,20 @@ class Evaluator:
                 continue
             out.append((_forms(a), _forms(b), (wa + wb) / 2))
         return tuple(out)
+
+    def _spread_words(self, nodes: list[Node], idfs: list[float]) -> tuple:
+        """The typed words with positions (not CJK) and their share of
+        their concept's idf ("carbon price" as one concept: half each)."""
+        out: dict[tuple[str, ...], float] = {}
+        for node, w in zip(nodes, idfs):
+            if isinstance(node, Or) and node.synonyms:
+                node = node.children[0]
+            words = [node] if isinstance(node, Word) else list(node.children) if isinstance(node, And) else []
+            words = [c.text for c in words if isinstance(c, Word) and not analysis.CJK_RE.search(c.text)]
+            for t in words:
+                forms = _forms(t)
+                out[forms] = out.get(forms, 0.0) + w / len(words)
+        return tuple(out.items())
 
     def _phrase_as_words(self, node: Phrase, terms: Terms, notes: list[str]) -> Scored | None:
         """A quoted phrase found nowhere, searched as its words, every one
@@ -333,7 +361,8 @@ class Evaluator:
             score += np.where(out.mask, w * b.score, 0).astype(np.float32)
         recs = [out.rec_ids] + [b.rec_ids for b in bonus]
         rscores = [out.rec_scores] + [w * b.rec_scores for b in bonus]
-        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts)
+        return Scored(out.mask, score, np.concatenate(recs), np.concatenate(rscores).astype(np.float32), concepts=out.concepts,
+                      near=out.near, spread=out.spread)
 
     # -- leaves ------------------------------------------------------------
 
@@ -734,28 +763,37 @@ class Evaluator:
                 dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
-            if len(scored.concepts) > 1 and len(scored.pages[0]) and self.p.page_coord_power:
+            recs, sums = scored.pages
+            factor = np.ones(len(recs), dtype=np.float32)
+            if len(scored.concepts) > 1 and len(recs) and self.p.page_coord_power:
                 # A page that answers the question holds most of its words:
                 # weigh each page by the (idf-weighted) share it holds, so
                 # one word repeated does not make the best page.
-                recs, sums = scored.pages
                 cov = np.zeros(self.snap.n_records, dtype=np.float32)
                 total = 0.0
                 for w, ids in scored.concepts:
                     cov[ids] += w
                     total += w
-                share = cov[recs] / total if total else 1.0
-                scored.pages = (recs, (sums * share**self.p.page_coord_power).astype(np.float32))
-            if scored.near and len(scored.pages[0]) and self.p.near_weight:
-                scored.pages = self._with_proximity(scored)
+                if total:
+                    factor = (cov[recs] / total) ** self.p.page_coord_power
+            bonus = np.zeros(len(recs), dtype=np.float32)
+            if len(recs) and ((scored.near and self.p.near_weight) or (len(scored.spread) > 1 and self.p.span_window)):
+                self._with_proximity(scored, recs, factor, bonus)
+            scored.pages = (recs, (sums * factor + bonus).astype(np.float32))
+            if self.page_nav is not None and self.p.nav_weight != 1.0 and len(scored.pages[0]):
+                # Contents, glossary and reference pages hold every word of a
+                # question apart; the page that answers holds them in its text.
+                recs, sums = scored.pages
+                scored.pages = (recs, np.where(self.page_nav[recs], sums * self.p.nav_weight, sums).astype(np.float32))
         return scored.pages
 
-    def _with_proximity(self, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
-        """Page scores plus a bonus where neighbouring query words stand
-        together (within ``near_window`` positions, either order), looked
-        up on the pages of the best documents only: positions cost, and
-        only those pages are shown."""
-        recs, sums = scored.pages
+    def _with_proximity(self, scored: Scored, recs: np.ndarray, factor: np.ndarray, bonus: np.ndarray) -> None:
+        """Proximity on the pages of the best documents (positions cost, and
+        only those pages are shown), in place: the page's coverage
+        ``factor`` read in its best window of the question's words
+        (``span_window`` positions) instead of the whole page, and a
+        ``bonus`` where neighbouring query words stand together (within
+        ``near_window`` positions, either order)."""
         rows = np.flatnonzero(scored.mask)
         if len(rows) > self.p.near_docs:
             rows = rows[np.argpartition(-scored.score[rows], self.p.near_docs - 1)[: self.p.near_docs]]
@@ -763,16 +801,50 @@ class Evaluator:
         top[rows] = True
         sel = np.flatnonzero(top[self.snap.page_doc[recs]])
         if not len(sel):
-            return recs, sums
+            return
         cand = recs[sel]  # ascending
         k1 = self.p.k1
-        bonus = np.zeros(len(cand), dtype=np.float32)
-        for forms_a, forms_b, weight in scored.near:
-            count = self._near_counts(cand, forms_a, forms_b, self.p.near_window)
-            bonus += weight * count * (k1 + 1) / (count + k1)
-        sums = sums.copy()
-        sums[sel] += (self.p.near_weight * bonus).astype(np.float32)
-        return recs, sums
+        keys: dict[tuple[str, ...], np.ndarray] = {}
+
+        def positions(forms: tuple[str, ...]) -> np.ndarray:
+            if forms not in keys:
+                keys[forms] = self._positions_of(cand, forms)
+            return keys[forms]
+
+        if len(scored.spread) > 1 and self.p.span_window:
+            share = self._window_share(cand, [(positions(f), w) for f, w in scored.spread], self.p.span_window)
+            floor = self.p.span_floor
+            factor[sel] = (floor + (1 - floor) * share) ** self.p.span_power
+        if self.p.near_weight:
+            near = np.zeros(len(cand), dtype=np.float32)
+            for forms_a, forms_b, weight in scored.near:
+                count = self._near_counts(positions(forms_a), positions(forms_b), len(cand), self.p.near_window)
+                near += weight * count * (k1 + 1) / (count + k1)
+            bonus[sel] += self.p.near_weight * near
+
+    @staticmethod
+    def _window_share(cand: np.ndarray, words: list[tuple[np.ndarray, float]], window: int) -> np.ndarray:
+        """Per candidate record, the largest share of the words' weight found
+        within ``window`` positions of one occurrence (the best window
+        around any occurrence; 0 without one): a glossary page holds a
+        question's words in separate entries, the page that answers it
+        holds them together."""
+        total = sum(w for _, w in words)
+        best = np.zeros(len(cand), dtype=np.float32)
+        if not total:
+            return best
+        for i, (ka, wa) in enumerate(words):
+            if not len(ka):
+                continue
+            got = np.full(len(ka), wa, dtype=np.float32)
+            for j, (kb, wb) in enumerate(words):
+                if i == j or not len(kb):
+                    continue
+                lo = np.searchsorted(kb, ka - window, "left")
+                hi = np.searchsorted(kb, ka + window, "right")
+                got += wb * (hi > lo)
+            np.maximum.at(best, (ka >> 32).astype(np.int64), got)
+        return best / total
 
     def _positions_of(self, cand: np.ndarray, forms: tuple[str, ...]) -> np.ndarray:
         """Sorted keys ``candidate index << 32 | position`` of any of ``forms``."""
@@ -795,19 +867,17 @@ class Evaluator:
         keys.sort()
         return keys
 
-    def _near_counts(self, cand: np.ndarray, forms_a, forms_b, window: int) -> np.ndarray:
-        """Per candidate record, how often a form of ``a`` has one of ``b``
-        within ``window`` positions."""
-        ka = self._positions_of(cand, forms_a)
-        if not len(ka):
-            return np.zeros(len(cand), dtype=np.float32)
-        kb = self._positions_of(cand, forms_b)
-        if not len(kb):
-            return np.zeros(len(cand), dtype=np.float32)
+    @staticmethod
+    def _near_counts(ka: np.ndarray, kb: np.ndarray, n: int, window: int) -> np.ndarray:
+        """Per candidate record (of ``n``), how often a position of ``ka``
+        has one of ``kb`` within ``window`` positions (keys as
+        :meth:`_positions_of` makes them)."""
+        if not len(ka) or not len(kb):
+            return np.zeros(n, dtype=np.float32)
         lo = np.searchsorted(kb, ka - window, "left")
         hi = np.searchsorted(kb, ka + window, "right")
         hit = ka[hi > lo] >> 32
-        return np.bincount(hit, minlength=len(cand)).astype(np.float32)
+        return np.bincount(hit, minlength=n).astype(np.float32)
 
     def best_page(self, scored: Scored) -> np.ndarray:
         """Per document, the score of its best page (0 when none)."""
@@ -816,6 +886,22 @@ class Evaluator:
         if len(recs):
             np.maximum.at(best, self.snap.page_doc[recs], sums)
         return best
+
+
+def _navigation_records(snap: Snapshot) -> np.ndarray | None:
+    """Per page record, whether its document listed it among its
+    navigation pages (``nav_pages``); None when no document did."""
+    rows, pages = [], []
+    for row, info in enumerate(snap.infos):
+        nav = info.get("nav_pages")
+        if nav:
+            rows += [row] * len(nav)
+            pages += nav
+    if not rows:
+        return None
+    wanted = (np.array(rows, dtype=np.int64) << 32) | np.array(pages, dtype=np.int64)
+    keys = (snap.page_doc.astype(np.int64) << 32) | snap.page_num.astype(np.int64)
+    return (snap.page_doc >= 0) & np.isin(keys, wanted)
 
 
 def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -> dict[int, np.ndarray] | None:

@@ -186,3 +186,51 @@ def test_pages_are_ranked_for_the_question_as_a_whole(searcher):
     hit = next(h for h in resp.hits if _name(h).startswith(("BHP_", "Rio_Tinto_", "CostCo_")))
     first = {w[:5] for w in _marked(hit) if w[:5] in ("scope", "emiss", "reduc", "targe", "3")}
     assert len(first) >= 3, _marked(hit)
+
+
+def _pages_of(searcher, name: str, q: str, limit: int = 3) -> list[int]:
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    return [p.page for p in searcher.document_pages(doc["id"], SearchRequest(q=q), limit=limit)]
+
+
+def test_a_glossary_page_does_not_outrank_the_pages_that_discuss_the_question(searcher):
+    from search.query.evaluate import Params
+
+    name = "BHP_Climate_Transition_Action_Plan_2021.pdf"
+    q = "which greenhouse gas emissions targets and goals does the company report"
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    assert 23 in doc["nav_pages"], doc["nav_pages"]  # "Glossary" heads page 23
+    with Searcher(searcher.root, params=Params(nav_weight=1.0)) as plain:
+        assert _pages_of(plain, name, q)[0] == 23  # every word of the question has its entry
+    top = _pages_of(searcher, name, q)
+    assert 23 not in top and 8 in top, top  # page 8: the targets and goals themselves
+
+
+def test_a_contents_page_does_not_outrank_the_pages_that_discuss_the_question(searcher):
+    name = "NearZero_WCI-RULES_model_documentation.pdf"
+    doc = next(d for d in searcher.documents() if d["path"].endswith(name))
+    assert {2, 3, 4} <= set(doc["nav_pages"]), doc["nav_pages"]
+    top = _pages_of(searcher, name, "how are offsets retired and what limits apply to offset usage", limit=4)
+    assert not {2, 3, 4} & set(top) and 31 in top, top  # 3.6.1 Limits on offset usage
+
+
+def test_a_document_without_a_page_holding_every_word_still_lists_its_best_pages(searcher):
+    # "maritime" and "clinker" are both in the carbon market report, never on one page.
+    q = "maritime clinker"
+    hit = next(h for h in searcher.search(SearchRequest(q=q, limit=5)).hits if _name(h) == "EC_2024_carbon_market_report_en.pdf")
+    assert hit.matched_pages == 0
+    pages = [p.page for p in searcher.document_pages(hit.id, SearchRequest(q=q), limit=3)]
+    assert pages and pages == [p.page for p in hit.passages]  # the document page shows what the hit showed
+
+
+def test_a_page_holding_the_question_in_one_paragraph_outranks_a_page_holding_its_words_apart(searcher):
+    from search.query.evaluate import Params
+
+    name = "BHP_Climate_Change_Report_2020.pdf"
+    q = "how does the company set its internal carbon price"
+    # Page 45 continues the glossary (no heading of its own): "Internal Audit
+    # and Advisory", "Internal combustion engine", a company here, carbon
+    # there. Page 15, the portfolio analysis, prices carbon in its text.
+    with Searcher(searcher.root, params=Params(span_window=0)) as whole_page:
+        assert _pages_of(whole_page, name, q)[0] == 45
+    assert _pages_of(searcher, name, q)[0] == 15
