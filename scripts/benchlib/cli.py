@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -87,9 +88,28 @@ def _stage(results: dict[str, Any], name: str, fn: Callable[[], dict[str, Any]])
     return False
 
 
+def missing_shared_corpus() -> str | None:
+    """Why the shared corpus cannot be used, or None when it is there.
+
+    Every stage reads it (the scale corpus is made of its texts; the records,
+    Cranfield and the judged questions are in it), so without it nothing can
+    be measured and the run stops before it starts.
+    """
+    if (SHARED / "MANIFEST.tsv").is_file():
+        return None
+    where = "$ETSLIB_SHARED_CORPUS" if "ETSLIB_SHARED_CORPUS" in os.environ else "the default, ../shared/corpus beside the checkout"
+    return (f"the shared corpus is missing: no {SHARED / 'MANIFEST.tsv'} (looked in {where}).\n"
+            "Every stage is built from it. Set ETSLIB_SHARED_CORPUS to the folder holding MANIFEST.tsv, e.g.\n"
+            "  ETSLIB_SHARED_CORPUS=/path/to/shared/corpus scripts/bench --size small")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     common.QUIET = args.quiet
+    missing = missing_shared_corpus()
+    if missing:
+        print(f"scripts/bench: {missing}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
 
     key, target = corpus_key(None if args.pages else args.size, args.pages, args.seed)
@@ -122,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
             return stats
 
         ok &= _stage(results, "corpus", do_corpus)
+        if corpus is None:  # the stages below cannot run: say so, not "not selected"
+            for s in set(args.stages) & {"ingest", "refs", "search", "http"}:
+                results[s] = {"skipped": f"no corpus ({results['corpus']['skipped']})"}
     index = work / "etslib-index"
     fts_db = work / "ref-fts5.sqlite"
     tantivy_dir = work / "ref-tantivy"
