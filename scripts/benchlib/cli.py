@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from . import common, extraction, fts5, httpload, ingest, judged, latency, ranking, report, tantivy_ref
 from .common import DEFAULT_CACHE, SHARED, Skip, log, write_json
-from .corpus import SIZES, corpus_key, ensure_corpus
+from .corpus import SIZES, corpus_key, ensure_corpus, with_records
 from .queries import distinct_queries, query_mix
 
 STAGES = ("ingest", "records", "refs", "search", "http", "ranking")
@@ -45,8 +45,11 @@ $ETSLIB_SHARED_CORPUS). Set up the references with: scripts/setup --bench
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="scripts/bench", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--size", choices=list(SIZES), default="small", help="corpus size: small ≈1,000, medium ≈10,000, large ≈100,000 pages (default small)")
+    g.add_argument("--size", choices=list(SIZES), default="small",
+                   help="corpus size: small ≈1,000, medium ≈10,000, large ≈100,000, xlarge ≈1,000,000 pages plus the 3,312 "
+                        "bulk Chinese records (default small)")
     g.add_argument("--pages", type=int, metavar="N", help="corpus of about N pages instead of a named size (tests)")
+    p.add_argument("--with-records", action="store_true", help="add the bulk Chinese records to the corpus (always at xlarge)")
     p.add_argument("--seed", type=int, default=1, help="seed of the corpus and the query order (default 1)")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"cache folder (default {DEFAULT_CACHE})")
     p.add_argument("--out", type=Path, help="JSON output (default <cache>/bench-<size>-s<seed>.json)")
@@ -112,12 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
 
-    key, target = corpus_key(None if args.pages else args.size, args.pages, args.seed)
+    records = with_records(None if args.pages else args.size, args.with_records)
+    key, target = corpus_key(None if args.pages else args.size, args.pages, args.seed, records)
     size_label = args.size if not args.pages else f"{args.pages} pages"
     cache = args.cache.expanduser().resolve()
     out_path = (args.out or cache / f"bench-{key}.json").resolve()
     work = cache / f"work-{key}"
-    scale = {"small": 1, "medium": 2, "large": 3}.get(args.size if not args.pages else "small", 1)
+    scale = {"small": 1, "medium": 2, "large": 3, "xlarge": 4}.get(args.size if not args.pages else "small", 1)
     http_seconds = args.http_seconds or 10 * scale
     html_seconds = args.html_seconds or max(2.0, http_seconds / 2)
     queries = query_mix(args.queries, args.seed)
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     if set(args.stages) & {"ingest", "refs", "search", "http"}:
         def do_corpus() -> dict[str, Any]:
             nonlocal corpus
-            corpus, stats = ensure_corpus(cache, None if args.pages else args.size, args.pages, args.seed, shared=SHARED, rebuild=args.rebuild_corpus)
+            corpus, stats = ensure_corpus(cache, None if args.pages else args.size, args.pages, args.seed, shared=SHARED, rebuild=args.rebuild_corpus,
+                                          records=records)
             if not stats["cached"] and work.exists():
                 shutil.rmtree(work)  # indexes of an older corpus
             work.mkdir(parents=True, exist_ok=True)
@@ -242,10 +247,12 @@ def main(argv: list[str] | None = None) -> int:
 
         ok &= _stage(results, "questions", do_questions)
 
+    results["sizes"] = report.disk_sizes(index, fts_db, tantivy_dir)
     results["meta"]["code_end"] = report.code_fingerprint()
     results["meta"]["code_changed_during_run"] = results["meta"]["code_end"] != results["meta"]["code"]
     results["ratios"] = report.ratios(results)
     results["targets"] = report.evaluate(results, args.size if not args.pages else "custom")
+    results["scale"] = report.scale_rows(results)
     results["meta"]["seconds"] = round(time.perf_counter() - t0, 1)
     write_json(out_path, results)
     print(report.render(results))
