@@ -41,6 +41,8 @@ def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebu
         "failures_retried": sum(1 for f in rep.get("failures", []) if not f.get("remembered")),
         "notes": rep.get("notes", []),
         "memory": mem,
+        "cpu_seconds": mem.get("cpu_seconds"),
+        "pages_per_cpu_s": round(rep["pages"] / mem["cpu_seconds"], 1) if mem.get("cpu_seconds") and rep["pages"] else None,
     }
 
 

@@ -250,6 +250,7 @@ def ratios(r: dict[str, Any]) -> dict[str, float | None]:
     cold_pps = _get(r, "ingest", "cold", "pages_per_s")
     out: dict[str, float | None] = {
         "ingest_cold_vs_fts5_pipeline": ratio(cold_pps, _get(r, "refs", "fts5_pipeline", "pages_per_s")),
+        "ingest_cold_cpu_vs_fts5_pipeline": ratio(_get(r, "ingest", "cold", "pages_per_cpu_s"), _get(r, "refs", "fts5_pipeline", "pages_per_cpu_s")),
         "ingest_cold_vs_pdftotext_1proc": ratio(cold_pps, _get(r, "refs", "extraction", "pdftotext", "pages_per_s")),
         "ingest_cold_vs_pypdfium2_1proc": ratio(cold_pps, _get(r, "refs", "extraction", "pypdfium2", "pages_per_s")),
         "ingest_cold_vs_tantivy_build": ratio(cold_pps, _get(r, "refs", "tantivy_build", "pages_per_s")),
@@ -385,7 +386,9 @@ def _ingest(r: dict[str, Any]) -> list[str]:
         ]
         if pipe.get("pages_per_s"):
             rows.append(["reference: pdftotext ×2 + SQLite FTS5", pipe["seconds"], pipe["pages"], pipe["pages_per_s"], None,
-                         f"etslib cold = {_x(ratio(cold['pages_per_s'], pipe['pages_per_s']))} reference"])
+                         f"etslib cold = {_x(ratio(cold['pages_per_s'], pipe['pages_per_s']))} reference"
+                         + (f"; per CPU-second {cold.get('pages_per_cpu_s')} vs {pipe['pages_per_cpu_s']} pages = "
+                            f"{_x(ratio(cold.get('pages_per_cpu_s'), pipe['pages_per_cpu_s']))}" if pipe.get("pages_per_cpu_s") else "")])
         L += _table(["run", "seconds", "pages/docs", "pages/s", "peak RSS MB", "notes"], rows)
         fails = len(cold["failures"])
         L.append(f"  index {ing.get('index_mb')} MB + text cache {ing.get('textcache_mb')} MB; catalog read in {ing.get('catalog_load_seconds')} s; "
@@ -563,6 +566,8 @@ def scale_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
         ("", None, "", "FTS5", eng("fts5", "p50"), "search_p50_vs_fts5"),
         ("cold ingest", _get(r, "ingest", "cold", "pages_per_s"), "pages/s", "pdftotext+FTS5",
          _get(r, "refs", "fts5_pipeline", "pages_per_s"), "ingest_cold_vs_reference"),
+        ("cold ingest per CPU-second", _get(r, "ingest", "cold", "pages_per_cpu_s"), "pages/CPU-s", "pdftotext+FTS5",
+         _get(r, "refs", "fts5_pipeline", "pages_per_cpu_s"), None),
         ("peak memory, ingest process tree", ingest_peak_mb(r), "MB", "", None, "ingest_peak_memory"),
         ("serving worker RSS (max of 2)", _get(r, "http", "memory", "max_worker_rss_mb"), "MB", "", None, "worker_rss"),
         ("index size (page text included)", sizes.get("etslib_index_mb"), "MB", "FTS5 db", sizes.get("fts5_db_mb"), "index_size_vs_fts5"),
