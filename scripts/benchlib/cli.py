@@ -56,6 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", metavar="STAGES", help="comma-separated stages: " + ",".join(STAGES))
     p.add_argument("--queries", type=int, metavar="N", help="use N queries of the mix (every kind kept), not all")
     p.add_argument("--rounds", type=int, default=3, help="measured rounds of the query mix in-process (default 3)")
+    p.add_argument("--optimize", action="store_true", help="etslib ingest --optimize: merge the index into one segment after each ingest")
     p.add_argument("--jobs", type=int, default=2, help="ingest worker processes, etslib and the reference pipeline (default 2)")
     p.add_argument("--http-seconds", type=float, help="length of the /api/search load run (default 10/20/30 s by size)")
     p.add_argument("--html-seconds", type=float, help="length of the HTML page load run (default half of --http-seconds)")
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     tantivy_dir = work / "ref-tantivy"
 
     if corpus is not None and "ingest" in args.stages:
-        ok &= _stage(results, "ingest", lambda: ingest.run(corpus, index, jobs=args.jobs))
+        ok &= _stage(results, "ingest", lambda: ingest.run(corpus, index, jobs=args.jobs, optimize=args.optimize))
 
     if "records" in args.stages:
         def do_records() -> dict[str, Any]:
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if corpus is not None and set(args.stages) & {"search", "http"} and "ingest" not in args.stages:
         def do_index() -> dict[str, Any]:
-            built = ingest.ensure_index(corpus, index, jobs=args.jobs)
+            built = ingest.ensure_index(corpus, index, jobs=args.jobs, optimize=args.optimize)
             return {"reused": built is None, **({"build": built} if built else {})}
 
         ok &= _stage(results["meta"], "index", do_index)
