@@ -38,7 +38,7 @@ def bench(shared_corpus, tmp_path_factory) -> dict:
     stages = ["ingest", "refs", "search", "ranking"] + (["http"] if shutil.which("wrk") else [])
     cmd = [
         sys.executable, str(ROOT / "scripts" / "bench"), "--pages", "150", "--queries", "12", "--rounds", "1",
-        "--http-seconds", "2", "--html-seconds", "1", "--cranfield-docs", "200", "--cranfield-queries", "20",
+        "--http-seconds", "2", "--html-seconds", "2", "--cranfield-docs", "200", "--cranfield-queries", "20",
         "--judged-queries", "6", "--judged-docs", "10",
         "--cache", str(tmp / "cache"), "--out", str(out), "--only", ",".join(stages), "--quiet",
     ]
