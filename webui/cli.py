@@ -90,8 +90,11 @@ def main(verbose: int) -> None:
 @click.option("--batch-pages", type=click.IntRange(1, 10**7), default=config.BATCH_PAGES, show_default=True, help="Commit after this many pages.")
 @click.option("--retry-failed", is_flag=True, help="Extract again files that failed before and have not changed since.")
 @click.option("--no-ocr", is_flag=True, help="Do not read scanned PDFs by OCR (they are reported as scanned).")
+@click.option("--optimize", is_flag=True, help="Merge the whole index into one segment at the end (it is rewritten: for a first "
+              "ingest, a rebuild or a quiet hour): cold searches 10-15% faster, about 50 CPU-seconds per 100,000 pages; "
+              "results unchanged.")
 @_writes
-def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed, no_ocr):
+def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict, as_json, no_cache, batch_pages, retry_failed, no_ocr, optimize):
     """Index the PDF, HTML and text files under PATHS.
 
     Only new or changed files are processed; documents whose files are gone
@@ -110,6 +113,7 @@ def ingest(paths, index_dir, rebuild, jobs, catalogs, timeout, memory_mb, strict
         batch_records=batch_pages,
         retry_failed=retry_failed,
         ocr=not no_ocr,
+        optimize=optimize,
     )
     tty = sys.stderr.isatty() and not as_json
     progress = None

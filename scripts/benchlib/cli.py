@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -12,7 +13,7 @@ from typing import Any, Callable
 
 from . import common, extraction, fts5, httpload, ingest, judged, latency, ranking, report, tantivy_ref
 from .common import DEFAULT_CACHE, SHARED, Skip, log, write_json
-from .corpus import SIZES, corpus_key, ensure_corpus
+from .corpus import SIZES, corpus_key, ensure_corpus, with_records
 from .queries import distinct_queries, query_mix
 
 STAGES = ("ingest", "records", "refs", "search", "http", "ranking")
@@ -44,14 +45,18 @@ $ETSLIB_SHARED_CORPUS). Set up the references with: scripts/setup --bench
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="scripts/bench", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--size", choices=list(SIZES), default="small", help="corpus size: small ≈1,000, medium ≈10,000, large ≈100,000 pages (default small)")
+    g.add_argument("--size", choices=list(SIZES), default="small",
+                   help="corpus size: small ≈1,000, medium ≈10,000, large ≈100,000, xlarge ≈1,000,000 pages plus the 3,312 "
+                        "bulk Chinese records (default small)")
     g.add_argument("--pages", type=int, metavar="N", help="corpus of about N pages instead of a named size (tests)")
+    p.add_argument("--with-records", action="store_true", help="add the bulk Chinese records to the corpus (always at xlarge)")
     p.add_argument("--seed", type=int, default=1, help="seed of the corpus and the query order (default 1)")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"cache folder (default {DEFAULT_CACHE})")
     p.add_argument("--out", type=Path, help="JSON output (default <cache>/bench-<size>-s<seed>.json)")
     p.add_argument("--only", metavar="STAGES", help="comma-separated stages: " + ",".join(STAGES))
     p.add_argument("--queries", type=int, metavar="N", help="use N queries of the mix (every kind kept), not all")
     p.add_argument("--rounds", type=int, default=3, help="measured rounds of the query mix in-process (default 3)")
+    p.add_argument("--optimize", action="store_true", help="etslib ingest --optimize: merge the index into one segment after each ingest")
     p.add_argument("--jobs", type=int, default=2, help="ingest worker processes, etslib and the reference pipeline (default 2)")
     p.add_argument("--http-seconds", type=float, help="length of the /api/search load run (default 10/20/30 s by size)")
     p.add_argument("--html-seconds", type=float, help="length of the HTML page load run (default half of --http-seconds)")
@@ -87,17 +92,37 @@ def _stage(results: dict[str, Any], name: str, fn: Callable[[], dict[str, Any]])
     return False
 
 
+def missing_shared_corpus() -> str | None:
+    """Why the shared corpus cannot be used, or None when it is there.
+
+    Every stage reads it (the scale corpus is made of its texts; the records,
+    Cranfield and the judged questions are in it), so without it nothing can
+    be measured and the run stops before it starts.
+    """
+    if (SHARED / "MANIFEST.tsv").is_file():
+        return None
+    where = "$ETSLIB_SHARED_CORPUS" if "ETSLIB_SHARED_CORPUS" in os.environ else "the default, ../shared/corpus beside the checkout"
+    return (f"the shared corpus is missing: no {SHARED / 'MANIFEST.tsv'} (looked in {where}).\n"
+            "Every stage is built from it. Set ETSLIB_SHARED_CORPUS to the folder holding MANIFEST.tsv, e.g.\n"
+            "  ETSLIB_SHARED_CORPUS=/path/to/shared/corpus scripts/bench --size small")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     common.QUIET = args.quiet
+    missing = missing_shared_corpus()
+    if missing:
+        print(f"scripts/bench: {missing}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
 
-    key, target = corpus_key(None if args.pages else args.size, args.pages, args.seed)
+    records = with_records(None if args.pages else args.size, args.with_records)
+    key, target = corpus_key(None if args.pages else args.size, args.pages, args.seed, records)
     size_label = args.size if not args.pages else f"{args.pages} pages"
     cache = args.cache.expanduser().resolve()
     out_path = (args.out or cache / f"bench-{key}.json").resolve()
     work = cache / f"work-{key}"
-    scale = {"small": 1, "medium": 2, "large": 3}.get(args.size if not args.pages else "small", 1)
+    scale = {"small": 1, "medium": 2, "large": 3, "xlarge": 4}.get(args.size if not args.pages else "small", 1)
     http_seconds = args.http_seconds or 10 * scale
     html_seconds = args.html_seconds or max(2.0, http_seconds / 2)
     queries = query_mix(args.queries, args.seed)
@@ -115,19 +140,23 @@ def main(argv: list[str] | None = None) -> int:
     if set(args.stages) & {"ingest", "refs", "search", "http"}:
         def do_corpus() -> dict[str, Any]:
             nonlocal corpus
-            corpus, stats = ensure_corpus(cache, None if args.pages else args.size, args.pages, args.seed, shared=SHARED, rebuild=args.rebuild_corpus)
+            corpus, stats = ensure_corpus(cache, None if args.pages else args.size, args.pages, args.seed, shared=SHARED, rebuild=args.rebuild_corpus,
+                                          records=records)
             if not stats["cached"] and work.exists():
                 shutil.rmtree(work)  # indexes of an older corpus
             work.mkdir(parents=True, exist_ok=True)
             return stats
 
         ok &= _stage(results, "corpus", do_corpus)
+        if corpus is None:  # the stages below cannot run: say so, not "not selected"
+            for s in set(args.stages) & {"ingest", "refs", "search", "http"}:
+                results[s] = {"skipped": f"no corpus ({results['corpus']['skipped']})"}
     index = work / "etslib-index"
     fts_db = work / "ref-fts5.sqlite"
     tantivy_dir = work / "ref-tantivy"
 
     if corpus is not None and "ingest" in args.stages:
-        ok &= _stage(results, "ingest", lambda: ingest.run(corpus, index, jobs=args.jobs))
+        ok &= _stage(results, "ingest", lambda: ingest.run(corpus, index, jobs=args.jobs, optimize=args.optimize))
 
     if "records" in args.stages:
         def do_records() -> dict[str, Any]:
@@ -166,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if corpus is not None and set(args.stages) & {"search", "http"} and "ingest" not in args.stages:
         def do_index() -> dict[str, Any]:
-            built = ingest.ensure_index(corpus, index, jobs=args.jobs)
+            built = ingest.ensure_index(corpus, index, jobs=args.jobs, optimize=args.optimize)
             return {"reused": built is None, **({"build": built} if built else {})}
 
         ok &= _stage(results["meta"], "index", do_index)
@@ -219,10 +248,12 @@ def main(argv: list[str] | None = None) -> int:
 
         ok &= _stage(results, "questions", do_questions)
 
+    results["sizes"] = report.disk_sizes(index, fts_db, tantivy_dir)
     results["meta"]["code_end"] = report.code_fingerprint()
     results["meta"]["code_changed_during_run"] = results["meta"]["code_end"] != results["meta"]["code"]
     results["ratios"] = report.ratios(results)
     results["targets"] = report.evaluate(results, args.size if not args.pages else "custom")
+    results["scale"] = report.scale_rows(results)
     results["meta"]["seconds"] = round(time.perf_counter() - t0, 1)
     write_json(out_path, results)
     print(report.render(results))

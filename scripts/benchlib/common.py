@@ -6,6 +6,7 @@ import importlib.util
 import json
 import math
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -92,7 +93,9 @@ class MemorySampler:
     """Samples the resident memory of a process and its children (psutil).
 
     ``peak_tree_mb`` is the largest sum over the tree at one instant,
-    ``peak_process_mb`` the largest single process.
+    ``peak_process_mb`` the largest single process; ``cpu`` the CPU seconds
+    (user + system) each process had used when last seen, which counts
+    workers that no waited-for process reaps (a forkserver's).
     """
 
     pid: int
@@ -100,6 +103,7 @@ class MemorySampler:
     peak_tree_mb: float = 0.0
     peak_process_mb: float = 0.0
     samples: int = 0
+    cpu: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -126,6 +130,8 @@ class MemorySampler:
             for p in procs:
                 try:
                     rss = p.memory_info().rss
+                    t = p.cpu_times()
+                    self.cpu[p.pid] = t.user + t.system
                 except psutil.Error:
                     continue
                 total += rss
@@ -146,11 +152,31 @@ class MemorySampler:
             "peak_tree_rss_mb": round(self.peak_tree_mb, 1),
             "peak_process_rss_mb": round(self.peak_process_mb, 1),
             "samples": self.samples,
+            "cpu_seconds_sampled": round(sum(self.cpu.values()), 2),
         }
 
 
+def cpu_seconds(*, children: bool = True, own: bool = False) -> float:
+    """User + system CPU seconds used so far by this process's waited-for
+    descendants (``children``) and/or itself (``own``).
+
+    On a machine shared with other work a run's wall time depends on the
+    load, its CPU time much less: throughput per CPU-second compares runs
+    made under different loads.
+    """
+    total = 0.0
+    for who, on in ((resource.RUSAGE_CHILDREN, children), (resource.RUSAGE_SELF, own)):
+        if on:
+            r = resource.getrusage(who)
+            total += r.ru_utime + r.ru_stime
+    return total
+
+
 def run_measured(cmd: list[str], *, cwd: Path | None = None, timeout: float | None = None) -> tuple[subprocess.CompletedProcess, float, dict[str, Any]]:
-    """Run a command, timing it and sampling its process tree's memory."""
+    """Run a command, timing it and sampling its process tree's memory; the
+    memory dict also holds ``cpu_seconds``, the CPU time of the whole tree
+    (the larger of what the waited-for processes report and the samples)."""
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for_children())
     with MemorySampler(proc.pid) as mem:
@@ -161,7 +187,7 @@ def run_measured(cmd: list[str], *, cwd: Path | None = None, timeout: float | No
             out, err = proc.communicate()
             raise RuntimeError(f"{cmd[0]} timed out after {timeout} s") from None
     wall = time.perf_counter() - t0
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, mem.result()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, {**(m := mem.result()), "cpu_seconds": round(max(cpu_seconds() - cpu0, m.get("cpu_seconds_sampled") or 0), 2)}
 
 
 def write_json(path: Path, data: Any) -> None:

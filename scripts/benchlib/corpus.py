@@ -1,5 +1,8 @@
 """The scale corpus: real text composed into PDF, HTML and text files, plus
-salted copies of real PDFs, with a staff catalog (``catalog.yaml``).
+salted copies of real PDFs, with a staff catalog (``catalog.yaml``); at
+``xlarge`` (and with ``records=True``) also the bulk records: the 3,312
+Chinese carbon-market notices, written as ``etslib import records`` writes
+them (one text file per record, its metadata in the catalog).
 
 Mix by pages: about 60% generated PDF pages, 25% HTML/text sections, 15%
 real PDFs. Everything is drawn from ``random.Random`` seeded by the seed and
@@ -37,7 +40,12 @@ from .pdfwrite import body_capacity, STYLES, write_pdf
 from .sources import Record, Sources, load_sources
 
 GEN_VERSION = 3
-SIZES = {"small": 1_000, "medium": 10_000, "large": 100_000}
+SIZES = {"small": 1_000, "medium": 10_000, "large": 100_000, "xlarge": 1_000_000}
+#: Sizes whose corpus also holds the bulk records (the world's literature at
+#: 10^6 pages includes a library's Chinese notices and news).
+WITH_RECORDS = {"xlarge"}
+#: The bulk records: JSON lines, one notice per row (``etslib import records``).
+RECORDS_SUBDIR = Path("datasets") / "cn-carbon-market"
 MIX = {"pdf": 0.60, "html": 0.25}  # the rest: real PDFs
 
 JURISDICTION_NAMES = {
@@ -114,16 +122,23 @@ class Corpus:
         return out
 
 
-def corpus_key(size: str | None, pages: int | None, seed: int) -> tuple[str, int]:
+def with_records(size: str | None, records: bool = False) -> bool:
+    """Whether the corpus of a size holds the bulk records."""
+    return records or size in WITH_RECORDS
+
+
+def corpus_key(size: str | None, pages: int | None, seed: int, records: bool = False) -> tuple[str, int]:
     """The cache key and page target of a size (or an explicit page count)."""
     if pages:
-        return f"p{pages}-s{seed}", pages
+        return f"p{pages}{'-rec' if records else ''}-s{seed}", pages
     return f"{size}-s{seed}", SIZES[size or "small"]
 
 
-def ensure_corpus(cache: Path, size: str | None, pages: int | None, seed: int, *, shared: Path, rebuild: bool = False) -> tuple[Corpus, dict[str, Any]]:
+def ensure_corpus(cache: Path, size: str | None, pages: int | None, seed: int, *, shared: Path, rebuild: bool = False,
+                  records: bool = False) -> tuple[Corpus, dict[str, Any]]:
     """The cached corpus for (size, seed), generated when absent or stale."""
-    key, target = corpus_key(size, pages, seed)
+    records = with_records(None if pages else size, records)
+    key, target = corpus_key(size, pages, seed, records)
     root = cache / f"corpus-{key}"
     man_path = root / "manifest.json"
     if not rebuild and man_path.is_file():
@@ -136,7 +151,7 @@ def ensure_corpus(cache: Path, size: str | None, pages: int | None, seed: int, *
     log(f"corpus {key}: generating about {target:,} pages under {root}")
     t0 = time.perf_counter()
     sources = load_sources(shared)
-    manifest = generate(root, sources, target, seed)
+    manifest = generate(root, sources, target, seed, records_dir=shared / RECORDS_SUBDIR if records else None)
     manifest["stats"]["build_seconds"] = round(time.perf_counter() - t0, 2)
     write_json(man_path, manifest)
     log(f"corpus {key}: {manifest['stats']['documents']} documents, ~{manifest['stats']['planned_pages']:,} pages in {manifest['stats']['build_seconds']} s")
@@ -375,8 +390,8 @@ def _text_doc(meta: dict[str, Any], paras: list[tuple[str, str]], md: bool, n: i
     return "\n".join(out) + "\n"
 
 
-def generate(root: Path, sources: Sources, target: int, seed: int) -> dict[str, Any]:
-    """Write the corpus under ``root``; returns the manifest."""
+def generate(root: Path, sources: Sources, target: int, seed: int, *, records_dir: Path | None = None) -> dict[str, Any]:
+    """Write the corpus under ``root`` (plus the records of ``records_dir``); returns the manifest."""
     docs_dir = root / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     specs = plan(sources, target, seed)
@@ -434,6 +449,12 @@ def generate(root: Path, sources: Sources, target: int, seed: int) -> dict[str, 
         documents.append(doc)
         if n and n % 500 == 0:
             log(f"  generated {n} of {len(specs)} documents")
+    if records_dir is not None:
+        for doc, entry in bulk_records(root, records_dir, first_n=len(specs)):
+            planned["records"] = planned.get("records", 0) + doc["planned_pages"]
+            catalog.append(entry)
+            documents.append(doc)
+        log(f"  {sum(1 for d in documents if d['kind'] == 'record'):,} bulk records from {records_dir}")
     (root / "catalog.yaml").write_text(
         "# etslib benchmark corpus: staff metadata (generated; see scripts/benchlib/corpus.py)\n"
         + yaml.safe_dump({"documents": catalog}, allow_unicode=True, sort_keys=False, width=1000),
@@ -443,11 +464,64 @@ def generate(root: Path, sources: Sources, target: int, seed: int) -> dict[str, 
         "documents": len(documents),
         "planned_pages": sum(planned.values()),
         "planned_pages_by_kind": planned,
-        "files_by_kind": {k: sum(1 for d in documents if d["kind"] == k) for k in ("pdf", "real", "html", "txt", "md")},
+        "files_by_kind": {k: sum(1 for d in documents if d["kind"] == k) for k in ("pdf", "real", "html", "txt", "md", "record")},
         "bytes": sum((root / d["path"]).stat().st_size for d in documents),
         "sources": sources.summary(),
     }
     return {"version": GEN_VERSION, "seed": seed, "target_pages": target, "documents": documents, "stats": stats}
+
+
+def bulk_records(root: Path, records_dir: Path, *, first_n: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(manifest entry, catalog entry) of every bulk record, its text file written.
+
+    As ``etslib import records FILE --map publisher=source_name_en --set
+    jurisdictions=CN`` does it (``search.ingest.records``): a text file per
+    key (a key seen twice in one file keeps the row with more text), the title
+    above the text, title/date/year/url/publisher/jurisdictions in the
+    catalog; type and language are left to ingest. Rows whose text repeats
+    another's are left out (every corpus file is unique, as ingest dedupes).
+    """
+    from search.ingest.records import read_rows
+
+    files = sorted(records_dir.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"no bulk records (*.jsonl) in {records_dir}")
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    seen: set[str] = set()
+    n = first_n
+    for f in files:
+        chosen: dict[str, dict[str, Any]] = {}
+        for _, row in read_rows(f):
+            key = str(row.get("doc_id") or row.get("url") or "").strip()
+            text = str(row.get("content") or "").strip()
+            if "__error__" in row or not key or not text:
+                continue
+            if key not in chosen or len(text) > len(str(chosen[key].get("content") or "").strip()):
+                chosen[key] = row
+        for key, row in chosen.items():
+            text = str(row["content"]).strip()
+            title = re.sub(r"\s+", " ", str(row.get("title") or "")).strip()[:2000]
+            body = f"{title}\n\n{text}\n" if title and not text.startswith(title) else f"{text}\n"
+            if body in seen:
+                continue
+            seen.add(body)
+            rel = Path("docs") / "records" / f.stem / f"{_slug(key) or 'r'}-{len(out):05d}.txt"
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(body, "utf-8")
+            date = str(row.get("publish_date") or "")[:10]
+            date = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
+            meta = {"title": title or key, "authors": [], "publisher": row.get("source_name_en") or None,
+                    "year": int(date[:4]) if date else None, "date": date, "jurisdictions": ["CN"], "type": None,
+                    "topics": [], "language": "zh"}
+            entry: dict[str, Any] = {"path": rel.as_posix()}
+            entry.update({k: meta[k] for k in ("title", "publisher", "year", "date", "jurisdictions") if meta.get(k)})
+            if re.fullmatch(r"https?://\S+", str(row.get("url") or "")):
+                entry["url"] = str(row["url"])
+            doc = {"n": n, "path": str(rel), "kind": "record", "source": f.stem, "planned_pages": max(1, -(-len(body) // 3000)),
+                   "meta": meta, "catalog": "full"}
+            out.append((doc, entry))
+            n += 1
+    return out
 
 
 def edited_catalog(corpus: Corpus, fraction: float = 0.10, seed: int = 0) -> tuple[Path, int]:

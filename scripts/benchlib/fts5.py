@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import log
+from .common import cpu_seconds, log
 from .corpus import Corpus
 from .queries import Query, cjk_spaced, fts5_passage_query, parse, to_fts5
 
@@ -155,6 +155,7 @@ def build(corpus: Corpus, db_path: Path, *, jobs: int = 2, batch_pages: int = 50
     for path, d in corpus.files():
         kind = "pdf" if d["kind"] in ("pdf", "real") else "html" if d["kind"] == "html" else "text"
         tasks.append((d["n"], str(path), kind))
+    cpu0 = cpu_seconds(own=True)
     t0 = time.perf_counter()
     con = sqlite3.connect(db_path)
     con.execute("PRAGMA journal_mode=WAL")
@@ -200,6 +201,7 @@ def build(corpus: Corpus, db_path: Path, *, jobs: int = 2, batch_pages: int = 50
     con.close()
     index_seconds += time.perf_counter() - t1
     seconds = time.perf_counter() - t0
+    cpu = cpu_seconds(own=True) - cpu0  # this process, the pool's workers and their pdftotext runs
     size = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
     return {
         "documents": len(tasks) - len(failures),
@@ -207,6 +209,8 @@ def build(corpus: Corpus, db_path: Path, *, jobs: int = 2, batch_pages: int = 50
         "seconds": round(seconds, 3),
         "pages_per_s": round(pages_total / seconds, 1) if seconds else None,
         "sqlite_write_seconds": round(index_seconds, 3),
+        "cpu_seconds": round(cpu, 2),
+        "pages_per_cpu_s": round(pages_total / cpu, 1) if cpu else None,
         "failures": failures,
         "db_mb": round(size / 2**20, 1),
         "method": f"pdftotext over {jobs} processes (multiprocessing pool), stdlib HTML parser, SQLite {sqlite3.sqlite_version} "

@@ -19,11 +19,14 @@ from .common import ROOT, SHARED, etslib_cmd, log, ratio, run_measured
 from .corpus import Corpus, edited_catalog
 
 
-def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebuild: bool = False, timeout: float = 4 * 3600) -> dict[str, Any]:
+def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebuild: bool = False, optimize: bool = False,
+                  timeout: float = 4 * 3600) -> dict[str, Any]:
     """One ``etslib ingest --json`` run with its timings, counts and peak memory."""
     cmd = etslib_cmd() + ["ingest", str(docs), "--index", str(index), "--catalog", str(catalog), "--jobs", str(jobs), "--json"]
     if rebuild:
         cmd.append("--rebuild")
+    if optimize:
+        cmd.append("--optimize")
     proc, wall, mem = run_measured(cmd, cwd=ROOT, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"etslib ingest exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
@@ -41,6 +44,8 @@ def etslib_ingest(docs: Path, index: Path, catalog: Path, *, jobs: int = 2, rebu
         "failures_retried": sum(1 for f in rep.get("failures", []) if not f.get("remembered")),
         "notes": rep.get("notes", []),
         "memory": mem,
+        "cpu_seconds": mem.get("cpu_seconds"),
+        "pages_per_cpu_s": round(rep["pages"] / mem["cpu_seconds"], 1) if mem.get("cpu_seconds") and rep["pages"] else None,
     }
 
 
@@ -102,20 +107,22 @@ def catalog_load_seconds(docs: Path, catalog: Path) -> float:
     return round(time.perf_counter() - t0, 3)
 
 
-def run(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any]:
-    """The four ingest measurements on a fresh index at ``index``."""
+def run(corpus: Corpus, index: Path, *, jobs: int = 2, optimize: bool = False) -> dict[str, Any]:
+    """The four ingest measurements on a fresh index at ``index`` (each with
+    ``--optimize`` when asked: one segment at the end)."""
     if index.exists():
         shutil.rmtree(index)
     docs, catalog = corpus.docs_dir, corpus.catalog
-    out: dict[str, Any] = {"jobs": jobs, "command": "etslib ingest DOCS --catalog catalog.yaml --index DIR --jobs N --json"}
+    out: dict[str, Any] = {"jobs": jobs, "optimize": optimize,
+                           "command": "etslib ingest DOCS --catalog catalog.yaml --index DIR --jobs N --json" + (" --optimize" if optimize else "")}
 
     log("ingest: cold (fresh index and text cache)")
-    cold = etslib_ingest(docs, index, catalog, jobs=jobs)
+    cold = etslib_ingest(docs, index, catalog, jobs=jobs, optimize=optimize)
     out["cold"] = cold
     log(f"  cold: {cold['pages']:,} pages in {cold['seconds']} s = {cold['pages_per_s']} pages/s, peak tree RSS {cold['memory'].get('peak_tree_rss_mb')} MB")
 
     log("ingest: again, nothing changed")
-    same = etslib_ingest(docs, index, catalog, jobs=jobs)
+    same = etslib_ingest(docs, index, catalog, jobs=jobs, optimize=optimize)
     n_docs = max(1, cold["documents"] or len(corpus.documents))
     same["seconds_per_10k_documents"] = round(same["seconds"] * 10_000 / n_docs, 3)
     out["unchanged"] = same
@@ -123,14 +130,14 @@ def run(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any]:
 
     edited, n_changed = edited_catalog(corpus, 0.10)
     log(f"ingest: metadata only (publisher changed for {n_changed} documents)")
-    meta = etslib_ingest(docs, index, edited, jobs=jobs)
+    meta = etslib_ingest(docs, index, edited, jobs=jobs, optimize=optimize)
     meta["edited_entries"] = n_changed
     meta["ratio_to_cold"] = ratio(meta["seconds"], cold["seconds"], 4)
     out["metadata_only"] = meta
     log(f"  metadata-only: {meta['seconds']} s = {meta['ratio_to_cold']} of cold; counts {meta['counts']}")
 
     log("ingest: full rebuild (--rebuild, from the text cache)")
-    reb = etslib_ingest(docs, index, catalog, jobs=jobs, rebuild=True)
+    reb = etslib_ingest(docs, index, catalog, jobs=jobs, rebuild=True, optimize=optimize)
     reb["ratio_to_cold"] = ratio(reb["seconds"], cold["seconds"], 4)
     out["rebuild"] = reb
     log(f"  rebuild: {reb['seconds']} s = {reb['pages_per_s']} pages/s ({reb['ratio_to_cold']} of cold)")
@@ -141,7 +148,7 @@ def run(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any]:
     return out
 
 
-def ensure_index(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any] | None:
+def ensure_index(corpus: Corpus, index: Path, *, jobs: int = 2, optimize: bool = False) -> dict[str, Any] | None:
     """An index to search: the existing one if it opens, else a fresh (unmeasured) ingest."""
     try:
         from search.query.searcher import Searcher
@@ -155,4 +162,4 @@ def ensure_index(corpus: Corpus, index: Path, *, jobs: int = 2) -> dict[str, Any
         log(f"index: {index} cannot be used ({type(e).__name__}: {e}); ingesting")
     if index.exists():
         shutil.rmtree(index)
-    return etslib_ingest(corpus.docs_dir, index, corpus.catalog, jobs=jobs)
+    return etslib_ingest(corpus.docs_dir, index, corpus.catalog, jobs=jobs, optimize=optimize)

@@ -14,7 +14,7 @@ from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexP
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, store_counts
 from .store import IndexRoot, IngestLock, Store, index_id, write_json_atomic
-from .writer import DocWriter, clear_temp, tidy
+from .writer import DocWriter, clear_temp, optimize, tidy
 
 __all__ = [
     "PageTerms",
@@ -38,5 +38,6 @@ __all__ = [
     "index_id",
     "DocWriter",
     "tidy",
+    "optimize",
     "WhooshVersionError",
 ]

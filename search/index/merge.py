@@ -112,3 +112,23 @@ def merge_small(store: Store, max_segments: int) -> bool:
     finally:
         lock.release()
     return True
+
+
+def merge_all(store: Store) -> bool:
+    """Merge every segment into one, in order (records keep their order, so
+    results and their ties are unchanged); one atomic commit. Hold the
+    ingest lock. False when there is one segment or none."""
+    ix = store.whoosh
+    segments = list(segments_of(ix))
+    if len(segments) <= 1:
+        return False
+    merged = merge_segments(store, segments)
+    lock = writer_lock(store)
+    try:
+        toc = read_toc(ix)
+        if [s.segment_id() for s in toc.segments] != [s.segment_id() for s in segments]:  # pragma: no cover - the lock forbids it
+            raise RuntimeError("the index changed during the merge")
+        publish(store, toc.schema, [merged] if merged.doc_count_all() else [], toc.generation + 1)
+    finally:
+        lock.release()
+    return True

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import Document, IndexTerms
 from .bulk import SegmentBuilder, encode_terms
 from .commit import commit_segments
-from .merge import merge_small
+from .merge import merge_all, merge_small
 from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
@@ -175,6 +175,17 @@ class DocWriter:
 def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
     """Merge the smallest segments when there are too many (hold the ingest lock)."""
     merge_small(store, max_segments)
+
+
+def optimize(store: Store) -> bool:
+    """Merge the whole index into one segment (hold the ingest lock).
+
+    Every term a search reads is looked up once per segment: at 100,000
+    pages the cold search mix is 10-15% faster on one segment than on the
+    eight an ingest leaves, for about 50 CPU-seconds of merging per 100,000
+    pages (scripts/bench, 2026-12-01). Results do not change.
+    """
+    return merge_all(store)
 
 
 def clear_temp(store: Store) -> None:

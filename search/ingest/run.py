@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
-from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, tidy, write_json_atomic
+from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, optimize, tidy, write_json_atomic
 from ..index.checksums import record, repair, verify
 from ..model import Document
 from . import families
@@ -61,6 +61,7 @@ class IngestOptions:
     ocr: bool = True  # read scanned PDFs by OCR, in a second pool with the OCR limits
     ocr_timeout: float = config.OCR_TIMEOUT_S  # seconds per scanned document
     ocr_memory_mb: int | None = config.OCR_MEMORY_MB
+    optimize: bool = False  # merge the index into one segment at the end (faster searches, slower ingest)
 
 
 def _indexed(store: Store) -> list[dict[str, Any]]:
@@ -122,7 +123,11 @@ def ingest(
                     update_families(store, writer, report)
                     emit("families", report.data["families"])
                     pending.unlink(missing_ok=True)
-                tidy(store)
+                if options.optimize:
+                    optimize(store)
+                    emit("optimized", {})
+                else:
+                    tidy(store)
                 if publish_at_end:
                     root.publish(store)
                 remember_paths(root, paths)  # what a reindex from the staff pages walks

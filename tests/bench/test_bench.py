@@ -38,7 +38,7 @@ def bench(shared_corpus, tmp_path_factory) -> dict:
     stages = ["ingest", "refs", "search", "ranking"] + (["http"] if shutil.which("wrk") else [])
     cmd = [
         sys.executable, str(ROOT / "scripts" / "bench"), "--pages", "150", "--queries", "12", "--rounds", "1",
-        "--http-seconds", "2", "--html-seconds", "1", "--cranfield-docs", "200", "--cranfield-queries", "20",
+        "--http-seconds", "2", "--html-seconds", "2", "--cranfield-docs", "200", "--cranfield-queries", "20",
         "--judged-queries", "6", "--judged-docs", "10",
         "--cache", str(tmp / "cache"), "--out", str(out), "--only", ",".join(stages), "--quiet",
     ]
@@ -151,3 +151,35 @@ def test_query_translation():
     assert to_fts5(parse('"free allocation" OR alloc*')) == '("free allocation" OR "alloc"*)'
     assert to_fts5(parse("配额")) == '"配 额"'
     assert parse("") is None
+
+
+def test_figures_at_scale(bench):
+    """Issue 15's measures, each beside its reference of the same run."""
+    sizes = bench["sizes"]
+    assert sizes["etslib_index_mb"] > 0 and sizes["fts5_db_mb"] > 0
+    assert bench["ratios"]["index_size_vs_fts5_db"] > 0
+    keys = {t["key"]: t for t in bench["targets"]}
+    assert keys["ingest_peak_memory"]["value"] >= bench["ingest"]["cold"]["memory"]["peak_tree_rss_mb"]
+    assert keys["index_size_vs_fts5"]["value"] == bench["ratios"]["index_size_vs_fts5_db"]
+    rows = {x["measure"]: x for x in bench["scale"] if x["measure"]}
+    assert rows["cold search p50, glossary on"]["reference"] == "FTS5" and rows["cold search p50, glossary on"]["ratio"] > 0
+    assert rows["cold ingest"]["ratio"] > 0 and rows["index size (page text included)"]["ratio"] > 0
+    assert "AT SCALE" in bench["_stdout"]
+
+
+def test_bulk_records_in_the_corpus(shared_corpus, tmp_path):
+    """The xlarge corpus's bulk records: unique files, a catalog etslib reads without a problem."""
+    from benchlib.corpus import RECORDS_SUBDIR, SIZES, generate, with_records
+    from benchlib.sources import load_sources
+    from search.ingest.catalog import load_catalog
+
+    assert with_records("xlarge") and not with_records("large") and SIZES["xlarge"] == 1_000_000
+    man = generate(tmp_path, load_sources(shared_corpus), 60, seed=1, records_dir=shared_corpus / RECORDS_SUBDIR)
+    recs = [d for d in man["documents"] if d["kind"] == "record"]
+    assert len(recs) > 2000 and man["stats"]["files_by_kind"]["record"] == len(recs)
+    digests = {hashlib.sha256((tmp_path / d["path"]).read_bytes()).hexdigest() for d in man["documents"]}
+    assert len(digests) == len(man["documents"])
+    cat = load_catalog([], [tmp_path / "catalog.yaml"])
+    assert not cat.problems, cat.problems[:3]
+    first = cat.lookup(str((tmp_path / recs[0]["path"]).resolve()), None)
+    assert first["jurisdictions"] == ["CN"] and first["publisher"] and first["title"]
