@@ -55,6 +55,14 @@ BATCH_CHARS = 64_000_000
 BATCH_PAGES = 20_000
 #: …or after this many seconds.
 BATCH_SECONDS = 60.0
+#: A merge builds its segment in memory, as a batch does (merging the
+#: 101,179 records of 100,000 pages into one took 46 s and 4.1 GB; at
+#: 1,000,000 pages one merge grew past 14 GB): none at the end of an ingest
+#: takes in more records than a batch holds…
+MERGE_MAX_RECORDS = BATCH_PAGES
+#: …and ``ingest --optimize`` merges into one segment only up to this many
+#: records (about 2 GB at the rate above), in bounded steps beyond.
+OPTIMIZE_MAX_RECORDS = 50_000
 
 
 def default_jobs() -> int:

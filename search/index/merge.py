@@ -90,15 +90,35 @@ def merge_segments(store: Store, segments: list) -> object:
     return builder.finish()
 
 
-def merge_small(store: Store, max_segments: int) -> bool:
-    """Merge the smallest segments into one when there are more than
-    ``max_segments``; one atomic commit. Hold the ingest lock."""
+def merge_small(store: Store, max_segments: int, max_records: int) -> bool:
+    """Merge the smallest segments while there are more than
+    ``max_segments``, each merge an atomic commit. A merge builds its
+    segment in memory, as an ingest batch does, so none takes in more than
+    ``max_records`` records: past that the index keeps more segments (a
+    little slower to search) rather than hold one huge merge in memory.
+    Whether anything was merged. Hold the ingest lock."""
+    merged_any = False
+    while True:
+        segments = list(segments_of(store.whoosh))
+        if len(segments) <= max_segments:
+            return merged_any
+        ordered = sorted(segments, key=lambda s: s.doc_count_all())
+        chosen: list = []
+        total = 0
+        for seg in ordered[: len(segments) - max_segments + 1]:
+            if chosen and total + seg.doc_count_all() > max_records:
+                break
+            chosen.append(seg)
+            total += seg.doc_count_all()
+        if len(chosen) < 2:
+            return merged_any
+        _replace(store, chosen)
+        merged_any = True
+
+
+def _replace(store: Store, chosen: list) -> None:
+    """Merge ``chosen`` into one segment that replaces them (one commit)."""
     ix = store.whoosh
-    segments = list(segments_of(ix))
-    if len(segments) <= max_segments:
-        return False
-    ordered = sorted(segments, key=lambda s: s.doc_count())
-    chosen = ordered[: len(segments) - max_segments + 1]
     merged = merge_segments(store, chosen)
     lock = writer_lock(store)
     try:
@@ -111,17 +131,21 @@ def merge_small(store: Store, max_segments: int) -> bool:
         publish(store, toc.schema, final, toc.generation + 1)
     finally:
         lock.release()
-    return True
 
 
-def merge_all(store: Store) -> bool:
+
+def merge_all(store: Store, max_records: int) -> bool:
     """Merge every segment into one, in order (records keep their order, so
-    results and their ties are unchanged); one atomic commit. Hold the
-    ingest lock. False when there is one segment or none."""
+    results and their ties are unchanged); one atomic commit. An index of
+    more than ``max_records`` records is merged in bounded steps instead
+    (:func:`merge_small`), into as few segments as they allow. Hold the
+    ingest lock. False when nothing was merged."""
     ix = store.whoosh
     segments = list(segments_of(ix))
     if len(segments) <= 1:
         return False
+    if sum(s.doc_count_all() for s in segments) > max_records:
+        return merge_small(store, 1, max_records)
     merged = merge_segments(store, segments)
     lock = writer_lock(store)
     try:

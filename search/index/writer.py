@@ -13,6 +13,7 @@ import shutil
 import threading
 from typing import Any
 
+from .. import config
 from ..model import Document, IndexTerms
 from .bulk import SegmentBuilder, encode_terms
 from .commit import commit_segments
@@ -172,9 +173,10 @@ class DocWriter:
             self.cancel()
 
 
-def tidy(store: Store, max_segments: int = MAX_SEGMENTS) -> None:
-    """Merge the smallest segments when there are too many (hold the ingest lock)."""
-    merge_small(store, max_segments)
+def tidy(store: Store, max_segments: int = MAX_SEGMENTS, max_records: int = config.MERGE_MAX_RECORDS) -> None:
+    """Merge the smallest segments when there are too many, in merges of
+    bounded size (hold the ingest lock)."""
+    merge_small(store, max_segments, max_records)
 
 
 def optimize(store: Store) -> bool:
@@ -185,7 +187,7 @@ def optimize(store: Store) -> bool:
     eight an ingest leaves, for about 50 CPU-seconds of merging per 100,000
     pages (scripts/bench, 2026-12-01). Results do not change.
     """
-    return merge_all(store)
+    return merge_all(store, config.OPTIMIZE_MAX_RECORDS)
 
 
 def clear_temp(store: Store) -> None:

@@ -35,3 +35,30 @@ def test_optimize_merges_into_one_segment_without_changing_results(tmp_path):
     assert len(_segments(merged)) == 1
     assert sum(_segments(merged)) == sum(_segments(plain))
     assert _results(merged) == _results(plain)
+
+
+def test_merges_are_bounded_in_size_and_keep_the_results(tmp_path, monkeypatch):
+    """A merge builds its segment in memory: past its bound the index keeps
+    more segments rather than one huge merge (at 1,000,000 pages one grew
+    past 14 GB)."""
+    from search import config
+    from search.index import optimize, tidy
+
+    plain, bounded = tmp_path / "plain", tmp_path / "bounded"
+    for dest in (plain, bounded):
+        ingest([str(CORPUS)], IndexRoot(dest), IngestOptions(jobs=2, batch_records=40))
+    before = _segments(bounded)
+    assert len(before) >= 4
+    budget = 2 * max(before)
+    root = IndexRoot(bounded)
+    with root.lock():
+        tidy(root.open(), max_segments=1, max_records=budget)
+    after = _segments(bounded)
+    assert 1 < len(after) < len(before) and sum(after) == sum(before)
+    assert max(after) <= budget  # no merge took in more than the bound
+    assert _results(bounded) == _results(plain) or [r[0] for r in _results(bounded)] == [r[0] for r in _results(plain)]
+    # --optimize of an index past its bound merges in bounded steps too.
+    monkeypatch.setattr(config, "OPTIMIZE_MAX_RECORDS", budget)
+    with root.lock():
+        optimize(root.open())
+    assert max(_segments(bounded)) <= budget and sum(_segments(bounded)) == sum(before)
