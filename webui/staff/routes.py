@@ -156,16 +156,12 @@ def failed_retry(key: str):
 def failed_remove(key: str):
     root = index_root()
     f = _failed(key)
-    if request.form.get("confirm") != "yes":
-        abort(400, description="Removal needs the confirmation box ticked.")
-    if not (os.path.exists(f.path) and in_library(root, f.path)):
-        abort(409, description="This file is not inside a library folder, so it is not removed from here.")
-    try:
-        item = move_to_trash(root, f.path, who=who(), info={"id": "failed", "code": f.code, "reason": f.reason})
-    except OSError as e:
-        abort(409, description=f"The file could not be moved to the trash ({e.strerror or e}).")
+    _confirmed()
+    if not os.path.exists(f.path):
+        abort(409, description="This file is no longer there.")
+    trashed = _to_trash(root, f.path, {"id": "failed", "code": f.code, "reason": f.reason})
     forget_failure(root, f.path)
-    audit.record(root, who(), "remove", os.path.basename(f.path), file=os.path.basename(f.path), trash=item.name, code=f.code)
+    audit.record(root, who(), "remove", os.path.basename(f.path), file=os.path.basename(f.path), trash=trashed, code=f.code)
     _reindex(f"removal of failed file {os.path.basename(f.path)}")
     flash(f"{os.path.basename(f.path)} was moved to the trash; `etslib trash empty` deletes it.")
     return redirect(url_for("staff.attention"))
@@ -277,6 +273,21 @@ def edit_save(doc_id: str):
 # -- remove ---------------------------------------------------------------------------
 
 
+def _confirmed() -> None:
+    if request.form.get("confirm") != "yes":
+        abort(400, description="Removal needs the confirmation box ticked.")
+
+
+def _to_trash(root, path: str, info: dict[str, Any]) -> str:
+    """Move a confirmed removal's file to the trash; its trash entry's name."""
+    if not in_library(root, path):
+        abort(409, description="This file is not inside a library folder, so it is not removed from here.")
+    try:
+        return move_to_trash(root, path, who=who(), info=info).name
+    except OSError as e:
+        abort(409, description=f"The file could not be moved to the trash ({e.strerror or e}).")
+
+
 @bp.get("/doc/<doc_id>/remove")
 def remove(doc_id: str):
     info = _document(doc_id)
@@ -287,19 +298,9 @@ def remove(doc_id: str):
 def remove_confirmed(doc_id: str):
     root = index_root()
     info = _document(doc_id)
-    if request.form.get("confirm") != "yes":
-        abort(400, description="Removal needs the confirmation box ticked.")
+    _confirmed()
     path = info.get("path") or ""
-    if os.path.exists(path):
-        if not in_library(root, path):
-            abort(409, description="This file is not inside a library folder, so it is not removed from here.")
-        try:
-            item = move_to_trash(root, path, who=who(), info=info)
-        except OSError as e:
-            abort(409, description=f"The file could not be moved to the trash ({e.strerror or e}).")
-        trashed = item.name
-    else:
-        trashed = None
+    trashed = _to_trash(root, path, info) if os.path.exists(path) else None
     staffcatalog.forget(root, path)
     audit.record(root, who(), "remove", doc_id, title=info.get("title"), file=os.path.basename(path), trash=trashed)
     _reindex(f"removal of {doc_id}")
