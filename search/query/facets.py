@@ -11,7 +11,6 @@ value (a count). The facets themselves are declared in
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -133,21 +132,15 @@ def facet_results(facet: Facet, column: Column, counts: np.ndarray, selected: Se
 VALUE_ORDERS = ("count", "az")
 
 
-def _folded(text: str) -> str:
-    """Case and accents folded, for finding a value as typed ("ubersicht")."""
-
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def narrow_values(values: Sequence[FacetValue], find: str = "", order: str = "count") -> list[FacetValue]:
     """A facet's values narrowed to those whose label or code contains
     ``find`` (chosen values always kept), in ``order``: as counted, or
     A–Z by Unicode collation."""
     from ..text.collation import sort_key
+    from ..text.fold import fold
 
-    needle = _folded(" ".join(find.split()))
-    out = [v for v in values if v.selected or not needle or needle in _folded(v.label or v.value) or needle in _folded(v.value)]
+    needle = fold(" ".join(find.split()))
+    out = [v for v in values if v.selected or not needle or needle in fold(v.label or v.value) or needle in fold(v.value)]
     if order == "az":
         out.sort(key=lambda v: sort_key(v.label or v.value))
     return out
