@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from search import config
 from search.model import SearchRequest
-from search.query.parse import MAX_DEPTH, And, Not, Or, parse, to_string
+from search.query.parse import MAX_DEPTH, parse, to_string
 from search.query.searcher import Searcher
 from search.vocab.facets import FILTER_FACETS
+from tests.query.test_parse_limits import _depth  # the parse tree's nesting, measured one way
 
 from .figures import scale
 from .helpers import ROOT, etslib, server
@@ -51,14 +52,6 @@ queries = st.one_of(
     st.integers(1, 600).map(lambda n: "(" * n + "carbon" + ")" * (n // 2)),
     st.integers(1, 600).map(lambda n: "NOT " * n + "carbon"),
 )
-
-
-def _depth(node) -> int:
-    if isinstance(node, (And, Or)):
-        return 1 + max(_depth(c) for c in node.children)
-    if isinstance(node, Not):
-        return 1 + _depth(node.child)
-    return 1
 
 
 @settings(max_examples=scale(300, 5000), deadline=None, suppress_health_check=list(HealthCheck))
