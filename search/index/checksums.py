@@ -36,7 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexDamaged
 from .store import VERSION_FILE, Store, write_json_atomic
-from .whoosh_format import latest_generation, open_segment, read_int_column, read_toc, toc_filename, write_toc
+from .whoosh_format import INDEXNAME, latest_generation, open_segment, read_int_column, read_toc, toc_filename, write_toc
 
 FORMAT = 1
 _NAME = "checksums-{generation}.json"
@@ -70,10 +70,6 @@ def _sum_of(payload: dict[str, Any]) -> int:
 
 def _path(store: Store, generation: int) -> Path:
     return store.path / _NAME.format(generation=generation)
-
-
-#: Whoosh's name of an index within its folder (every store has one).
-INDEXNAME = "MAIN"
 
 
 def _toc_name(store: Store, generation: int) -> str:

@@ -30,11 +30,14 @@ from whoosh.index import EmptyIndexError
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
 from .schema import SCHEMA_VERSION, build_schema
 from .storage import DurableStorage, fault, fsync_dir
+from .whoosh_format import INDEXNAME, latest_generation
 
 CURRENT = "CURRENT"
 VERSION_FILE = "etslib.json"
 #: What :meth:`IndexRoot.create` names a store folder.
 STORE_NAME_RE = re.compile(r"^store-[0-9A-Za-z-]{1,80}$")
+#: Tries at opening an index whose table of contents a commit replaces meanwhile.
+_OPEN_ATTEMPTS = 5
 
 
 def index_id(store_name: str, generation: int) -> str:
@@ -98,17 +101,23 @@ class Store:
 
     @property
     def whoosh(self):
-        try:
-            return self.storage.open_index()
-        except EmptyIndexError as e:
-            raise IndexMissing(f"no index in {self.path}") from e
-        except OSError as e:
-            if isinstance(e, FileNotFoundError):
+        # Opening lists the tables of contents, then reads the newest; a
+        # commit in another thread or process can delete that one in
+        # between (it keeps only its own), so a vanished table of contents
+        # is looked for again while newer ones keep appearing.
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                return self.storage.open_index(INDEXNAME)
+            except (EmptyIndexError, FileNotFoundError) as e:
+                if attempt + 1 < _OPEN_ATTEMPTS and latest_generation(self.storage, INDEXNAME) >= 0:
+                    continue
                 raise IndexMissing(f"no index in {self.path}") from e
-            raise
-        except Exception as e:  # a table of contents that cannot be read
-            release_abandoned_files(e)
-            raise IndexDamaged(f"its table of contents cannot be read ({type(e).__name__})") from None
+            except OSError:
+                raise
+            except Exception as e:  # a table of contents that cannot be read
+                release_abandoned_files(e)
+                raise IndexDamaged(f"its table of contents cannot be read ({type(e).__name__})") from None
+        raise AssertionError("unreachable")
 
     def generation(self) -> int:
         return self.whoosh.latest_generation()

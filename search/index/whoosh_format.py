@@ -120,6 +120,9 @@ def own_fd(owner: object, structfile) -> int:
 
 # -- the table of contents and segments ------------------------------------
 
+#: Whoosh's name of an index within its folder (every store has one).
+INDEXNAME = "MAIN"
+
 
 def read_toc(ix):
     """The index's latest table of contents (schema, segments, generation)."""

@@ -21,9 +21,9 @@ from .merge import merge_all, merge_small
 from .positions import encode_positional
 from ..vocab.facets import FACETS
 from .schema import HEADER_PAGE
-from .checksums import INDEXNAME, remove_unpublished
+from .checksums import remove_unpublished
 from .store import Store
-from .whoosh_format import remove_files, remove_unreferenced
+from .whoosh_format import INDEXNAME, remove_files, remove_unreferenced
 
 
 #: Segments beyond this are merged, smallest first, at the end of an ingest.
@@ -55,11 +55,13 @@ class DocWriter:
         self.pending_chars = 0  # characters of page text among them
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        # Read once, here: a new batch starts while the last one may be
+        # committing in the background, replacing the table of contents.
+        self._schema = store.whoosh.schema
 
     def _b(self) -> SegmentBuilder:
         if self._builder is None:
-            ix = self.store.whoosh
-            self._builder = SegmentBuilder(self.store.storage, ix.indexname, ix.schema)
+            self._builder = SegmentBuilder(self.store.storage, INDEXNAME, self._schema)
         return self._builder
 
     def delete(self, doc_id: str) -> None:
