@@ -333,16 +333,38 @@ class Evaluator:
         Emissionshandelssystem" and "nationalen ..." instead of nothing."""
         words = [w for w in analysis.words(node.text) if not analysis.is_stopword(w, self.langs)]
         if len(words) < 2 or any(analysis.CJK_RE.search(w) for w in words):
-            return None
+            return self._phrase_equivalents(node, None, terms, notes)
         kids = [self._eval(Word(w, node.field), False, terms) for w in words]
         out = _sum(kids, any_of=False)
-        if not out.mask.any():
-            return None
         idfs = [k.idf or 0.0 for k in kids]
         out.concepts = tuple((w, k.rec_ids) for k, w in zip(kids, idfs))
         out.near = self._near_pairs([Word(w) for w in words], idfs)
+        if node.fallback is not None:
+            return self._phrase_equivalents(node, out, terms, notes)
+        if not out.mask.any():
+            return None
         notes.append(f"No document has the exact phrase “{node.text}”: showing documents with all its words in any form, "
                      "those where they stand together first.")
+        return out
+
+    def _phrase_equivalents(self, node: Phrase, words: Scored | None, terms: Terms, notes: list[str]) -> Scored | None:
+        """A quoted glossary term found nowhere as typed: its words in any
+        form (``words``) or its glossary equivalents, weighed as an expansion is."""
+        if node.fallback is None:
+            return None
+        self._local.alternative = True
+        try:
+            alts = [self._eval(c, False, terms) for c in node.fallback.children[1:]]
+        finally:
+            self._local.alternative = False
+        first = words if words is not None else self._eval(node, False, terms)
+        out = self._synonyms([first, *alts], node.fallback.weights)
+        if not out.mask.any():
+            return None
+        out.concepts, out.near = first.concepts, first.near  # where the words typed stand together
+        shown = ", ".join(f"“{c.text}”" for c in node.fallback.children[1:4] if isinstance(c, (Word, Phrase)))
+        notes.append(f"No document has the exact phrase “{node.text}”: showing documents with its words in any form "
+                     f"or its glossary equivalents ({shown}), those with its words standing together first.")
         return out
 
     def _compound_parts(self, node: Compound) -> tuple[list[Word], Phrase]:

@@ -36,6 +36,9 @@ class Word:
 class Phrase:
     text: str
     field: str | None = None
+    # A quoted glossary term's equivalents (an Or of synonyms), searched
+    # only when no document has the exact phrase: quotes mean exactly that.
+    fallback: "Or | None" = None
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def read_query(
         notes.append("Common words ignored: " + ", ".join(dict.fromkeys(dropped)) + " (quote a phrase to keep them).")
     expansions: list[tuple[str, list[str]]] = []
     if expand:
-        node, expansions = expand_glossary(node, glossary())
+        node, expansions = expand_glossary(node, glossary(), split=segment)
     return node, notes, expansions, to_string(parsed.node)
 
 

@@ -43,11 +43,14 @@ def _same_language(lang: str, typed_lang: str, term: str, typed: str) -> bool:
     return lang == typed_lang
 
 
-def expand_glossary(node: Node, glossary, cross_weight: float = 0.6) -> tuple[Node, list[tuple[str, list[str]]]]:
+def expand_glossary(node: Node, glossary, cross_weight: float = 0.6, split=None) -> tuple[Node, list[tuple[str, list[str]]]]:
     """Add each glossary term's equivalents as alternatives (a synonym OR).
 
     Only words typed loose are expanded: a quoted phrase means exactly
-    that. Returns the new tree and ``(surface, alternatives)`` for display.
+    that. ``split(term)`` cuts a Chinese or Japanese term into its words:
+    the term typed also matches them apart (操纵市场 finds 操纵全国碳排放权交易市场),
+    as it did before the glossary kept it whole. Returns the new tree and
+    ``(surface, alternatives)`` for display.
     """
     added: list[tuple[str, list[str]]] = []
     query_stems = _stems(" ".join(_loose_words(node)))
@@ -58,6 +61,8 @@ def expand_glossary(node: Node, glossary, cross_weight: float = 0.6) -> tuple[No
     def visit(n: Node) -> Node:
         if loose(n):
             return run([n])[0]
+        if isinstance(n, Phrase) and n.field is None:
+            return _quoted_term(n)
         if isinstance(n, And):
             out: list[Node] = []
             buf: list[Word | Compound] = []
@@ -119,11 +124,27 @@ def expand_glossary(node: Node, glossary, cross_weight: float = 0.6) -> tuple[No
                     topics = Or(tuple(Filter("topic", t) for t in restrict)) if len(restrict) > 1 else Filter("topic", restrict[0])
                     alts = [And((alt, topics)) for alt in alts]
                 weights = (1.0,) + tuple(1.0 if _same_language(lang, m.lang, t, m.surface) else cross_weight for t, lang in pairs)
+                parts = split(m.surface) if split is not None and analysis.CJK_RE.search(m.surface) else []
+                if len(parts) > 1:
+                    alts.append(And(tuple(Word(w) for w in parts)))
+                    weights += (1.0,)
                 out.append(Or((original, *alts), synonyms=True, weights=weights))
                 added.append((m.surface, [t for t, _ in pairs]))
             i = b
         out.extend(ws[i:])
         return out
+
+    def _quoted_term(n: Phrase) -> Phrase:
+        """A quoted phrase that is a glossary term, whole, keeps its
+        equivalents for when no document has it as typed."""
+        for m in glossary.find(n.text):
+            if m.start == 0 and m.end == len(n.text):
+                alts = [(t, lang) for t, lang in zip(m.alternatives, m.alternative_langs or [m.lang] * len(m.alternatives))
+                        if analysis.fold(t) != analysis.fold(m.surface)][:MAX_ALTERNATIVES]
+                if alts and not (m.acronym and (m.context or m.topics)):
+                    weights = (1.0,) + tuple(1.0 if _same_language(lang, m.lang, t, m.surface) else cross_weight for t, lang in alts)
+                    return Phrase(n.text, None, Or((n, *(_alt_node(t) for t, _ in alts)), synonyms=True, weights=weights))
+        return n
 
     new = visit(node)
     return new, added

@@ -149,7 +149,9 @@ def test_expansions_into_other_languages_rank_below_the_words_typed(searcher):
     assert resp.hits[0].meta["language"] == "zh"
     node = searcher.plan(SearchRequest(q="碳排放权交易")).node
     assert isinstance(node, Or) and node.synonyms
-    assert node.weights[0] == 1.0 and max(node.weights[1:]) < 1.0
+    # The other languages' terms weigh less; the words typed, split apart, do not.
+    other = [w for c, w in zip(node.children[1:], node.weights[1:]) if not isinstance(c, And)]
+    assert node.weights[0] == 1.0 and other and max(other) < 1.0
 
 
 # -- words standing together --------------------------------------------------------------------
@@ -168,6 +170,46 @@ def test_a_phrase_found_nowhere_is_read_as_its_words(searcher):
     resp = searcher.search(SearchRequest(q='"nationales Emissionshandelssystem"', limit=5))
     assert resp.total > 0 and any("No document has the exact phrase" in n for n in resp.notes)
     assert _name(resp.hits[0]).startswith(("BEHG", "TEHG"))
+
+
+def test_a_quoted_glossary_term_found_nowhere_falls_back_to_its_equivalents(searcher):
+    # No law of the corpus has the phrase as typed; the fuel-ETS ordinances
+    # name the system only as "Brennstoffemissionshandelsgesetz" (an equivalent).
+    q = '"nationales Emissionshandelssystem"'
+    expanded = searcher.search(SearchRequest(q=q, limit=20))
+    typed = searcher.search(SearchRequest(q=q, limit=20, expand=False))
+    assert any("glossary equivalents" in n for n in expanded.notes)
+    names = [_name(h) for h in expanded.hits]
+    assert names[0].startswith("BEHG")  # the words typed, standing together, come first
+    only_equivalents = {n for n in names if n.startswith(("EBeV", "BEHV", "BECV"))} - {_name(h) for h in typed.hits}
+    assert only_equivalents, names
+
+
+def test_a_quoted_phrase_found_as_typed_is_not_expanded(searcher):
+    q = '"market stability reserve"'
+    expanded = searcher.search(SearchRequest(q=q, limit=20))
+    typed = searcher.search(SearchRequest(q=q, limit=20, expand=False))
+    assert expanded.total == typed.total > 0
+    assert [h.id for h in expanded.hits] == [h.id for h in typed.hits]
+    assert not any("equivalents" in n for n in expanded.notes)
+
+
+def test_a_chinese_question_reaches_english_pages_through_ets_concepts(searcher):
+    # 分配 (allocation) and 排放报告 (emissions report) are concepts of the
+    # glossary: the EU texts that answer are found, on the pages about them.
+    resp = searcher.search(SearchRequest(q="配额如何分配", limit=10))
+    english = [h for h in resp.hits if h.meta["language"] == "en"]
+    assert resp.hits[0].meta["language"] == "zh" and english
+    assert any(w.startswith("allocat") for h in english[:3] for w in _marked(h))
+    resp = searcher.search(SearchRequest(q="重点排放单位的排放报告", limit=10))
+    assert any(_name(h).startswith("CELEX_02018R2066") for h in resp.hits)
+
+
+def test_a_chinese_glossary_term_typed_also_matches_its_words_apart(searcher):
+    # 操纵市场 (market manipulation) is one glossary term; the State Council
+    # regulation writes 操纵全国碳排放权交易市场, its words apart.
+    resp = searcher.search(SearchRequest(q="操纵市场的处罚", limit=5))
+    assert resp.hits and _name(resp.hits[0]).startswith("碳排放权交易管理暂行条例")
 
 
 # -- pages and passages -------------------------------------------------------------------------
