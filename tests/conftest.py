@@ -126,47 +126,19 @@ def xss_client(xss_app):
     return xss_app.test_client()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
-def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+def serve_index(index: Path, log: Path, *, workers: int = 1, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+                timeout: float = 30):
     """``etslib serve ARGS`` (gunicorn) over ``index`` on a free port, as a
     subprocess; yields its base URL and stops it afterwards."""
-    import socket
-    import subprocess
     import sys
-    import time
 
-    port = _free_port()
+    from tests.support.processes import free_port, listening
+
+    port = free_port()
     cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers), *args]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"etslib serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"etslib serve did not listen on port {port} within 30 s:\n{log.read_text(errors='replace')}")
-                time.sleep(0.1)
+    with listening(cmd, port, log, what="etslib serve", timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})}):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")

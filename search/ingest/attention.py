@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .report import failure_key
+from .report import FailedFile
 
 #: Sources that are guesses from a file name or the rules, per field.
 WEAK_SOURCES = {"filename"}
@@ -66,21 +66,18 @@ def _title_key(title: str) -> str:
     return re.sub(r"\W+", " ", t).strip()
 
 
-def needs_attention(infos: list[dict[str, Any]], report: dict[str, Any] | None, remembered: dict[str, dict[str, Any]]) -> Attention:
+def needs_attention(infos: list[dict[str, Any]], report: dict[str, Any] | None, failed: list[FailedFile]) -> Attention:
     """Everything worth a look, from the documents' stored metadata, the
-    last report and the failures remembered between runs."""
+    last report and the files that failed (:func:`.report.failed_files`)."""
     out = Attention()
     by_path = {i.get("path"): i for i in infos}
-    failures: dict[str, dict[str, Any]] = {p: {"path": p, **f} for p, f in remembered.items()}
-    for f in (report or {}).get("failures", []):
-        failures[f["path"]] = f
-    for path, f in sorted(failures.items()):
-        if path in by_path:
+    for f in sorted(failed, key=lambda f: f.path):
+        if f.path in by_path:
             continue  # indexed since
-        item = Item(None, _name(path), _name(path), f"{f.get('code')}: {f.get('reason')}", failure_key(path))
-        if f.get("code") == "scanned":
+        item = Item(None, _name(f.path), _name(f.path), f"{f.code}: {f.reason}", f.key)
+        if f.code == "scanned":
             out.scans.append(item)
-        elif f.get("code") == "garbage":
+        elif f.code == "garbage":
             out.garbage.append(item)
         else:
             out.failed.append(item)

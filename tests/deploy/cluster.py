@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import Iterator
+
+from tests.support.processes import free_port, listening
 
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 
@@ -44,12 +44,6 @@ def ensure_nginx() -> tuple[str | None, str]:
         return None, f"nginx is not installed and could not be installed ({e})"
     found = find_nginx()
     return (found, "") if found else (None, "nginx is not installed and `apt-get install nginx` failed (no root, or offline)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_conf(prefix: Path, port: int, upstreams: list[str]) -> str:
@@ -100,28 +94,9 @@ def nginx_proxy(nginx: str, prefix: Path, upstreams: list[str]) -> Iterator[str]
     check = subprocess.run([nginx, "-t", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx -t failed: {check.stderr}")
-    with open(prefix / "stderr.log", "wb") as log:
-        proc = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {proc.returncode}: {(prefix / 'error.log').read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not listen within 10 s") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()  # SIGTERM: the master stops its workers
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    cmd = [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+    with listening(cmd, port, prefix / "stderr.log", what="nginx", timeout=10, error_log=prefix / "error.log"):
+        yield f"http://127.0.0.1:{port}"  # stopped with SIGTERM: the master stops its workers
 
 
 def error_lines(prefix: Path) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 
 from search.index import IndexRoot
 from search.ingest.attention import needs_attention
+from search.ingest.report import FailedFile, failure_key
 from search.ingest.library import empty_trash, library_paths, move_to_trash, remember_paths, safe_filename, trash_items
 from search.ingest.upload import UploadRejected, check_kind, likely_version_of, sniff
 
@@ -68,7 +69,9 @@ def test_needs_attention():
     ]
     report = {"failures": [{"path": "/lib/scan.pdf", "code": "scanned", "reason": "no text layer"}, {"path": "/lib/bad.pdf", "code": "broken", "reason": "broken PDF"}],
               "duplicates": [{"path": "/lib/copy.pdf", "of": "/lib/x.pdf"}]}
-    att = needs_attention(infos, report, {"/lib/old.pdf": {"code": "encrypted", "reason": "a password is required", "size": 1, "mtime_ns": 1}})
+    failed = [FailedFile(failure_key(f["path"]), f["path"], f["code"], f["reason"], False) for f in report["failures"]]
+    failed.append(FailedFile(failure_key("/lib/old.pdf"), "/lib/old.pdf", "encrypted", "a password is required", True))
+    att = needs_attention(infos, report, failed)
     assert [i.file for i in att.failed] == ["bad.pdf", "old.pdf"]
     assert [i.file for i in att.scans] == ["scan.pdf"]
     assert [i.doc_id for i in att.garbage] == ["x"]

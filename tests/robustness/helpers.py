@@ -6,16 +6,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
 from search.index import IndexProblem, IndexRoot, Snapshot
 from search.model import SearchRequest
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, serve_index
+from tests.support.processes import free_port
 from tests.support.cli import ROOT, etslib
 
 #: Queries whose answers a damaged index must either give exactly or refuse.
@@ -68,40 +67,12 @@ def copy_corpus(dest: Path) -> Path:
     return Path(shutil.copytree(CORPUS, dest))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server(index: Path, log: Path, *, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[str]:
     """``etslib serve`` on a free port (``env``: settings such as
     ``ETSLIB_UPLOAD_MAX_MB``); yields its base URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "webui.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    try:
-        deadline = time.monotonic() + 40
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"etslib serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"etslib serve did not listen within 40 s:\n{log.read_text(errors='replace')}")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_index(index, log, workers=workers, env=env, timeout=40) as url:
+        yield url
 
 
 def clear_check_memo() -> None:

@@ -19,7 +19,7 @@ from search.ingest.library import in_library, move_to_trash, relative_name, uplo
 from search.ingest.metadata import doc_id_for
 from search.ingest.preview import preview_files
 from search.ingest.process import FileTask
-from search.ingest.report import failed_file, forget_failure, read_failures, read_report
+from search.ingest.report import failed_file, failed_files, forget_failure, read_report
 from search.ingest.status import index_status
 from search.ingest.upload import drop_staging, duplicate_of, likely_version_of, load_staging, stage, store
 
@@ -58,7 +58,7 @@ def _status(root):
 def home():
     root = index_root()
     view = _status(root)
-    att = attention_view(needs_attention(get_searcher().documents(), read_report(root), read_failures(root)), limit=0)
+    att = attention_view(needs_attention(get_searcher().documents(), read_report(root), failed_files(root)), limit=0)
     return render_template("staff/home.html", view=view, attention=att)
 
 
@@ -111,7 +111,7 @@ def reindex():
 
 def _attention():
     root = index_root()
-    return attention_view(needs_attention(get_searcher().documents(), read_report(root), read_failures(root)))
+    return attention_view(needs_attention(get_searcher().documents(), read_report(root), failed_files(root)))
 
 
 @bp.get("/attention")
