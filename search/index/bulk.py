@@ -40,6 +40,9 @@ COMPRESSION = 1  # level 1: twice as fast to write as 3, files ~8% larger
 INLINE = 4
 #: Positional blocks compressed: smaller index, slower phrases (see bench).
 COMPRESS_POSITIONS = False
+#: Postings turned into Python lists at once when a field is written (a
+#: term's are never split): the lists of a whole batch took ~70 bytes a posting.
+_CHUNK = 1 << 18
 #: zlib level of the stored fields column (Whoosh's default is 3).
 STORED_LEVEL = 0
 
@@ -231,78 +234,107 @@ class SegmentBuilder:
         positional = buf.positional
         n_terms = len(buf.vocab)
         terms_sorted = sorted(buf.vocab)
-        rank = np.empty(n_terms, dtype=np.int64)
-        rank[np.fromiter((buf.vocab[t] for t in terms_sorted), dtype=np.int64, count=n_terms)] = np.arange(n_terms)
+        rank = np.empty(n_terms, dtype=np.uint32)
+        rank[np.fromiter((buf.vocab[t] for t in terms_sorted), dtype=np.int64, count=n_terms)] = np.arange(n_terms, dtype=np.uint32)
+        # Postings in (term, record) order. Arrays stay 32-bit and the
+        # unsorted ones are dropped as soon as they are sorted: at a batch of
+        # 20,000 pages the sort's copies were most of ingest's peak memory.
         tids = rank[np.frombuffer(buf.tids, dtype=np.uint32)]
-        docs = np.frombuffer(buf.docs, dtype=np.uint32).astype(np.int64)
-        tfs = np.frombuffer(buf.tfs, dtype=np.uint32)
+        del rank
+        docs = np.frombuffer(buf.docs, dtype=np.uint32)
         order = np.lexsort((docs, tids))
-        tids, docs, tfs = tids[order], docs[order], tfs[order]
+        tids = tids[order]
+        docs = docs[order]
+        tfs = np.frombuffer(buf.tfs, dtype=np.uint32)[order]
         if positional:
             vlens = np.frombuffer(buf.vlens, dtype=np.uint32).astype(np.int64)
             voffs = np.cumsum(vlens) - vlens
             vlens, voffs = vlens[order], voffs[order]
             # The values in posting order, so a block's are one slice.
             blob = _gather(np.frombuffer(buf.blob, dtype=np.uint8), voffs, vlens)
+            del voffs
             vend = np.cumsum(vlens)
+            del vlens
+        del order
         lens_arr = self.lengths.get(name)
         flen = np.zeros(self.docnum, dtype=np.int64)
         if lens_arr is not None:
             flen[: len(lens_arr)] = np.frombuffer(lens_arr, dtype=np.uint32)
-        starts = np.flatnonzero(np.diff(tids, prepend=-1))
-        ends = np.append(starts[1:], len(tids))
+        starts = np.flatnonzero(np.concatenate(([True], tids[1:] != tids[:-1]))) if len(tids) else np.zeros(0, dtype=np.int64)
+        del tids
+        ends = np.append(starts[1:], len(docs))
         fixed0 = fmt.fixed_value_size() == 0
-        # Python lists: slicing them per block is far cheaper than numpy scalars.
-        docs_l = docs.tolist()
-        tfs_l = tfs.tolist()
         flen_l = flen.tolist()
-        deltas_all = np.diff(docs, prepend=0).astype(np.uint32)
-        if positional:
-            vend_l = vend.tolist()
+        deltas_all = np.diff(docs, prepend=np.uint32(0))
         block = BLOCK if positional else BLOCK_COUNTS
         compression = COMPRESSION if self.compress_positions and positional else 0
-        for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
-            tbytes = terms_sorted[k].encode("utf-8")
-            if e - s <= INLINE:
-                ids = docs_l[s:e]
-                vals = None
-                if positional:
-                    vals = tuple(blob[(vend_l[i - 1] if i else 0) : vend_l[i]] for i in range(s, e))
-                tw.add_inlined(tbytes, encode_inlined_terminfo(ids, tfs_l[s:e], vals, [flen_l[i] for i in ids]))
-                continue
-            tw.start_postings()
-            total_w = 0
-            max_w = 0
-            min_len = None
-            max_len = 0
-            for b0 in range(s, e, block):
-                b1 = min(e, b0 + block)
-                ids = docs_l[b0:b1]
-                ws = tfs_l[b0:b1]
-                bl = [flen_l[i] for i in ids]
-                mn, mx = min(bl), max(bl)
-                bw = max(ws)
-                if fixed0:
-                    vdata = None
-                elif positional:
-                    start = vend_l[b0 - 1] if b0 else 0
-                    vdata = PackedValues(blob[start : vend_l[b1 - 1]], (vend[b0:b1] - start).astype("<u4").tobytes())
-                else:  # pragma: no cover - no such field in the schema
-                    raise TypeError(f"cannot bulk-write field {name!r}")
-                encoded = encode_block(
-                    ids, deltas_all[b0:b1], ws, vdata,
-                    max_count=bw, min_length=mn, max_length=mx, compression=compression,
+        # Python lists (slicing them per block is far cheaper than numpy
+        # scalars), made a chunk of terms at a time so they stay small.
+        chunk_starts = starts.tolist()
+        chunk_ends = ends.tolist()
+        k = 0
+        while k < n_terms:
+            k1 = k
+            while k1 < n_terms and (k1 == k or chunk_ends[k1] - chunk_starts[k] <= _CHUNK):
+                k1 += 1
+            base = chunk_starts[k]
+            top = chunk_ends[k1 - 1]
+            docs_l = docs[base:top].tolist()
+            tfs_l = tfs[base:top].tolist()
+            vend_l = vend[base:top].tolist() if positional else None
+            vbase = (int(vend[base - 1]) if base else 0) if positional else 0
+            for t in range(k, k1):
+                self._write_term(
+                    tw, terms_sorted[t].encode("utf-8"), chunk_starts[t] - base, chunk_ends[t] - base, base,
+                    docs_l, tfs_l, vend_l, vbase, blob if positional else None, vend if positional else None,
+                    flen_l, deltas_all, fixed0, positional, block, compression, name,
                 )
-                tw.add_block(encoded, last=b1 == e)
-                total_w += sum(ws)
-                max_w = max(max_w, bw)
-                if mn and (min_len is None or mn < min_len):
-                    min_len = mn
-                max_len = max(max_len, mx)
-            tw.finish_postings(
-                tbytes, weight=float(total_w), df=e - s, min_length=min_len, max_length=max_len,
-                max_weight=float(max_w), min_id=docs_l[s], max_id=docs_l[e - 1],
+            k = k1
+
+    def _write_term(self, tw, tbytes, s, e, base, docs_l, tfs_l, vend_l, vbase, blob, vend, flen_l, deltas_all,
+                    fixed0, positional, block, compression, name) -> None:
+        """One term's postings: ``[s, e)`` of the chunk's lists, which start
+        at posting ``base`` of the field."""
+        if e - s <= INLINE:
+            ids = docs_l[s:e]
+            vals = None
+            if positional:
+                vals = tuple(blob[(vend_l[i - 1] if i else vbase) : vend_l[i]] for i in range(s, e))
+            tw.add_inlined(tbytes, encode_inlined_terminfo(ids, tfs_l[s:e], vals, [flen_l[i] for i in ids]))
+            return
+        tw.start_postings()
+        total_w = 0
+        max_w = 0
+        min_len = None
+        max_len = 0
+        for b0 in range(s, e, block):
+            b1 = min(e, b0 + block)
+            ids = docs_l[b0:b1]
+            ws = tfs_l[b0:b1]
+            bl = [flen_l[i] for i in ids]
+            mn, mx = min(bl), max(bl)
+            bw = max(ws)
+            if fixed0:
+                vdata = None
+            elif positional:
+                start = vend_l[b0 - 1] if b0 else vbase
+                vdata = PackedValues(blob[start : vend_l[b1 - 1]], (vend[base + b0 : base + b1] - start).astype("<u4").tobytes())
+            else:  # pragma: no cover - no such field in the schema
+                raise TypeError(f"cannot bulk-write field {name!r}")
+            encoded = encode_block(
+                ids, deltas_all[base + b0 : base + b1], ws, vdata,
+                max_count=bw, min_length=mn, max_length=mx, compression=compression,
             )
+            tw.add_block(encoded, last=b1 == e)
+            total_w += sum(ws)
+            max_w = max(max_w, bw)
+            if mn and (min_len is None or mn < min_len):
+                min_len = mn
+            max_len = max(max_len, mx)
+        tw.finish_postings(
+            tbytes, weight=float(total_w), df=e - s, min_length=min_len, max_length=max_len,
+            max_weight=float(max_w), min_id=docs_l[s], max_id=docs_l[e - 1],
+        )
 
     def segment_id(self) -> str:
         return self.segment.segment_id()

@@ -86,10 +86,12 @@ class Searcher:
     def warm_up(self) -> None:
         """Load the index arrays and the data files now, not on the first
         request (a server worker calls this once at start)."""
+        from ..text.segment import warm_up as load_segmenter
         from ..vocab.jurisdictions import load as load_jurisdictions
 
         self.glossary.find("emissions trading")
         load_jurisdictions()
+        load_segmenter()
         try:
             self.search(SearchRequest(q="emissions trading", limit=1))
         except IndexProblem:
