@@ -77,6 +77,13 @@ def _nbytes(value: Any) -> int:
     return 256
 
 
+#: Metadata a lean snapshot (a searcher's) leaves out of ``infos``: the
+#: headings of every section of an unpaged document (16 of the 28 MB of
+#: metadata at 100,000 pages) and the text's signature (ingest's families
+#: only). :meth:`Snapshot.full_info` reads them when wanted.
+LEAN_DROPS = ("section_marks", "minhash")
+
+
 class Snapshot:
     """Arrays and posting access for one generation of a store.
 
@@ -85,7 +92,8 @@ class Snapshot:
     document rows index every per-document array (``docs``).
     """
 
-    def __init__(self, store: Store, *, cache_bytes: int | None = None):
+    def __init__(self, store: Store, *, cache_bytes: int | None = None, lean: bool = False):
+        self.lean = lean
         try:
             self._open(store, cache_bytes)
         except IndexProblem:
@@ -130,6 +138,10 @@ class Snapshot:
         self.live = live
         headers = np.flatnonzero(live & (pg == HEADER_PAGE))
         infos = [self.stored(h)["info"] for h in headers]
+        if self.lean:
+            for info in infos:
+                for key in LEAN_DROPS:
+                    info.pop(key, None)
         header_dn = dn[headers]
         # Rows in ascending document ordinal: stable across generations.
         order = np.argsort(header_dn, kind="stable")
@@ -284,6 +296,20 @@ class Snapshot:
 
     def page_text(self, record: int) -> str:
         return self.stored(record).get("text", "")
+
+    def full_info(self, row: int) -> dict[str, Any]:
+        """Document ``row``'s stored metadata with every key (a lean
+        snapshot's ``infos`` lack :data:`LEAN_DROPS`: read from the index)."""
+        if not self.lean:
+            return self.infos[row]
+        return self.stored(int(self.header_records[row]))["info"]
+
+    def section_marks(self, row: int) -> list:
+        """Where an unpaged document's sections start, with their headings
+        (:mod:`search.text.sections`)."""
+        if self.infos[row].get("paged", True):
+            return []
+        return self.full_info(row).get("section_marks") or []
 
     def stored(self, record: int) -> dict[str, Any]:
         """A record's stored fields, read directly (:class:`StoredColumn`)

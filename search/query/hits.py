@@ -126,9 +126,8 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
     return hits
 
 
-def section_label(info: dict[str, Any], section: int, offset: int) -> str | None:
+def section_label(marks: list, section: int, offset: int) -> str | None:
     """The heading an unpaged document's passage is under ("Article 12"), if any."""
-    marks = info.get("section_marks") or []
     return label_at(marks[section - 1], offset) if 0 < section <= len(marks) else None
 
 
@@ -150,6 +149,6 @@ def passage_at(gen: Generation, info: dict[str, Any], rec: int, terms: Terms, sc
             label=label,
         )
         if not info.get("paged", True):
-            found.label = section_label(info, page, found.start)
+            found.label = section_label(gen.snap.section_marks(int(gen.snap.page_doc[rec])), page, found.start)
         found = cache.put(key, found)
     return replace(found, score=score)

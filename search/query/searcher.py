@@ -12,6 +12,7 @@ the roles live in their own modules: :mod:`.rank`, :mod:`.hits`,
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -48,7 +49,9 @@ class Searcher:
     ):
         self.root = root if isinstance(root, IndexRoot) else IndexRoot(root)
         self.params = params or Params()
-        self._live = LiveIndex(self.root, snapshot_class)
+        # A searcher's snapshots are lean (metadata a search never reads is
+        # left out of memory; document() reads it from the index).
+        self._live = LiveIndex(self.root, functools.partial(snapshot_class, lean=True))
         self._glossary = glossary
         self._gen: Generation | None = None
         self._lock = threading.Lock()
@@ -201,7 +204,7 @@ class Searcher:
     def document(self, doc_id: str) -> dict[str, Any] | None:
         gen = self.state()
         row = gen.row_of(doc_id)
-        return None if row is None else dict(gen.snap.infos[row])
+        return None if row is None else dict(gen.snap.full_info(row))
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
         """Every version of a document's work (its family, itself included),
