@@ -36,8 +36,10 @@ _HEADINGS = (
 )
 _HEADING_RE = re.compile(rf"^(?:(?:annex|appendix|anhang|anlage)\s+\w+\s*[-–:.]?\s*)?(?:[\dIVX]+(?:\.\d+)*\.?\s+)?(?:{_HEADINGS})\s*:?$", re.I)
 #: A contents line: text with a letter, then a page number after a space or
-#: a leader of dots; an optional section number in front ("3.4.2.").
-_CONTENTS_LINE_RE = re.compile(r"^(?:[\dIVXivx]+(?:\.\d+)*\.?\s+)?\D*?[^\W\d_]\D*?(?:\s|\.{2,}|…+|_{2,})\s*(\d{1,4})$")
+#: a leader of dots; an optional section number in front ("3.4.2."). The
+#: letter is asserted by a lookahead: two lazy runs around it backtracked
+#: over every split of a long line (half of ingest's analysis time).
+_CONTENTS_LINE_RE = re.compile(r"^(?:[\dIVXivx]+(?:\.\d+)*\.?\s+)?(?=\D*?[^\W\d_])\D*?(?:\s|\.{2,}|…+|_{2,})\s*(\d{1,4})$")
 _WORD_RE = re.compile(r"[^\W_]+")
 #: A heading counts on the first lines only (a running header may come first).
 HEADING_LINES = 4
@@ -64,7 +66,7 @@ def is_navigation(text: str) -> bool:
     for line in lines:
         words = len(_WORD_RE.findall(line))
         total += words
-        m = _CONTENTS_LINE_RE.match(line)
+        m = _CONTENTS_LINE_RE.match(line) if line[-1].isdigit() else None
         if m:
             numbers.append(int(m.group(1)))
             # An entry wrapped over lines ends on the numbered one.
