@@ -206,12 +206,15 @@ class WorkerPool:
         jobs: int | None = None,
         timeout: float = config.TIMEOUT_S,
         memory_mb: int | None = config.WORKER_MEMORY_MB,
+        recycle_mb: int | None = config.WORKER_RECYCLE_MB,
         initializer: Callable[[], None] | None = None,
     ):
         self.func = func
         self.jobs = max(1, int(jobs if jobs is not None else config.default_jobs()))
         self.timeout = float(timeout)
         self.memory_mb = memory_mb
+        self.recycle_mb = recycle_mb
+        self.recycled = 0  # workers replaced for their size
         self.initializer = initializer
         self._ctx = _context(func)
         self._workers: list[_Worker] = []
@@ -348,6 +351,9 @@ class WorkerPool:
         if code == "memory":
             # A heap that ran out may be left fragmented: start afresh.
             self._replace(w)
+        elif self.recycle_mb and _resident_mb(w.process.pid) > self.recycle_mb:
+            self._replace(w)  # idle now: a fresh one starts with the next task
+            self.recycled += 1
         return TaskResult(key, ok, value=value, code=code, reason=reason, seconds=seconds)
 
     def _replace(self, w: _Worker) -> None:
@@ -356,6 +362,15 @@ class WorkerPool:
         w.kill()
         if w in self._workers:
             self._workers.remove(w)
+
+
+def _resident_mb(pid: int | None) -> float:
+    """A process's resident memory in MB (0 where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _pickle(obj: Any) -> bytes:

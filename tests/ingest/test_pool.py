@@ -90,6 +90,21 @@ def test_replaces_dead_and_timed_out_workers():
         assert len(pids) == 2  # a fresh worker after the timeout
 
 
+def test_a_worker_grown_past_its_size_is_replaced_between_tasks():
+    # Any worker is bigger than 1 MB: each task runs in a fresh one, and
+    # every result still arrives.
+    with WorkerPool(poolfuncs.pid, jobs=2, recycle_mb=1) as pool:
+        results = _run(pool, [(i, i) for i in range(6)])
+        assert pool.recycled == 6
+    assert all(r.ok for r in results.values())
+    assert len({r.value for r in results.values()}) == 6
+    # Under the size, the same two workers do everything.
+    with WorkerPool(poolfuncs.pid, jobs=2, recycle_mb=10_000) as pool:
+        results = _run(pool, [(i, i) for i in range(6)])
+        assert pool.recycled == 0
+    assert len({r.value for r in results.values()}) <= 2
+
+
 def test_initializer_runs_in_workers():
     with WorkerPool(poolfuncs.initialized, jobs=1, initializer=poolfuncs.init_marker) as pool:
         assert [r.value for r in pool.map_unordered([(1, 1)])] == [True]
