@@ -85,8 +85,10 @@ def default_jobs() -> int:
 #: the caches below.
 SERVING_WORKER_MB = 300
 #: The share of that budget the caches may fill; the rest is the snapshot's
-#: arrays (~120 MB at 100,000 pages) and the interpreter with its libraries.
-CACHE_SHARE = 113 / 300
+#: arrays and metadata, the interpreter with its libraries, Flask and
+#: gevent. With 113/300 a worker measured 330 MB after the benchmark's
+#: 5,000 distinct queries at 100,000 pages; with 80/300, 283 MB (2026-12-01).
+CACHE_SHARE = 80 / 300
 
 
 @dataclass(frozen=True)
