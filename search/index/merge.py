@@ -133,26 +133,16 @@ def _replace(store: Store, chosen: list) -> None:
         lock.release()
 
 
-
 def merge_all(store: Store, max_records: int) -> bool:
     """Merge every segment into one, in order (records keep their order, so
     results and their ties are unchanged); one atomic commit. An index of
     more than ``max_records`` records is merged in bounded steps instead
     (:func:`merge_small`), into as few segments as they allow. Hold the
     ingest lock. False when nothing was merged."""
-    ix = store.whoosh
-    segments = list(segments_of(ix))
+    segments = list(segments_of(store.whoosh))
     if len(segments) <= 1:
         return False
     if sum(s.doc_count_all() for s in segments) > max_records:
         return merge_small(store, 1, max_records)
-    merged = merge_segments(store, segments)
-    lock = writer_lock(store)
-    try:
-        toc = read_toc(ix)
-        if [s.segment_id() for s in toc.segments] != [s.segment_id() for s in segments]:  # pragma: no cover - the lock forbids it
-            raise RuntimeError("the index changed during the merge")
-        publish(store, toc.schema, [merged] if merged.doc_count_all() else [], toc.generation + 1)
-    finally:
-        lock.release()
+    _replace(store, segments)
     return True
