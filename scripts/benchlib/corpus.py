@@ -474,14 +474,14 @@ def generate(root: Path, sources: Sources, target: int, seed: int, *, records_di
 def bulk_records(root: Path, records_dir: Path, *, first_n: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(manifest entry, catalog entry) of every bulk record, its text file written.
 
-    As ``etslib import records FILE --map publisher=source_name_en --set
-    jurisdictions=CN`` does it (``search.ingest.records``): a text file per
-    key (a key seen twice in one file keeps the row with more text), the title
-    above the text, title/date/year/url/publisher/jurisdictions in the
-    catalog; type and language are left to ingest. Rows whose text repeats
-    another's are left out (every corpus file is unique, as ingest dedupes).
+    The records are those ``etslib import records FILE --map
+    publisher=source_name_en --set jurisdictions=CN`` imports
+    (``search.ingest.records.prepare_records``: one per key, the title above
+    the text, checked catalog fields); type and language are left to ingest.
+    Rows whose text repeats another's are left out (every corpus file is
+    unique, as ingest dedupes).
     """
-    from search.ingest.records import read_rows
+    from search.ingest.records import prepare_records
 
     files = sorted(records_dir.glob("*.jsonl"))
     if not files:
@@ -490,35 +490,22 @@ def bulk_records(root: Path, records_dir: Path, *, first_n: int) -> list[tuple[d
     seen: set[str] = set()
     n = first_n
     for f in files:
-        chosen: dict[str, dict[str, Any]] = {}
-        for _, row in read_rows(f):
-            key = str(row.get("doc_id") or row.get("url") or "").strip()
-            text = str(row.get("content") or "").strip()
-            if "__error__" in row or not key or not text:
+        for rec in prepare_records(f, mapping={"publisher": "source_name_en"}, constants={"jurisdictions": "CN"}):
+            if rec.body in seen:
                 continue
-            if key not in chosen or len(text) > len(str(chosen[key].get("content") or "").strip()):
-                chosen[key] = row
-        for key, row in chosen.items():
-            text = str(row["content"]).strip()
-            title = re.sub(r"\s+", " ", str(row.get("title") or "")).strip()[:2000]
-            body = f"{title}\n\n{text}\n" if title and not text.startswith(title) else f"{text}\n"
-            if body in seen:
-                continue
-            seen.add(body)
-            rel = Path("docs") / "records" / f.stem / f"{_slug(key) or 'r'}-{len(out):05d}.txt"
+            seen.add(rec.body)
+            rel = Path("docs") / "records" / f.stem / rec.filename
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(body, "utf-8")
-            date = str(row.get("publish_date") or "")[:10]
-            date = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
-            meta = {"title": title or key, "authors": [], "publisher": row.get("source_name_en") or None,
-                    "year": int(date[:4]) if date else None, "date": date, "jurisdictions": ["CN"], "type": None,
+            (root / rel).write_text(rec.body, "utf-8")
+            v = rec.values
+            year = int(v["year"]) if v.get("year") else None
+            meta = {"title": v.get("title") or rec.key, "authors": [], "publisher": v.get("publisher"), "year": year,
+                    "date": v.get("date"), "jurisdictions": list(v.get("jurisdictions") or []), "type": None,
                     "topics": [], "language": "zh"}
             entry: dict[str, Any] = {"path": rel.as_posix()}
-            entry.update({k: meta[k] for k in ("title", "publisher", "year", "date", "jurisdictions") if meta.get(k)})
-            if re.fullmatch(r"https?://\S+", str(row.get("url") or "")):
-                entry["url"] = str(row["url"])
-            doc = {"n": n, "path": str(rel), "kind": "record", "source": f.stem, "planned_pages": max(1, -(-len(body) // 3000)),
-                   "meta": meta, "catalog": "full"}
+            entry.update({k: v[k] for k in ("title", "publisher", "year", "date", "jurisdictions", "url") if v.get(k)})
+            doc = {"n": n, "path": str(rel), "kind": "record", "source": f.stem,
+                   "planned_pages": max(1, -(-len(rec.body) // 3000)), "meta": meta, "catalog": "full"}
             out.append((doc, entry))
             n += 1
     return out

@@ -139,33 +139,43 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def import_records(
-    root: IndexRoot,
+@dataclass
+class Record:
+    """One record as the import writes it: its key, its file's text (the
+    title above the body) and its checked catalog fields."""
+
+    key: str
+    line: int
+    body: str
+    values: dict[str, Any]
+
+    @property
+    def filename(self) -> str:
+        return f"{_slug(self.key)}.txt"
+
+
+def prepare_records(
     source: Path,
-    folder: Path,
     *,
     mapping: dict[str, str] | None = None,
     constants: dict[str, str] | None = None,
-    who: str,
-) -> RecordsResult:
-    """Write ``source``'s records as files in ``folder`` and their metadata
-    to the staff catalog (ingest the folder afterwards)."""
-    source = Path(source)
-    folder = Path(folder).expanduser().resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    result = RecordsResult(folder=str(folder))
+    result: RecordsResult | None = None,
+) -> list[Record]:
+    """The records of ``source`` as they would be imported, in file order:
+    one per key, each checked and cleaned. Rows left out are counted in
+    ``result`` (rejected with their reason, repeated keys)."""
+    result = result if result is not None else RecordsResult()
     constants = dict(constants or {})
     bad = [f for f in constants if f not in EDITABLE]
     if bad:
         raise RecordsError(f"--set takes catalog fields, not {', '.join(bad)}")
-    entries: dict[str, dict[str, Any]] = {}
     fmap: dict[str, str] | None = None
     # A key seen twice in one file (a site scraped twice) is one record: the
     # row with more text is kept (a re-scrape that got only a placeholder
     # must not replace the full text), and the other is reported.
     chosen: dict[str, tuple[int, dict[str, Any]]] = {}
     order: list[str] = []
-    for line, row in read_rows(source):
+    for line, row in read_rows(Path(source)):
         result.rows += 1
         if "__error__" in row:
             result.rejected.append((line, row["__error__"]))
@@ -187,6 +197,7 @@ def import_records(
             continue
         chosen[key] = (line, row)
         order.append(key)
+    out: list[Record] = []
     for key in order:
         line, row = chosen[key]
         assert fmap is not None
@@ -219,12 +230,34 @@ def import_records(
             continue
         title = cleaned.get("title", "")
         body = f"{title}\n\n{text}\n" if title and not text.startswith(title) else f"{text}\n"
-        path = folder / f"{_slug(key)}.txt"
-        if _write_if_changed(path, body):
+        out.append(Record(key=key, line=line, body=body, values=cleaned))
+    return out
+
+
+def import_records(
+    root: IndexRoot,
+    source: Path,
+    folder: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    constants: dict[str, str] | None = None,
+    who: str,
+) -> RecordsResult:
+    """Write ``source``'s records as files in ``folder`` and their metadata
+    to the staff catalog (ingest the folder afterwards)."""
+    source = Path(source)
+    folder = Path(folder).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    result = RecordsResult(folder=str(folder))
+    records = prepare_records(source, mapping=mapping, constants=constants, result=result)
+    entries: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        path = folder / rec.filename
+        if _write_if_changed(path, rec.body):
             result.written += 1
         else:
             result.unchanged += 1
-        entries[str(path)] = cleaned
+        entries[str(path)] = rec.values
     result.metadata_added, result.metadata_changed = replace_many(root, entries, who=who, origin=f"import:{source.name}")
     result.rejected.sort()
     result.repeated.sort()
@@ -242,4 +275,4 @@ def parse_pairs(pairs: tuple[str, ...] | list[str], what: str) -> dict[str, str]
     return out
 
 
-__all__ = ["import_records", "RecordsError", "RecordsResult", "parse_pairs", "resolve_mapping"]
+__all__ = ["import_records", "prepare_records", "Record", "RecordsError", "RecordsResult", "parse_pairs", "resolve_mapping"]
