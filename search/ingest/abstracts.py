@@ -86,6 +86,8 @@ def _paragraph(lines: list[str], start: int) -> str:
     """The prose from ``lines[start]`` on, up to a blank line or a heading,
     cut at a sentence end near :data:`MAX_CHARS`. A sentence that began on
     the lines before ``start`` is taken whole."""
+    if start >= len(lines):  # a heading on the last line: nothing follows it
+        return ""
     back = 0
     while (
         back < 6

@@ -100,3 +100,13 @@ def test_the_worker_analyses_the_header_too(tmp_path: Path) -> None:
         expected.meta,
         expected.author,
     )
+
+
+def test_an_article_heading_on_the_last_line_is_no_description() -> None:
+    """A text that ends with "§ 1 Zweck" (an act cut short, a table of
+    contents at its end) has no subject-matter paragraph to take; it once
+    stopped the file's ingest with IndexError."""
+    text = "Verordnung über die Zuteilung\n\nDie Anlage wird wie folgt betrieben und überwacht.\n\n§ 1 Zweck der Verordnung\n"
+    ex = Extracted(kind="text", pages=[text], paged=False)
+    doc = derive(ex, "/docs/zuv.txt", sha256="0" * 64, size=len(text), mtime_ns=1, entry=None)
+    assert doc.title and not (doc.description or "").startswith("§")
