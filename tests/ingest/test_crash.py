@@ -108,7 +108,12 @@ def test_killed_during_extraction(corpus, clean, tmp_path, delay):
 def test_ctrl_c_keeps_committed_batches(corpus, clean, tmp_path):
     index = tmp_path / "ix"
     proc = _ingest(corpus, index, wait=False)
-    time.sleep(1.5)
+    # Once it has started writing (not while Python still imports, which a
+    # loaded machine can stretch past a fixed sleep).
+    deadline = time.monotonic() + 60
+    while not any(index.glob("store-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (0, 130), err
