@@ -62,14 +62,25 @@ BATCH_CHARS = 32_000_000
 BATCH_PAGES = 10_000
 #: …or after this many seconds.
 BATCH_SECONDS = 60.0
-#: A merge builds its segment in memory, as a batch does (merging the
-#: 101,179 records of 100,000 pages into one took 46 s and 4.1 GB; at
-#: 1,000,000 pages one merge grew past 14 GB): none at the end of an ingest
-#: takes in more records than a batch holds…
-MERGE_MAX_RECORDS = BATCH_PAGES
-#: …and ``ingest --optimize`` merges into one segment only up to this many
-#: records (about 2 GB at the rate above), in bounded steps beyond.
-OPTIMIZE_MAX_RECORDS = 50_000
+#: Commit also once the pages waiting hold this many (term, page)
+#: postings: a batch's memory follows them, not its pages or characters.
+#: A page of English HTML has 343 (median), one of Chinese 768 or more (a
+#: posting per distinct pair of characters). Ingesting the 1M-page bench's
+#: Chinese HTML of one province (740 files, 25,500 pages), the main
+#: process peaked at 910 MB in batches of 10,000 pages, 530 MB in batches
+#: of 3.5 million postings (3,500 pages); 10,000 English pages hold 3.4
+#: million.
+BATCH_POSTINGS = 3_500_000
+#: A merge writes its segment a term at a time, so its memory is one
+#: term's postings (merging 100,000 pages into one segment: 104 MB, 54 s),
+#: and at the end of an ingest the index is merged down to
+#: ``writer.MAX_SEGMENTS`` segments, none of more than this many records
+#: (at 1,000,000 pages: 10 segments, four of about 240,000 records,
+#: instead of 104 batch segments)…
+MERGE_MAX_RECORDS = 250_000
+#: …and ``ingest --optimize`` merges into one segment up to this many
+#: records, in bounded steps beyond.
+OPTIMIZE_MAX_RECORDS = 2_000_000
 
 
 def default_jobs() -> int:

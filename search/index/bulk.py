@@ -112,16 +112,6 @@ class _FieldPostings:
         self.blob += blob
         self.vlens.extend(lens)
 
-    def add_many(self, term: str, docnums: np.ndarray, counts: np.ndarray, values: list[bytes] | None) -> None:
-        """One term's postings in many records at once (merging)."""
-        tid = self._ids([term])[0]
-        self.tids.extend([tid] * len(docnums))
-        self.docs.frombytes(docnums.astype(np.uint32).tobytes())
-        self.tfs.frombytes(counts.astype(np.uint32).tobytes())
-        if self.positional:
-            self.blob += b"".join(values)
-            self.vlens.extend(map(len, values))
-
 
 def _gather(src: np.ndarray, starts: np.ndarray, lens: np.ndarray, chunk: int = 1 << 16) -> bytes:
     """The byte ranges (starts, lens) of ``src`` laid end to end, in chunks
@@ -190,7 +180,7 @@ class SegmentBuilder:
 
     def add_raw(self, stored: dict[str, Any], columns: dict[str, int], lengths: dict[str, int]) -> int:
         """A record's stored fields, columns and field lengths; its postings
-        come separately (:meth:`add_record` or :meth:`add_term`)."""
+        come separately (:meth:`add_record`, or :meth:`finish_streamed` for a merge)."""
         d = self.docnum
         pd = self.perdoc
         schema = self.schema
@@ -211,10 +201,6 @@ class SegmentBuilder:
         self.docnum += 1
         return d
 
-    def add_term(self, field: str, term: str, docnums: np.ndarray, counts: np.ndarray, values: list[bytes], positional: bool) -> None:
-        """Postings of one term for records already added with :meth:`add_raw`."""
-        self._field(field, positional).add_many(term, docnums, counts, values if positional else None)
-
     def finish(self):
         """Write the segment's files; returns the Whoosh segment object."""
         self.perdoc.close()
@@ -227,6 +213,54 @@ class SegmentBuilder:
             tw.close()
         self.segment.set_doc_count(self.docnum)
         return self.segment
+
+    def finish_streamed(
+        self, fields: Iterable[tuple[str, bool, Iterable[tuple[bytes, np.ndarray, np.ndarray, tuple[bytes, np.ndarray] | None]]]]
+    ):
+        """Write the segment's files with postings given term by term
+        instead of collected: ``(field, positional, terms)`` with field
+        names ascending, and each field's ``(term bytes, record numbers,
+        counts, values)`` in term order, record numbers ascending; a
+        positional field's values as one bytes object and each posting's
+        length. A merge then holds one term's postings at a time, not the
+        merged segment's (the same files as :meth:`finish`)."""
+        self.perdoc.close()
+        tw = TermsWriter(self.codec, self.storage, self.segment)
+        try:
+            for name, positional, terms in fields:
+                started = False
+                flen_l = self._field_lengths(name).tolist()
+                fixed0 = self.schema[name].format.fixed_value_size() == 0
+                block = BLOCK if positional else BLOCK_COUNTS
+                compression = COMPRESSION if self.compress_positions and positional else 0
+                for tbytes, ids, tfs, values in terms:
+                    if not started:
+                        tw.start_field(name)
+                        started = True
+                    n = len(ids)
+                    vend = vend_l = blob = None
+                    if positional:
+                        blob, lens = values
+                        vend = np.cumsum(lens)
+                        vend_l = vend.tolist()
+                    # Gaps only for a posting list of blocks (inlined ones are ids).
+                    gaps = np.diff(ids.astype(np.uint32), prepend=np.uint32(0)) if n > INLINE else None
+                    self._write_term(
+                        tw, tbytes, 0, n, 0, ids.tolist(), tfs.tolist(), vend_l, 0, blob, vend, flen_l,
+                        gaps, fixed0, positional, block, compression, name,
+                    )
+        finally:
+            tw.close()
+        self.segment.set_doc_count(self.docnum)
+        return self.segment
+
+    def _field_lengths(self, name: str) -> np.ndarray:
+        """Every record's length in ``name`` (0 where it has none)."""
+        flen = np.zeros(self.docnum, dtype=np.int64)
+        lens_arr = self.lengths.get(name)
+        if lens_arr is not None:
+            flen[: len(lens_arr)] = np.frombuffer(lens_arr, dtype=np.uint32)
+        return flen
 
     def _write_field(self, tw: TermsWriter, name: str) -> None:
         buf = self.fields[name]
@@ -256,10 +290,7 @@ class SegmentBuilder:
             vend = np.cumsum(vlens)
             del vlens
         del order
-        lens_arr = self.lengths.get(name)
-        flen = np.zeros(self.docnum, dtype=np.int64)
-        if lens_arr is not None:
-            flen[: len(lens_arr)] = np.frombuffer(lens_arr, dtype=np.uint32)
+        flen = self._field_lengths(name)
         starts = np.flatnonzero(np.concatenate(([True], tids[1:] != tids[:-1]))) if len(tids) else np.zeros(0, dtype=np.int64)
         del tids
         ends = np.append(starts[1:], len(docs))

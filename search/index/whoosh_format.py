@@ -503,9 +503,22 @@ def terms_of(segreader):
     return segreader._terms
 
 
-def term_items(segreader) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
-    """Every ((field, term bytes), term info) of a segment, in key order."""
-    return segreader._terms.items()
+def field_names(segreader) -> list[str]:
+    """The fields a segment has terms in."""
+    return list(terms_of(segreader)._fieldmap)
+
+
+def field_terms(segreader, field: str) -> Iterator[tuple[bytes, TermInfo]]:
+    """(term bytes, term info) of one field of a segment, in term order."""
+    terms = terms_of(segreader)
+    fnum = terms._fieldmap.get(field)
+    if fnum is None:
+        return
+    prefix = _FIELD.pack(fnum)
+    for key, value in terms._tindex.items_from(prefix):
+        if key[:2] != prefix:
+            break
+        yield key[2:], decode_terminfo(value)
 
 
 def posting_bytes(terms, offset: int, length: int) -> bytes:

@@ -53,6 +53,7 @@ class DocWriter:
         self._deletes: list[tuple[str, str]] = []
         self.pending = 0  # records added since the last commit
         self.pending_chars = 0  # characters of page text among them
+        self.pending_postings = 0  # (term, page) pairs among them: what a batch's memory follows
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         # Read once, here: a new batch starts while the last one may be
@@ -99,6 +100,7 @@ class DocWriter:
                 positional={"exact": page.exact},
             )
             self.pending_chars += len(doc.pages[page.number - 1])
+            self.pending_postings += len(page.content[0]) + len(page.exact[0])
         self.pending += len(terms.pages)
 
     def commit(self, *, merge: bool = False, background: bool = False) -> None:
@@ -113,7 +115,7 @@ class DocWriter:
         self.wait()
         builder, self._builder = self._builder, None
         deletes, self._deletes = self._deletes, []
-        self.pending = self.pending_chars = 0
+        self.pending = self.pending_chars = self.pending_postings = 0
         if background:
             self._thread = threading.Thread(target=self._commit_in_thread, args=(builder, deletes), daemon=True)
             self._thread.start()
@@ -163,7 +165,7 @@ class DocWriter:
             self._builder.cancel()
         self._builder = None
         self._deletes = []
-        self.pending = self.pending_chars = 0
+        self.pending = self.pending_chars = self.pending_postings = 0
 
     def __enter__(self) -> "DocWriter":
         return self

@@ -310,6 +310,7 @@ def _write_extracted(
                 tail
                 or writer.pending >= options.batch_records
                 or writer.pending_chars >= config.BATCH_CHARS
+                or writer.pending_postings >= config.BATCH_POSTINGS
                 or time.monotonic() - last_commit > options.batch_seconds
             ):
                 writer.commit(background=True)

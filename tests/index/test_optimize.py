@@ -38,9 +38,9 @@ def test_optimize_merges_into_one_segment_without_changing_results(tmp_path):
 
 
 def test_merges_are_bounded_in_size_and_keep_the_results(tmp_path, monkeypatch):
-    """A merge builds its segment in memory: past its bound the index keeps
-    more segments rather than one huge merge (at 1,000,000 pages one grew
-    past 14 GB)."""
+    """Past its bound in records the index keeps more segments rather than
+    one huge merge (a merge's time grows with its records; its memory is
+    one term's postings)."""
     from search import config
     from search.index import optimize, tidy
 

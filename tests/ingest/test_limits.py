@@ -89,5 +89,6 @@ def test_commits_come_by_the_text_waiting(tmp_path):
     doc = derive(ex, str(tmp_path / "a.txt"), sha256="0" * 64, size=1, mtime_ns=1)
     w.add(doc, header_terms(doc, IndexTerms(pages=page_terms(pages, "en"))), 0)
     assert w.pending == 3 and w.pending_chars == sum(map(len, pages))
+    assert w.pending_postings == 2 + 2  # one stem and one exact word a page
     w.commit()
-    assert w.pending_chars == 0
+    assert w.pending_chars == w.pending_postings == 0
