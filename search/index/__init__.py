@@ -12,7 +12,7 @@ from .whoosh_format import WhooshVersionError
 from .bulk import PageTerms, encode_page
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem
 from .schema import FACET_FIELDS, SCHEMA_VERSION
-from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, store_counts
+from .snapshot import EMPTY_POSTINGS, Postings, Snapshot, indexed_infos, store_counts
 from .store import IndexRoot, IngestLock, Store, index_id, write_json_atomic
 from .writer import DocWriter, clear_temp, optimize, tidy
 
@@ -25,6 +25,7 @@ __all__ = [
     "EMPTY_POSTINGS",
     "Postings",
     "Snapshot",
+    "indexed_infos",
     "store_counts",
     "IndexBusy",
     "IndexDamaged",

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..index import IndexRoot, Snapshot
+from ..index import IndexRoot, indexed_infos
 from ..model import DOC_TYPES
 from .catalog import CatalogError
 from .staffcatalog import EDITABLE, LIST_FIELDS, changed_fields, load, update, validate
@@ -29,11 +29,7 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
 
 def indexed(root: IndexRoot) -> list[dict[str, Any]]:
-    snap = Snapshot(root.open())
-    try:
-        return list(snap.infos)
-    finally:
-        snap.close()
+    return indexed_infos(root.open())
 
 
 def _cell(value: Any) -> str:

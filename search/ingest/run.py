@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import config
-from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, optimize, tidy, write_json_atomic
+from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, indexed_infos, optimize, tidy, write_json_atomic
 from ..index.checksums import record, repair, verify
 from ..model import Document
 from . import families
@@ -62,15 +62,6 @@ class IngestOptions:
     ocr_timeout: float = config.OCR_TIMEOUT_S  # seconds per scanned document
     ocr_memory_mb: int | None = config.OCR_MEMORY_MB
     optimize: bool = False  # merge the index into one segment at the end (faster searches, slower ingest)
-
-
-def _indexed(store: Store) -> list[dict[str, Any]]:
-    """The stored metadata of every indexed document."""
-    snap = Snapshot(store)
-    try:
-        return list(snap.infos)
-    finally:
-        snap.close()
 
 
 def ingest(
@@ -165,7 +156,7 @@ def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, 
             store = root.open()
             clear_temp(store)
             _check(store, report)
-            return store, False, _indexed(store)
+            return store, False, indexed_infos(store)
         except IndexOutdated as e:
             report.data["notes"].append(f"{e}; rebuilding")
         except IndexDamaged as e:
@@ -370,27 +361,29 @@ def update_families(store: Store, writer: DocWriter, report: Report) -> None:
     document indexed before texts were signed is signed here from its
     stored pages, once.
     """
-    snap = Snapshot(store)
+    # Section headings are not needed to decide families: read only for the
+    # headers rewritten (at 1,000,000 pages they were most of the metadata).
+    snap = Snapshot(store, terms=False, drop=("section_marks",))
     try:
         infos = [dict(info) for info in snap.infos]
-        unsigned = [row for row, info in enumerate(infos) if info.get("minhash") is None]
+        unsigned = {row for row, info in enumerate(infos) if info.get("minhash") is None}
         if unsigned:
-            for row, pages in _stored_pages(snap, unsigned).items():
+            for row, pages in _stored_pages(snap, sorted(unsigned)).items():
                 infos[row]["minhash"] = text_signature(pages)
+        result = families.assign(infos)
+        changed = 0
+        for row, info in enumerate(infos):
+            a = result.families[info["id"]]
+            new = {"family": a.family, "family_newest": a.newest, "family_by": a.by}
+            if all(info.get(k) == v for k, v in new.items()) and row not in unsigned:
+                continue
+            full = {**snap.full_info(row), **info, **new}
+            doc = Document(**{k: v for k, v in full.items() if k in Document.__dataclass_fields__ and k != "pages"}, pages=[])
+            writer.delete_header(doc.id)
+            writer.add_header(doc, header_terms(doc), full["dn"], extra={k: full[k] for k in HEADER_EXTRA if k in full})
+            changed += 1
     finally:
         snap.close()
-    result = families.assign(infos)
-    changed = 0
-    for row, info in enumerate(infos):
-        a = result.families[info["id"]]
-        new = {"family": a.family, "family_newest": a.newest, "family_by": a.by}
-        if all(info.get(k) == v for k, v in new.items()) and row not in unsigned:
-            continue
-        info.update(new)
-        doc = Document(**{k: v for k, v in info.items() if k in Document.__dataclass_fields__ and k != "pages"}, pages=[])
-        writer.delete_header(doc.id)
-        writer.add_header(doc, header_terms(doc), info["dn"], extra={k: info[k] for k in HEADER_EXTRA if k in info})
-        changed += 1
     if changed:
         writer.commit(merge=False)
     grouped = [a for a in result.families.values() if a.size > 1]
