@@ -111,12 +111,18 @@ class CacheBudgets:
     results: int  # evaluated queries (the searcher)
     passages: int  # highlighted passages
     suggestions: int  # "did you mean" answers
+    responses: int  # whole answers (a page of hits with passages and facets)
 
 
 def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     """The caches' budgets as shares of one worker's memory budget."""
     total = worker_mb * CACHE_SHARE * (1 << 20)
-    shares = {"postings": 32, "leaves": 32, "results": 32, "passages": 16, "suggestions": 1}
+    # An evaluated query holds arrays over every page (3.4 MB each at
+    # 1,000,000 pages: the results cache then held 7 of the benchmark's 62
+    # queries); its answer is far smaller (about 240 KB in memory with every
+    # facet value, less with the web page's facet limit), so answers have a
+    # cache too.
+    shares = {"postings": 28, "leaves": 24, "results": 24, "passages": 12, "suggestions": 1, "responses": 24}
     whole = sum(shares.values())
     return CacheBudgets(**{k: int(total * v / whole) for k, v in shares.items()})
 

@@ -280,3 +280,38 @@ def _edge_terms():
     exacts = {"ets", "quotas", "emisja", "lodz", "zuteilung", "碳排", "配额", "碳配"}
     phrases = {("free", "allocation"), ("emissions", "trading"), ("quotas", "d", "emission")}
     return stems, exacts, phrases
+
+
+def test_a_repeated_request_is_answered_from_the_answer_cache(index_dir, tmp_path):
+    """The same request on the same generation gives the same answer without
+    evaluating again; each caller gets its own copy; a new generation or
+    clear_caches() forgets the answers."""
+    import shutil
+
+    from search.index import IndexRoot
+    from search.ingest import IngestOptions, ingest
+    from tests.conftest import CORPUS
+
+    copy = tmp_path / "ix"
+    shutil.copytree(index_dir, copy)
+    req = SearchRequest(q="free allocation", passages=2)
+    with Searcher(copy) as s:
+        first = s.search(req)
+        assert first.total > 0 and len(s._responses) == 1
+        evaluated = len(s._results)
+        again = s.search(req)
+        assert len(s._results) == evaluated and len(s._responses) == 1  # nothing evaluated again
+        assert (again.total, [(h.id, h.score) for h in again.hits], again.facets) == (
+            first.total, [(h.id, h.score) for h in first.hits], first.facets)
+        again.notes = ["a note a view adds"] + again.notes
+        assert "a note a view adds" not in s.search(req).notes
+        s.clear_caches()
+        assert len(s._responses) == 0
+        s.search(req)
+        # A new generation (here: a file added) is answered afresh.
+        folder = tmp_path / "more"
+        folder.mkdir()
+        (folder / "note.txt").write_text("Free allocation of allowances to new entrants.\n", encoding="utf-8")
+        ingest([str(CORPUS), str(folder)], IndexRoot(copy), IngestOptions(jobs=1))
+        fresh = s.search(req)
+        assert fresh.generation != first.generation and fresh.total == first.total + 1
