@@ -30,7 +30,7 @@ def matching_pages(gen: Generation, plan: Plan, row: int, limit: int, passages: 
     :meth:`~search.query.evaluate.Evaluator.matching_records`), best first."""
     recs, sums = page_matches(gen, plan, row)
     pairs = sorted(zip(sums.tolist(), recs.tolist()), key=lambda sr: (-sr[0], sr[1]))[:limit]
-    info = gen.snap.infos[row]
+    info = gen.snap.full_info(row)
     return [passage_at(gen, info, rec, plan.terms, s, passages) for s, rec in pairs]
 
 

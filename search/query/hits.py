@@ -103,7 +103,7 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
     matching = gen.evaluator.matching_records(plan.node, plan.request.exact, rows) if len(recs) else {}
     hits = []
     for row in rows.tolist():
-        info = snap.infos[row]
+        info = snap.full_info(row)  # shown: paths, identifiers, page labels
         pages = sorted(per_doc[row], key=lambda sr: (-sr[0], sr[1]))
         on_page = matching.get(row)
         matched_pages = int(np.isin([rec for _, rec in pages], on_page).sum()) if on_page is not None else 0

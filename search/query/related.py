@@ -34,4 +34,4 @@ def related(gen: Generation, row: int, n: int) -> list[Hit]:
     rows = np.flatnonzero(mask)
     rows = families.best_of_each(rows, scored.score, gen.table.date_rank)  # a work once
     order = rows[np.argsort(-scored.score[rows], kind="stable")][:n]
-    return [Hit(id=snap.infos[r]["id"], score=float(scored.score[r]), meta=hit_meta(snap.infos[r])) for r in order.tolist()]
+    return [Hit(id=snap.infos[r]["id"], score=float(scored.score[r]), meta=hit_meta(snap.full_info(r))) for r in order.tolist()]

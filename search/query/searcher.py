@@ -214,7 +214,7 @@ class Searcher:
         plan = self._plan(gen, req)
         final = final_scores(gen, plan, self.params)
         for row in export_rows(gen, plan, final).tolist():
-            meta = hit_meta(gen.snap.infos[row])
+            meta = hit_meta(gen.snap.full_info(row))
             meta["score"] = float(final[row])
             yield meta
 
@@ -235,7 +235,8 @@ class Searcher:
     def documents(self) -> list[dict[str, Any]]:
         """Every indexed document's stored metadata, in index order (copies:
         the staff pages and the CLI read it more than once)."""
-        return [dict(info) for info in self.state().snap.infos]
+        snap = self.state().snap
+        return [dict(snap.full_info(row)) for row in range(snap.n_docs)]
 
     def page_texts(self, doc_id: str) -> list[str] | None:
         """A document's text page by page (blank pages as ""), or None."""

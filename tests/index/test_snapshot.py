@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from search.index import IndexRoot, Snapshot, indexed_infos
-from search.index.snapshot import LEAN_DROPS
+import pytest
+
+from search.index.snapshot import ROW_KEYS
 
 
 def test_lean_and_dropped_keys_are_read_on_demand(index_dir):
@@ -16,12 +18,17 @@ def test_lean_and_dropped_keys_are_read_on_demand(index_dir):
         unpaged = [row for row, info in enumerate(full.infos) if info.get("section_marks")]
         assert unpaged, "the sample corpus has unpaged documents with sections"
         for row in range(full.n_docs):
-            assert not set(LEAN_DROPS) & set(lean.infos[row])
+            assert set(lean.infos[row]) <= ROW_KEYS
+            assert {k: v for k, v in full.infos[row].items() if k in ROW_KEYS} == lean.infos[row]
             assert "section_marks" not in some.infos[row] and "minhash" in some.infos[row]
             # The dropped keys are read from the index when wanted.
             assert lean.full_info(row) == some.full_info(row) == full.infos[row]
         row = unpaged[0]
         assert lean.section_marks(row) == full.infos[row]["section_marks"]
+        # A reader asking a lean row for more than it keeps is told, not
+        # handed a silent None.
+        with pytest.raises(KeyError, match="full_info"):
+            lean.infos[row].get("path")
     finally:
         for s in (full, lean, some):
             s.close()
