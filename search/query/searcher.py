@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .. import config
+from ..heap import release_free_memory
 from ..index import IndexProblem, IndexRoot, Snapshot
 from ..index.live import LiveIndex
 from ..lru import SizedLRU
@@ -79,6 +80,9 @@ class Searcher:
                 gen = self._gen = Generation.of(snap, self.params)
                 self._results.clear()
                 self._responses.clear()
+                # Reading every document's metadata left much freed memory
+                # that the C heap would otherwise keep.
+                release_free_memory()
             return gen
 
     def clear_caches(self) -> None:
