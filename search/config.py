@@ -68,9 +68,11 @@ BATCH_SECONDS = 60.0
 #: posting per distinct pair of characters). Ingesting the 1M-page bench's
 #: Chinese HTML of one province (740 files, 25,500 pages), the main
 #: process peaked at 910 MB in batches of 10,000 pages, 530 MB in batches
-#: of 3.5 million postings (3,500 pages); 10,000 English pages hold 3.4
-#: million.
-BATCH_POSTINGS = 3_500_000
+#: of 3.5 million postings (3,500 pages). With the heap trimmed after each
+#: batch (:mod:`search.heap`), the same: 477 MB at 3.5 million, 380 MB at
+#: 2 million (the whole tree 898 -> 802 MB); 10,000 English pages hold 3.4
+#: million, so English batches are about 6,000 pages.
+BATCH_POSTINGS = 2_000_000
 #: A merge writes its segment a term at a time, so its memory is one
 #: term's postings (merging 100,000 pages into one segment: 104 MB, 54 s),
 #: and at the end of an ingest the index is merged down to
