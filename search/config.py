@@ -116,6 +116,11 @@ class CacheBudgets:
     responses: int  # whole answers (a page of hits with passages and facets)
 
 
+#: A serving worker gives the C heap's free memory back to the system at
+#: most this often, after a search it evaluated (:mod:`search.heap`).
+HEAP_TRIM_SECONDS = 1.0
+
+
 def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     """The caches' budgets as shares of one worker's memory budget."""
     total = worker_mb * CACHE_SHARE * (1 << 20)

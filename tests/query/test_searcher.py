@@ -315,3 +315,27 @@ def test_a_repeated_request_is_answered_from_the_answer_cache(index_dir, tmp_pat
         ingest([str(CORPUS), str(folder)], IndexRoot(copy), IngestOptions(jobs=1))
         fresh = s.search(req)
         assert fresh.generation != first.generation and fresh.total == first.total + 1
+
+
+def test_evaluated_searches_give_free_memory_back_at_a_bounded_rate(index_dir, monkeypatch):
+    """A search frees large arrays that the C heap would keep; the searcher
+    trims the heap after searches it evaluated (not after cached answers),
+    at most once per config.HEAP_TRIM_SECONDS."""
+    import search.query.searcher as searcher_module
+    from search import config
+
+    trims = []
+    monkeypatch.setattr(searcher_module, "release_free_memory", lambda: trims.append(1) or True)
+    with Searcher(index_dir) as s:
+        s.state()
+        assert len(trims) == 1  # after reading a generation's metadata
+        trims.clear()
+        monkeypatch.setattr(config, "HEAP_TRIM_SECONDS", 0.0)
+        s.search(SearchRequest(q="allowance auction"))
+        assert len(trims) == 1
+        s.search(SearchRequest(q="allowance auction"))  # the answer cache's
+        assert len(trims) == 1
+        monkeypatch.setattr(config, "HEAP_TRIM_SECONDS", 3600.0)
+        s.search(SearchRequest(q="market stability reserve"))
+        s.search(SearchRequest(q="carbon leakage"))
+        assert len(trims) == 1
