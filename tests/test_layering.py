@@ -27,7 +27,7 @@ MAY_USE: dict[str, set[str]] = {
     "query": {"text", "vocab", "index"},
     "hub": {"text", "vocab"},  # the knowledge hub: data and SVG; the library through a searcher it is given
 }
-SHARED = {"model", "config", "lru"}
+SHARED = {"model", "config", "lru", "heap"}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
