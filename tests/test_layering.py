@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEARCH = ROOT / "search"
 
 #: Package → the packages of ``search`` it may import (besides itself and
-#: the shared top-level modules ``model``, ``config`` and ``lru``).
+#: the shared top-level modules ``model``, ``config``, ``lru`` and ``heap``).
 MAY_USE: dict[str, set[str]] = {
     "text": set(),
     "vocab": {"text"},
