@@ -171,6 +171,9 @@ class IndexTerms:
     author: list[str] = field(default_factory=list)
     # one search.index.PageTerms per non-blank page (see search.index.encode_page)
     pages: list[Any] = field(default_factory=list)
+    # the fingerprint of the phrase vocabulary the pages were counted with
+    # (search.text.phrases.PhraseSet; "" for none)
+    phrases: str = ""
 
 
 @dataclass

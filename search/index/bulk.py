@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..text.phrases import EMPTY as EMPTY_PHRASES, PhraseSet
 from .positions import encode_positional
 from .schema import PackedValues
 from .whoosh_format import TermsWriter, encode_block, encode_inlined_terminfo, new_segment, set_stored_level
@@ -59,13 +60,18 @@ class PageTerms:
     length: int  # stemmed terms on the page (the BM25 length)
     content: tuple[list[str], list[int]]  # unique stemmed terms, counts
     exact: tuple[list[str], list[int], bytes, list[int]]  # unique exact terms, counts, positions, byte lengths
+    phrases: tuple[list[str], list[int]] = ([], [])  # the store's phrases on the page, counts
 
 
-def encode_page(number: int, stemmed: list[str], exact: list[str], length: int | None = None) -> PageTerms:
-    """``length`` is the page's length for scoring (default: the stemmed terms)."""
+def encode_page(
+    number: int, stemmed: list[str], exact: list[str], length: int | None = None, phrases: PhraseSet = EMPTY_PHRASES
+) -> PageTerms:
+    """``length`` is the page's length for scoring (default: the stemmed
+    terms); ``phrases`` the vocabulary counted whole (the store's)."""
     counts = Counter(stemmed)
     return PageTerms(
-        number, len(stemmed) if length is None else length, (list(counts), list(counts.values())), encode_positional(exact)
+        number, len(stemmed) if length is None else length, (list(counts), list(counts.values())), encode_positional(exact),
+        phrases.count(exact),
     )
 
 

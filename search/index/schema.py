@@ -27,8 +27,9 @@ from .positions import PositionTable, decode_many, decode_positions, encode_posi
 #: by another version is rebuilt, never read. 4: one ``fold`` for index terms
 #: and data-file lookups (marks of non-Latin scripts are kept). 5: metadata
 #: read from a cataloguer's cues (titles, dates, publishers, jurisdictions
-#: change meaning), with url, identifiers and confidence stored.
-SCHEMA_VERSION = 5
+#: change meaning), with url, identifiers and confidence stored. 6: the
+#: phrases of the store's vocabulary counted whole (``phrases``, ``title_ph``).
+SCHEMA_VERSION = 6
 
 EMPTY = b""
 
@@ -184,6 +185,10 @@ def build_schema() -> fields.Schema:
         author=Terms(),
         content=Terms(),
         exact=Terms(positions=True),
+        # Each phrase of the store's vocabulary (search.text.phrases) as one
+        # term, counted where it occurs: on pages, and in titles.
+        phrases=Terms(),
+        title_ph=Terms(),
         text=fields.STORED(),  # the page text, for passages
         info=fields.STORED(),  # header: the document's metadata as a dict
         **facet_fields,

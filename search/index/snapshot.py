@@ -40,7 +40,7 @@ from .whoosh_format import (
 
 #: Fields whose term dictionaries are read into memory when a generation
 #: is opened (header records only: a few thousand terms a segment).
-SMALL_FIELDS = ("title", "title_x", "meta", "author")
+SMALL_FIELDS = ("title", "title_x", "meta", "author", "title_ph")
 _EMPTY_I = np.zeros(0, dtype=np.int32)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
 
@@ -159,6 +159,8 @@ class Snapshot:
 
     def _open(self, store: Store, cache_bytes: int | None, terms: bool) -> None:
         self.store = store
+        #: The phrases counted whole in this store (search.text.phrases).
+        self.phrases = store.phrases()
         self.ix = store.whoosh
         self.reader = self.ix.reader()
         self.generation: int = self.reader.generation()

@@ -3,7 +3,8 @@
 Layout of an index folder::
 
     <root>/CURRENT        name of the live store folder (replaced atomically)
-    <root>/store-<stamp>/ the Whoosh files and ``etslib.json`` (schema version)
+    <root>/store-<stamp>/ the Whoosh files and ``etslib.json`` (schema version,
+                          phrase vocabulary)
     <root>/ingest.lock    held (flock) by the one process writing
     <root>/report.json    the last ingest's report
     <root>/textcache/     extracted text by content hash, for fast rebuilds
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
+from ..text.phrases import EMPTY as EMPTY_PHRASES, PhraseSet
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated, IndexProblem  # noqa: F401 (still importable from here)
 from .schema import SCHEMA_VERSION, build_schema
 from .storage import DurableStorage, fault, fsync_dir
@@ -122,11 +124,21 @@ class Store:
     def generation(self) -> int:
         return self.whoosh.latest_generation()
 
-    def schema_version(self) -> int | None:
+    def _version_data(self) -> dict:
         try:
-            return json.loads((self.path / VERSION_FILE).read_text("utf-8")).get("schema_version")
+            data = json.loads((self.path / VERSION_FILE).read_text("utf-8"))
         except (OSError, ValueError):
-            return None
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def schema_version(self) -> int | None:
+        return self._version_data().get("schema_version")
+
+    def phrases(self) -> PhraseSet:
+        """The phrases this store counts whole (fixed when it was created:
+        a glossary edited since reaches them at the next rebuild)."""
+        patterns = self._version_data().get("phrases") or []
+        return PhraseSet(p for p in patterns if isinstance(p, str))
 
 
 class IndexRoot:
@@ -191,8 +203,9 @@ class IndexRoot:
             )
         return store
 
-    def create(self) -> Store:
-        """A new, empty store folder, not yet live (see :meth:`publish`)."""
+    def create(self, phrases: PhraseSet = EMPTY_PHRASES) -> Store:
+        """A new, empty store folder, not yet live (see :meth:`publish`),
+        that counts ``phrases`` whole on every page it indexes."""
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         name = f"store-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
@@ -200,7 +213,8 @@ class IndexRoot:
         path.mkdir()
         store = Store(self.root, name)
         store.storage.create_index(build_schema())
-        _write_atomic(path / VERSION_FILE, json.dumps({"schema_version": SCHEMA_VERSION}))
+        data = {"schema_version": SCHEMA_VERSION, "phrases": list(phrases.patterns)}
+        _write_atomic(path / VERSION_FILE, json.dumps(data, ensure_ascii=False, indent=0))
         return store
 
     def publish(self, store: Store) -> None:

@@ -57,6 +57,9 @@ class DocWriter:
         self.pending_postings = 0  # (term, page) pairs among them: what a batch's memory follows
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        #: The phrases this store counts whole: workers count a page's
+        #: (:func:`search.ingest.process.page_terms`), titles are counted here.
+        self.phrases = store.phrases()
         # Read once, here: a new batch starts while the last one may be
         # committing in the background, replacing the table of contents.
         self._schema = store.whoosh.schema
@@ -82,13 +85,22 @@ class DocWriter:
             stored={"key": key, "doc": doc.id, "info": info},
             columns={"dn": dn, "pg": HEADER_PAGE, "ln": len(terms.title)},
             ids=ids,
-            counted={"title": encode_terms(terms.title), "meta": encode_terms(terms.meta), "author": encode_terms(terms.author)},
+            counted={
+                "title": encode_terms(terms.title),
+                "meta": encode_terms(terms.meta),
+                "author": encode_terms(terms.author),
+                "title_ph": self.phrases.count(terms.title_exact),
+            },
             positional={"title_x": encode_positional(terms.title_exact)},
         )
         self.pending += 1
 
     def add(self, doc: Document, terms: IndexTerms, dn: int, extra: dict[str, Any] | None = None) -> None:
         """Add a whole document (call :meth:`delete` first when replacing)."""
+        if terms.pages and terms.phrases != self.phrases.fingerprint:
+            # A page without its phrases counted would be missing from
+            # every search for them: refused, never written.
+            raise ValueError(f"{doc.id}: pages counted with another phrase vocabulary than the store's")
         self.add_header(doc, terms, dn, extra)
         b = self._b()
         for page in terms.pages:
@@ -97,11 +109,11 @@ class DocWriter:
                 stored={"key": key, "doc": doc.id, "text": doc.pages[page.number - 1]},
                 columns={"dn": dn, "pg": page.number, "ln": page.length},
                 ids={"key": [key], "doc": [doc.id]},
-                counted={"content": page.content},
+                counted={"content": page.content, "phrases": page.phrases},
                 positional={"exact": page.exact},
             )
             self.pending_chars += len(doc.pages[page.number - 1])
-            self.pending_postings += len(page.content[0]) + len(page.exact[0])
+            self.pending_postings += len(page.content[0]) + len(page.exact[0]) + len(page.phrases[0])
         self.pending += len(terms.pages)
 
     def commit(self, *, merge: bool = False, background: bool = False) -> None:

@@ -22,6 +22,7 @@ from .. import config
 from ..index import PageTerms, encode_page
 from ..model import Document, Extracted, ExtractionError, IndexTerms
 from ..text import analysis
+from ..text.phrases import EMPTY as EMPTY_PHRASES, PhraseSet
 
 
 @dataclass
@@ -40,6 +41,7 @@ class FileTask:
     rel: str = ""
     root: str = ""  # the resolved folder it was found under
     ocr: bool = False  # read scanned pages by OCR (the OCR pass of ingest)
+    phrases: PhraseSet = EMPTY_PHRASES  # what the store counts whole (DocWriter.phrases)
 
 
 #: The cached extraction's format, per kind of file: bump a kind's when its
@@ -109,16 +111,23 @@ def refuse_large_text(ex: Extracted, max_pages: int | None) -> None:
         raise ExtractionError("too-large", f"{len(ex.pages):,} pages or sections: at most {max_pages:,} are indexed")
 
 
-def page_terms(pages: list[str], lang: str) -> list[PageTerms]:
-    """Every non-blank page's terms, encoded for the index writer."""
+def page_terms(pages: list[str], lang: str, phrases: PhraseSet = EMPTY_PHRASES) -> list[PageTerms]:
+    """Every non-blank page's terms, encoded for the index writer, with
+    ``phrases`` counted whole (see :func:`index_terms`)."""
     out = []
     for number, text in enumerate(pages, 1):
         if not text.strip():
             continue
         stemmed, exact = analysis.analyze(text, lang)
         if exact:
-            out.append(encode_page(number, stemmed, exact, analysis.scoring_length(text, stemmed, exact)))
+            out.append(encode_page(number, stemmed, exact, analysis.scoring_length(text, stemmed, exact), phrases))
     return out
+
+
+def index_terms(pages: list[str], lang: str, phrases: PhraseSet = EMPTY_PHRASES) -> IndexTerms:
+    """A document's page terms, marked with the phrase vocabulary they were
+    counted with (the writer refuses pages counted with another)."""
+    return IndexTerms(pages=page_terms(pages, lang, phrases), phrases=phrases.fingerprint)
 
 
 @dataclass
@@ -150,7 +159,7 @@ def process_file(task: FileTask) -> Processed:
         refuse_large_text(ex, task.max_pages)
     doc = derive(ex, task.path, sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, entry=task.entry, rel=task.rel)
     doc.minhash = text_signature(doc.pages)
-    terms = header_terms(doc, IndexTerms(pages=page_terms(doc.pages, doc.language)))
+    terms = header_terms(doc, index_terms(doc.pages, doc.language, task.phrases))
     return Processed(doc, terms, cached, len(ex.unread_pages))
 
 

@@ -25,6 +25,7 @@ from .. import config
 from ..index import DocWriter, IndexDamaged, IndexOutdated, IndexRoot, Snapshot, Store, clear_temp, indexed_infos, optimize, tidy, write_json_atomic
 from ..index.checksums import record, repair, verify
 from ..model import Document
+from ..vocab import glossary
 from . import families
 from .catalog import Catalog, entry_hash, load_catalog
 from .library import remember_paths
@@ -162,7 +163,7 @@ def _open_store(root: IndexRoot, rebuild: bool, report: Report) -> tuple[Store, 
         except IndexDamaged as e:
             report.data["notes"].append(f"{e.args[0].split(': run', 1)[0]}: rebuilding the index (from the text cache)")
     had_index = root.exists() or damaged_current
-    store = root.create()
+    store = root.create(phrases=glossary.load().phrases())
     if had_index:
         return store, True, []  # keep serving the old index meanwhile
     root.publish(store)
@@ -273,7 +274,10 @@ def _write_extracted(
     partial: dict[str, Any] = {}
     use_ocr = options.ocr and ocr_available()
     with WorkerPool(process_file, jobs=options.jobs, timeout=options.timeout, memory_mb=options.memory_mb) as pool:
-        results: Iterator = pool.map_unordered(tasks.items())
+        # Each task carries the store's phrase vocabulary to its worker (made
+        # here, one at a time, rather than kept twice for the whole plan).
+        phrases = writer.phrases
+        results: Iterator = pool.map_unordered((path, replace(task, phrases=phrases)) for path, task in tasks.items())
         if progress is not None:
             results = iter(progress(results, len(tasks)))
         received = 0
@@ -281,10 +285,10 @@ def _write_extracted(
             received += 1
             path = res.key
             if not res.ok and res.code == "scanned" and use_ocr:
-                scanned[path] = replace(tasks[path], ocr=True)
+                scanned[path] = replace(tasks[path], ocr=True, phrases=phrases)
                 continue
             if res.ok and res.value.unread_pages and use_ocr:
-                scanned[path] = replace(tasks[path], ocr=True)
+                scanned[path] = replace(tasks[path], ocr=True, phrases=phrases)
                 partial[path] = res
                 continue
             if not res.ok:

@@ -100,6 +100,8 @@ class Scored:
 
 
 _NO_RECS = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+#: Where a positional field's phrases are counted whole (search.index.schema).
+_PHRASE_FIELD = {"exact": "phrases", "title_x": "title_ph"}
 
 
 @dataclass
@@ -533,6 +535,11 @@ class Evaluator:
         from ..index import Postings
 
         placed = [(k, w) for k, w in enumerate(words) if not analysis.is_stopword(w, self.langs)]
+        # A phrase of the store's vocabulary was counted whole at ingest,
+        # with the same words compared: one posting list, no positions.
+        key = self.snap.phrases.key(words, (k for k in range(len(words)) if k not in dict(placed)))
+        if key is not None:
+            return self.snap.postings(_PHRASE_FIELD[field], key)
         if not placed:
             placed = list(enumerate(words))
         # The position tables carry the record numbers too: no separate

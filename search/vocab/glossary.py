@@ -17,6 +17,7 @@ from ..text.analysis import CJK_RE
 from ..text.datafile import DATA_DIR, DataFileError, entry_error, read_yaml, require_mapping
 from ..text.fold import term_key
 from ..text.matcher import Term, TermMatcher, default_case_sensitive
+from ..text.phrases import PhraseSet
 
 DEFAULT_PATH = DATA_DIR / "glossary.yaml"
 
@@ -80,6 +81,11 @@ class Glossary:
         if found is None:
             found = self._cjk = tuple(t.text for e in self._entries for t in e.terms if CJK_RE.search(t.text))
         return found
+
+    def phrases(self) -> PhraseSet:
+        """Its terms of two or more words, which a new index counts whole
+        (see :mod:`search.text.phrases`)."""
+        return PhraseSet.of_texts(t.text for e in self._entries for t in e.terms)
 
     def get(self, entry_id: str) -> GlossaryEntry | None:
         return next((e for e in self._entries if e.id == entry_id), None)

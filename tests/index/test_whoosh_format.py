@@ -236,6 +236,11 @@ class _RamStore:
     def whoosh(self):
         return self.storage.open_index()
 
+    def phrases(self):
+        from search.text.phrases import EMPTY
+
+        return EMPTY
+
 
 def _fill(store, docs, deleted=()) -> None:
     """Two commits (two segments), then ``deleted`` removed."""
