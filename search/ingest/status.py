@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..vocab import glossary
 from ..index import SCHEMA_VERSION, IndexProblem, IndexRoot, store_counts
 from .library import library_paths
 from .report import read_report
@@ -24,6 +25,8 @@ class IndexStatus:
     report: dict[str, Any] | None  # the last ingest's report
     library: list[str]  # the library's folder and file names (no server paths)
     problem: str | None = None
+    phrases_counted: int = 0  # phrases the live store counts whole (search.text.phrases)
+    phrases_pending: int = 0  # the glossary's phrases added since: found from positions until a rebuild
 
 
 def _size(path: Path) -> int:
@@ -45,6 +48,9 @@ def index_status(root: IndexRoot, counts: tuple[int, int] | None = None) -> Inde
     try:
         store = root.open()
         docs, pages = counts if counts is not None else store_counts(store)
-        return IndexStatus(docs, pages, _size(store.path), _size(root.textcache), store.schema_version(), SCHEMA_VERSION, report, library)
+        counted = store.phrases()
+        pending = len(set(glossary.load().phrases().patterns) - set(counted.patterns))
+        return IndexStatus(docs, pages, _size(store.path), _size(root.textcache), store.schema_version(), SCHEMA_VERSION, report, library,
+                           phrases_counted=len(counted), phrases_pending=pending)
     except IndexProblem as e:
         return IndexStatus(0, 0, 0, _size(root.textcache), None, SCHEMA_VERSION, report, library, problem=str(e).split(" at ")[0])

@@ -152,6 +152,16 @@ def test_the_writer_refuses_pages_counted_with_another_vocabulary(tmp_path):
         assert snap.page_num[title.ids].tolist() == [0]
 
 
+def test_status_tells_staff_which_glossary_phrases_wait_for_a_rebuild(tmp_path):
+    from search.ingest.status import index_status
+
+    root = IndexRoot(tmp_path / "ix")
+    root.publish(root.create(phrases=PhraseSet.of_texts(["market stability reserve"])))
+    st = index_status(root)
+    assert st.phrases_counted == 1
+    assert st.phrases_pending == len(glossary.load().phrases()) - 1  # the glossary's other phrases
+
+
 def test_a_store_without_a_vocabulary_counts_nothing(tmp_path):
     root = IndexRoot(tmp_path / "ix")
     store = root.create()

@@ -340,6 +340,7 @@ def test_status_attention_audit_pages(signed_in, library):
     assert job["state"] in ("idle", "done", "running")
     st = client.get("/staff/status.json").get_json()
     assert st["documents"] > 5 and st["schema_version"] == st["schema_current"] and st["last_ingest"]["counts"]
+    assert st["phrases"]["counted"] > 300 and st["phrases"]["pending"] == 0  # built with this glossary
     assert str(root.root) not in json.dumps(st)
     att_json = client.get("/staff/attention.json").get_json()
     assert att_json["no_jurisdiction"]["count"] >= 1 and att_json["no_jurisdiction"]["items"][0]["edit_url"].startswith("/staff/doc/")

@@ -85,6 +85,7 @@ def status_json():
             "cache_size": v.cache_size,
             "schema_version": v.schema_version,
             "schema_current": v.schema_current,
+            "phrases": {"counted": v.phrases_counted, "pending": v.phrases_pending},
             "problem": v.problem,
             "library": v.library,
             "last_ingest": {k: (v.last or {}).get(k) for k in ("started", "finished", "seconds", "status", "rebuild", "counts", "notes")} if v.last else None,

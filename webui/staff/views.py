@@ -101,6 +101,8 @@ class StatusView:
     last: dict[str, Any] | None  # the last ingest's report (no server paths shown)
     failures: list[tuple[str, str, str]]  # (file name, code, reason)
     job: JobView
+    phrases_counted: int = 0
+    phrases_pending: int = 0  # glossary phrases the index does not count whole yet (a rebuild does)
 
 
 def status_view(st: IndexStatus, job: dict[str, Any]) -> StatusView:
@@ -120,6 +122,8 @@ def status_view(st: IndexStatus, job: dict[str, Any]) -> StatusView:
         r,
         fails,
         job_view(job),
+        st.phrases_counted,
+        st.phrases_pending,
     )
 
 
