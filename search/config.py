@@ -120,6 +120,11 @@ class CacheBudgets:
 #: most this often, after a search it evaluated (:mod:`search.heap`).
 HEAP_TRIM_SECONDS = 1.0
 
+#: Versions of its work listed with a hit, newest first (the document page
+#: lists every one): a work copied hundreds of times made each answer
+#: 1.9 MB, too large for the answer cache at 1,000,000 pages.
+HIT_VERSIONS = 10
+
 
 def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     """The caches' budgets as shares of one worker's memory budget."""

@@ -201,6 +201,9 @@ class Hit:
     #: The other versions of its work (document family), newest first:
     #: id, title, date, year, kind, language and whether it matched.
     versions: list[dict[str, Any]] = field(default_factory=list)
+    #: How many other versions the work has; ``versions`` lists the newest
+    #: ``config.HIT_VERSIONS`` of them.
+    version_count: int = 0
 
 
 @dataclass

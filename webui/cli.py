@@ -275,7 +275,9 @@ def _print_results(resp) -> None:
         click.echo(f"   {facts}")
         click.echo(f"   {m.get('path')}  [{hit.id}]")
         if hit.versions:
-            click.echo(f"   {len(hit.versions) + 1} versions: also " + "; ".join(f"{v.get('date') or v.get('year') or '?'} {v.get('kind')} [{v['id']}]" for v in hit.versions))
+            more = hit.version_count - len(hit.versions)
+            click.echo(f"   {hit.version_count + 1} versions: also " + "; ".join(f"{v.get('date') or v.get('year') or '?'} {v.get('kind')} [{v['id']}]" for v in hit.versions)
+                       + (f"; and {more} older (etslib show {hit.id})" if more > 0 else ""))
         for p in hit.passages:
             # An unpaged file's part is no section of it: its own heading, else "part N of M".
             where = f"p. {p.page}" if m.get("paged", True) else (p.label or f"part {p.page} of {m.get('page_count') or '?'}")
@@ -351,6 +353,12 @@ def show(doc_id, index_dir, as_json):
         conf = (info.get("confidence") or {}).get(k)
         note = f"   [{src}{f', {conf:.2f}' if conf is not None else ''}]" if src else ""
         click.echo(f"{k:>13}: {v if v not in (None, '') else '—'}" + note)
+    versions = s.versions(doc_id)
+    if versions:
+        click.echo(f"{'versions':>13}: {len(versions)} of this work, newest first")
+        for v in versions:
+            this = "  (this one)" if v["id"] == doc_id else ""
+            click.echo(f"{'':>15}{v.get('date') or v.get('year') or '?'} {v.get('kind') or ''} {v.get('language') or ''} [{v['id']}]{this}")
 
 
 # -- staff: accounts, trash, catalog, records --------------------------------------

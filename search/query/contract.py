@@ -2,9 +2,11 @@
 ``GET /api/search`` so the two can never drift apart.
 
 ``total`` counts works (document families; ``documents`` counts every
-matching version), and each result carries its ``family`` and its other
-``versions``; ``versions`` says whether the list is one a work
-(``"family"``) or every version (``"all"``).
+matching version), and each result carries its ``family``, how many other
+versions it has (``version_count``) and the newest of them (``versions``,
+at most ``config.HIT_VERSIONS``: ``/api/doc/<id>`` lists every one); the
+response's ``versions`` says whether the list is one a work (``"family"``)
+or every version (``"all"``).
 
 Passages reach JSON as ``text``: HTML-escaped, matches in ``<mark>``, built
 here from the passage's segments (the engine itself returns no markup).
@@ -62,6 +64,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "identifiers": dict(m.get("identifiers") or {}),
         "family": m.get("family") or hit.id,
         "versions": [dict(v) for v in hit.versions],
+        "version_count": hit.version_count,
     }
 
 

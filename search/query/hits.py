@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
 from ..lru import SizedLRU
 from ..model import Hit, Passage
 from .evaluate import Terms
@@ -51,10 +52,13 @@ def hit_meta(info: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def versions_of(gen: Generation, row: int, match: np.ndarray | None = None, *, include_self: bool = False) -> list[dict[str, Any]]:
+def versions_of(
+    gen: Generation, row: int, match: np.ndarray | None = None, *, include_self: bool = False, limit: int | None = None
+) -> list[dict[str, Any]]:
     """The other versions of document ``row``'s work (with ``include_self``
     every version), newest first, each saying whether it is in ``match``
-    (the search's matches); empty for a document alone."""
+    (the search's matches); empty for a document alone. ``limit``: the
+    newest so many only (see :func:`version_count`)."""
     families = gen.table.families
     if not families.multi[row]:
         return []
@@ -62,12 +66,20 @@ def versions_of(gen: Generation, row: int, match: np.ndarray | None = None, *, i
     for other in families.members(row).tolist():
         if other == row and not include_self:
             continue
+        if limit is not None and len(out) >= limit:
+            break
         info = gen.snap.infos[other]
         v = {k: info.get(k) for k in VERSION_FIELDS}
         if match is not None:
             v["matches"] = bool(match[other])
         out.append(v)
     return out
+
+
+def version_count(gen: Generation, row: int) -> int:
+    """How many other versions document ``row``'s work has."""
+    families = gen.table.families
+    return len(families.members(row)) - 1 if families.multi[row] else 0
 
 
 def passage_cache(budget: int) -> SizedLRU:
@@ -120,7 +132,8 @@ def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, 
                 meta=hit_meta(info),
                 passages=shown,
                 matched_pages=matched_pages,
-                versions=versions_of(gen, row, plan.match),
+                versions=versions_of(gen, row, plan.match, limit=config.HIT_VERSIONS),
+                version_count=version_count(gen, row),
             )
         )
     return hits

@@ -229,3 +229,30 @@ def test_command_line_lists_a_work_once(shared_index):
     assert any(r["versions"] for r in works["results"]) and all("family" in r for r in works["results"])
     text = etslib("search", QUERY, "--index", str(root.root), "--limit", "3").stdout
     assert "with every version (--all-versions)" in text and "2 versions: also" in text
+
+
+def test_a_hit_lists_its_newest_versions_and_links_to_the_rest(client, every, monkeypatch):
+    """A work's versions beyond ``config.HIT_VERSIONS`` are counted, not
+    listed, with the hit (a work copied hundreds of times made answers too
+    large to cache); the document page lists every one."""
+    from search import config
+
+    law = [every[Path(p).name] for p in (
+        "CELEX_32021R1119_EN_TXT.txt", "L_2021243EN_European_Climate_Law_OJ.txt", "EUR-Lex_Regulation_2021_1119_European_Climate_Law.md")]
+    assert len({r["family"] for r in law}) == 1
+    monkeypatch.setattr(config, "HIT_VERSIONS", 1)
+    q = "European Climate Law climate neutrality 2050 objective"  # asked here only: no cached answer
+    hit = next(r for r in api(client, q=q, limit=50)["results"] if r["family"] == law[0]["family"])
+    assert hit["version_count"] == 2 and len(hit["versions"]) == 1
+    # the first of the others as the document's own list orders them (newest first)
+    family = client.get(f"/api/doc/{hit['id']}").get_json()["family"]["versions"]
+    assert len(family) == 3
+    assert hit["versions"][0]["id"] == next(v["id"] for v in family if v["id"] != hit["id"])
+    page = soup(client.get("/", query_string={"q": q, "limit": 50}))
+    item = next(li for li in page.select("li.hit") if li.select_one(f'a[href^="/doc/{hit["id"]}"]'))
+    assert item.select_one("details.hit__versions summary").get_text(strip=True) == "3 versions"
+    more = item.select_one('details.hit__versions a[href*="#versions"]')
+    assert more.get_text(strip=True) == "All 3 versions" and more["href"].startswith(f"/doc/{hit['id']}")
+    assert "1 older not listed here" in item.select_one("details.hit__versions").get_text(" ", strip=True)
+    doc = soup(client.get(more["href"]))
+    assert len(doc.select("#versions tbody tr")) == 3

@@ -41,13 +41,19 @@ class HitView:
     meta: dict[str, Any] = field(default_factory=dict)
     description: str | None = None  # shown where a hit has no passages (browsing)
     lang: str | None = None  # the document's language where it is not the page's (title, passages)
-    versions: list[VersionView] = field(default_factory=list)  # the other versions of its work
+    versions: list[VersionView] = field(default_factory=list)  # the newest other versions of its work
     own_version: VersionView | None = None  # this result as a version (date, format, language)
+    other_versions: int = 0  # all of them, listed or not
 
     @property
     def version_count(self) -> int:
         """Versions of its work, itself included ("3 versions")."""
-        return len(self.versions) + 1 if self.versions else 0
+        return self.other_versions + 1 if self.other_versions else 0
+
+    @property
+    def unlisted_versions(self) -> int:
+        """Versions not listed with the hit (its document page lists them)."""
+        return self.other_versions - len(self.versions)
 
 
 #: The language the pages are written in (``<html lang>``).
@@ -108,4 +114,5 @@ def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
         lang=text_lang(m),
         versions=[version_view(v, pairs) for v in hit.versions],
         own_version=version_view(m, pairs, current=True) if hit.versions else None,
+        other_versions=max(hit.version_count, len(hit.versions)),
     )
