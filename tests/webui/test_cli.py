@@ -150,3 +150,18 @@ def test_stats_and_ingest_list_values_to_check(shared_corpus, tmp_path):
     assert "in the index to check" in text and "publisher = —  [none, 0.00]" in text
     shown = etslib("show", stats["review"][0]["id"], "--index", str(index)).stdout
     assert "[pdf-metadata" in shown or "[text, 0." in shown  # sources with their confidence
+
+
+def test_show_lists_every_version_of_the_work(shared_index):
+    root, _ = shared_index
+    from search.query.searcher import Searcher
+
+    with Searcher(root) as s:
+        law = [i for i in s.documents() if i["path"].endswith("L_2021243EN_European_Climate_Law_OJ.txt")][0]
+        family = [v["id"] for v in s.versions(law["id"])]
+    assert len(family) == 3
+    text = etslib("show", law["id"], "--index", str(root.root)).stdout
+    assert "versions: 3 of this work, newest first" in text
+    lines = [ln for ln in text.splitlines() if any(f"[{i}]" in ln for i in family)]
+    assert [next(i for i in family if f"[{i}]" in ln) for ln in lines] == family  # in the family's order
+    assert sum("(this one)" in ln for ln in lines) == 1 and "(this one)" in next(ln for ln in lines if f"[{law['id']}]" in ln)
