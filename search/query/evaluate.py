@@ -537,7 +537,8 @@ class Evaluator:
         placed = [(k, w) for k, w in enumerate(words) if not analysis.is_stopword(w, self.langs)]
         # A phrase of the store's vocabulary was counted whole at ingest,
         # with the same words compared: one posting list, no positions.
-        key = self.snap.phrases.key(words, (k for k in range(len(words)) if k not in dict(placed)))
+        compared = {k for k, _ in placed}
+        key = self.snap.phrases.key(words, (k for k in range(len(words)) if k not in compared))
         if key is not None:
             return self.snap.postings(_PHRASE_FIELD[field], key)
         if not placed:
