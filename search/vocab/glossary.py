@@ -85,7 +85,10 @@ class Glossary:
     def phrases(self) -> PhraseSet:
         """Its terms of two or more words, which a new index counts whole
         (see :mod:`search.text.phrases`)."""
-        return PhraseSet.of_texts(t.text for e in self._entries for t in e.terms)
+        found = getattr(self, "_phrases", None)
+        if found is None:
+            found = self._phrases = PhraseSet.of_texts(t.text for e in self._entries for t in e.terms)
+        return found
 
     def get(self, entry_id: str) -> GlossaryEntry | None:
         return next((e for e in self._entries if e.id == entry_id), None)
