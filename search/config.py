@@ -120,6 +120,10 @@ class CacheBudgets:
 #: most this often, after a search it evaluated (:mod:`search.heap`).
 HEAP_TRIM_SECONDS = 1.0
 
+#: ... and once no search has come for this long, whatever a burst of
+#: searches left (a worker between bursts holds what it uses).
+HEAP_IDLE_SECONDS = 0.5
+
 #: Versions of its work listed with a hit, newest first (the document page
 #: lists every one): a work copied hundreds of times made each answer
 #: 1.9 MB, too large for the answer cache at 1,000,000 pages.

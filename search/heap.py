@@ -12,7 +12,10 @@ keeps a process's resident memory near what it uses.
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
+import threading
+import time
 from typing import Callable
 
 
@@ -36,3 +39,44 @@ def release_free_memory() -> bool:
     """Give the heap's free pages back to the system, in every arena.
     True when the C library did (it has the call and had some to give)."""
     return bool(_TRIM(0)) if _TRIM is not None else False
+
+
+class IdleTrim:
+    """Gives the heap's free memory back once a process has been idle.
+
+    A serving worker trims at most once a second while it is busy (memory
+    given back is faulted in again by the next search, so trimming more
+    often costs throughput). Between bursts of requests it should hold only
+    what it uses: after :meth:`worked`, a background thread calls ``trim``
+    once ``idle_seconds`` have passed with no further work.
+    """
+
+    def __init__(self, idle_seconds: float, trim: Callable[[], object] | None = None):
+        self.idle_seconds = idle_seconds
+        self.trims = 0  # how often the thread has trimmed (status, tests)
+        self._trim = trim or release_free_memory
+        self._last = 0.0
+        self._pending = threading.Event()
+        self._lock = threading.Lock()
+        self._owner: int | None = None  # the process whose thread runs (a fork has none)
+
+    def worked(self) -> None:
+        """Note work that left garbage: trim once it has been idle a while."""
+        self._last = time.monotonic()
+        self._pending.set()
+        if self._owner != os.getpid():
+            with self._lock:
+                if self._owner != os.getpid():
+                    self._owner = os.getpid()
+                    threading.Thread(target=self._run, name="etslib-idle-trim", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self._pending.wait()
+            while (wait := self._last + self.idle_seconds - time.monotonic()) > 0:
+                time.sleep(wait)
+            # Work noted from here on waits for the next round; its garbage
+            # is freed before it is noted, so this trim may take some too.
+            self._pending.clear()
+            self._trim()
+            self.trims += 1

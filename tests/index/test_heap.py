@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 import weakref
 
 import pytest
 
-from search.heap import release_free_memory
+from search.heap import IdleTrim, release_free_memory
 from search.model import Extracted
 
 
@@ -65,3 +66,44 @@ def test_a_background_commit_trims_the_heap_once_its_batch_is_gone(tmp_path, mon
     w.wait()
     assert alive_at_trim == [False]
     assert store_counts(root.open()) == (1, 1)  # the document and its page
+
+
+def _wait_for(cond, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def test_idle_trim_waits_for_a_quiet_moment_then_trims_once():
+    calls = []
+    idle = IdleTrim(1.0, lambda: calls.append(time.monotonic()))
+    start = time.monotonic()
+    for _ in range(10):  # busy: work every 50 ms, never a second's quiet
+        idle.worked()
+        time.sleep(0.05)
+    last = time.monotonic()
+    assert calls == []
+    assert _wait_for(lambda: len(calls) == 1)
+    assert calls[0] - last >= 0.9 and calls[0] - start >= 1.4
+    time.sleep(1.2)
+    assert len(calls) == 1  # nothing worked since: no second trim
+    idle.worked()
+    assert _wait_for(lambda: len(calls) == 2)
+    assert idle.trims == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux's")
+def test_idle_trim_gives_a_bursts_garbage_back():
+    idle = IdleTrim(0.2)
+    blocks = [bytes(4000) + bytes([i % 256]) for i in range(25_000)]
+    kept = blocks[::50]
+    del blocks
+    gc.collect()
+    before = _rss_mb()
+    idle.worked()
+    assert _wait_for(lambda: idle.trims == 1)
+    assert before - _rss_mb() > 50
+    assert len(kept) == 500

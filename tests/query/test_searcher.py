@@ -3,6 +3,8 @@ filters, sorting, suggestions."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -326,6 +328,7 @@ def test_evaluated_searches_give_free_memory_back_at_a_bounded_rate(index_dir, m
 
     trims = []
     monkeypatch.setattr(searcher_module, "release_free_memory", lambda: trims.append(1) or True)
+    monkeypatch.setattr(config, "HEAP_IDLE_SECONDS", 3600.0)  # the idle trim: the next test
     with Searcher(index_dir) as s:
         s.state()
         assert len(trims) == 1  # after reading a generation's metadata
@@ -339,3 +342,24 @@ def test_evaluated_searches_give_free_memory_back_at_a_bounded_rate(index_dir, m
         s.search(SearchRequest(q="market stability reserve"))
         s.search(SearchRequest(q="carbon leakage"))
         assert len(trims) == 1
+
+
+def test_a_searcher_gives_the_rest_back_once_idle(index_dir, monkeypatch):
+    """Between bursts of searches a worker holds only what it uses: once no
+    search has come for config.HEAP_IDLE_SECONDS, the heap is trimmed."""
+    import search.query.searcher as searcher_module
+    from search import config
+
+    trims = []
+    monkeypatch.setattr(searcher_module, "release_free_memory", lambda: trims.append(time.monotonic()) or True)
+    monkeypatch.setattr(config, "HEAP_TRIM_SECONDS", 3600.0)
+    monkeypatch.setattr(config, "HEAP_IDLE_SECONDS", 0.3)
+    with Searcher(index_dir) as s:
+        s.state()
+        trims.clear()
+        s.search(SearchRequest(q="allowance auction"))
+        done = time.monotonic()
+        deadline = done + 10
+        while not trims and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(trims) == 1 and trims[0] - done >= 0.25
