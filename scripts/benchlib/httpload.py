@@ -4,7 +4,9 @@
 through the query mix's ``/api/search`` URLs) when it is installed, else a
 bounded Python client (one thread per connection, http.client). Before the
 run every URL is fetched once and checked (status 200, JSON, the same
-total as in-process); after it, psutil reads the workers' resident memory.
+total as in-process). psutil reads the workers' resident memory four
+times a second under load (the peak), right after it, and again once the
+workers have been idle for a moment (at rest: they trim the heap then).
 A second API run sends thousands of distinct queries of the same shapes
 (:func:`~benchlib.queries.distinct_queries`), each once, so the server's
 result caches cannot answer them: the mix repeats every 62 requests and,
@@ -175,6 +177,55 @@ def _worker_memory(pid: int) -> dict[str, Any]:
         return {"skipped": f"cannot read the server's memory: {e}"}
 
 
+class _PeakSampler:
+    """Every worker's largest resident memory while the load runs."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        self.pid, self.every = pid, every
+        self.peaks: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> dict[int, float]:
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+    def _run(self) -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        while not self._stop.wait(self.every):
+            try:
+                for w in psutil.Process(self.pid).children(recursive=True):
+                    mb = round(w.memory_info().rss / 2**20, 1)
+                    self.peaks[w.pid] = max(self.peaks.get(w.pid, 0.0), mb)
+            except psutil.Error:
+                pass
+
+
+#: How long the workers are left idle before their memory at rest is read
+#: (they trim the heap after search.config.HEAP_IDLE_SECONDS).
+_REST_SECONDS = 2.0
+
+
+def _memory(pid: int, peaks: dict[int, float]) -> dict[str, Any]:
+    after = _worker_memory(pid)
+    if "skipped" in after:
+        return after
+    time.sleep(_REST_SECONDS)
+    rest = _worker_memory(pid)
+    peak = [peaks[p] for p in sorted(peaks)]
+    return {**after,
+            "peak_worker_rss_mb": peak, "max_peak_worker_rss_mb": max(peak + [after["max_worker_rss_mb"] or 0]),
+            "rest_worker_rss_mb": rest.get("worker_rss_mb"), "max_rest_worker_rss_mb": rest.get("max_worker_rss_mb"),
+            "rest_worker_uss_mb": rest.get("worker_uss_mb")}
+
+
 def run(index: Path, queries: list[Query], *, seconds: float, html_seconds: float, connections: int,
         workdir: Path, expected_totals: dict[str, int], distinct: list[Query] = (), workers: int = 2) -> dict[str, Any]:
     """Serve the index, load it with the query mix, report throughput, latency, errors, memory."""
@@ -191,6 +242,8 @@ def run(index: Path, queries: list[Query], *, seconds: float, html_seconds: floa
         out["startup_seconds"] = round(time.perf_counter() - t0, 2)
         log(f"http: server up on {base} in {out['startup_seconds']} s; checking {len(queries)} URLs")
         out["check"] = _check(base, queries, expected_totals)
+        sampler = _PeakSampler(proc.pid)
+        sampler.start()
         api_paths = [q.path("/api/search") for q in queries]
         html_paths = [q.path("/") for q in queries]
         _load(host, port, api_paths, 2, connections, workdir)  # warm-up, not reported
@@ -205,7 +258,7 @@ def run(index: Path, queries: list[Query], *, seconds: float, html_seconds: floa
         log(f"http: HTML / for {html_seconds:.0f} s")
         out["html"] = _load(host, port, html_paths, html_seconds, connections, workdir)
         log(f"  {out['html']['requests_per_s']} requests/s, p95 {out['html'].get('p95_ms')} ms, errors {out['html']['errors']}")
-        out["memory"] = _worker_memory(proc.pid)
+        out["memory"] = _memory(proc.pid, sampler.stop())
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)  # the server and its workers: our own process group

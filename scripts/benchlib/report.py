@@ -134,6 +134,13 @@ def _best_bm25(r: dict[str, Any]) -> float | None:
     return max(vals) if vals else None
 
 
+def _worker_peak_mb(r: dict[str, Any]) -> float | None:
+    """The largest worker's resident memory under load (runs before the
+    peak was sampled: right after the load)."""
+    mem = _get(r, "http", "memory") or {}
+    return mem.get("max_peak_worker_rss_mb", mem.get("max_worker_rss_mb"))
+
+
 def ingest_peak_mb(r: dict[str, Any]) -> float | None:
     """The largest resident memory of the ingest process tree over every ingest run."""
     vals = [_get(r, "ingest", run, "memory", "peak_tree_rss_mb") for run in ("cold", "unchanged", "metadata_only", "rebuild")]
@@ -233,8 +240,8 @@ TARGETS: list[Target] = [
            _q_vs_best("long questions", "hit@3")),
     Target("questions_worst_type_vs_bm25", "worst query type: etslib − best reference (nDCG@10, hit@3)", ">=", 0.0, "",
            _q_worst_type, "keyword, phrase, acronym, question, non-English"),
-    Target("worker_rss", "serving worker resident memory (max)", "<=", 300, "MB",
-           lambda r: _get(r, "http", "memory", "max_worker_rss_mb")),
+    Target("worker_rss", "serving worker resident memory (peak under load, max of workers)", "<=", 300, "MB",
+           _worker_peak_mb, "memory at rest is reported beside it"),
     Target("ingest_peak_memory", "peak memory of the ingest process tree (any ingest run)", "<=", 1024, "MB",
            ingest_peak_mb, "streaming, not batches held in memory"),
     Target("index_size_vs_fts5", "index size on disk ÷ FTS5 database (page text in both)", "<=", 1.5, "×",
@@ -488,7 +495,8 @@ def _http(r: dict[str, Any]) -> list[str]:
         mem = h.get("memory", {})
         chk = h.get("check", {})
         tool = h.get("api", {}).get("tool", "")
-        L.append(f"  {tool}; workers RSS {mem.get('worker_rss_mb')} MB (USS {mem.get('worker_uss_mb')}); "
+        L.append(f"  {tool}; workers RSS {mem.get('worker_rss_mb')} MB (USS {mem.get('worker_uss_mb')}) right after the load, "
+                 f"peak {mem.get('peak_worker_rss_mb')} under it, {mem.get('rest_worker_rss_mb')} at rest; "
                  f"URL check: {len(chk.get('errors', []))} errors, {len(chk.get('total_mismatches', []))} totals differing from in-process")
         if h.get("api_distinct"):
             L.append(f"  distinct: {h['api_distinct']['queries']:,} different queries of the mix's shapes, each sent once, so result caches "
@@ -569,7 +577,8 @@ def scale_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
         ("cold ingest per CPU-second", _get(r, "ingest", "cold", "pages_per_cpu_s"), "pages/CPU-s", "pdftotext+FTS5",
          _get(r, "refs", "fts5_pipeline", "pages_per_cpu_s"), None),
         ("peak memory, ingest process tree", ingest_peak_mb(r), "MB", "", None, "ingest_peak_memory"),
-        ("serving worker RSS (max of 2)", _get(r, "http", "memory", "max_worker_rss_mb"), "MB", "", None, "worker_rss"),
+        ("serving worker RSS, peak under load (max of 2)", _worker_peak_mb(r), "MB", "", None, "worker_rss"),
+        ("serving worker RSS at rest (max of 2)", _get(r, "http", "memory", "max_rest_worker_rss_mb"), "MB", "", None, None),
         ("index size (page text included)", sizes.get("etslib_index_mb"), "MB", "FTS5 db", sizes.get("fts5_db_mb"), "index_size_vs_fts5"),
         ("", None, "", "tantivy", sizes.get("tantivy_mb"), None),
         ("HTTP /api/search, 2 workers, the mix", api.get("requests_per_s"), "/s", "", None, "http_rps"),

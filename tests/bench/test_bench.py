@@ -111,7 +111,10 @@ def test_http(bench):
     assert h["html"]["requests"] > 0 and h["html"]["errors"] == 0
     assert h["api_distinct"]["requests"] > 0 and h["api_distinct"]["errors"] == 0
     assert not h["check"]["errors"] and not h["check"]["total_mismatches"]
-    assert h["memory"]["max_worker_rss_mb"] > 0
+    mem = h["memory"]
+    assert mem["max_worker_rss_mb"] > 0 and mem["max_rest_worker_rss_mb"] > 0
+    assert len(mem["peak_worker_rss_mb"]) == mem["workers"] == 2  # sampled under load, each worker
+    assert mem["max_peak_worker_rss_mb"] >= mem["max_worker_rss_mb"]
 
 
 def test_ranking(bench):
