@@ -562,7 +562,7 @@ class Evaluator:
         kept = getattr(self._local, "decoded", None)
         for k, table in tables:
             owner, pos = table.decode(np.searchsorted(table.ids, cand), kept)
-            kk = (owner << 32) | (pos - k + len(words))
+            kk = (owner.astype(np.int64) << 32) | (pos - k + len(words))
             keys = kk if keys is None else _intersect_sorted(keys, kk)
             if not len(keys):
                 return Postings(*_NO_RECS)
