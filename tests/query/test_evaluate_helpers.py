@@ -1,0 +1,28 @@
+"""The array helpers of evaluation agree with the plain numpy they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.query.evaluate import _intersect_sorted, _sum_by_id
+
+
+def test_sum_by_id_equals_unique_and_bincount():
+    rng = np.random.default_rng(7)
+    for sizes in ((1,), (3, 0), (400, 300), (5000, 20, 900)):
+        lists = [np.sort(rng.choice(10_000, n, replace=False)).astype(np.int32) for n in sizes]
+        tfs = [rng.integers(1, 9, len(ids)).astype(np.float32) * 0.7 for ids in lists]
+        ids, tf = np.concatenate(lists), np.concatenate(tfs)
+        got_ids, got_tf = _sum_by_id(ids, tf)
+        want_ids, inverse = np.unique(ids, return_inverse=True)
+        want_tf = np.bincount(inverse, weights=tf).astype(np.float32)
+        assert np.array_equal(got_ids, want_ids) and got_ids.dtype == ids.dtype
+        assert np.array_equal(got_tf, want_tf) and got_tf.dtype == np.float32
+
+
+def test_intersect_sorted_equals_intersect1d():
+    rng = np.random.default_rng(8)
+    for na, nb in ((0, 5), (10, 10), (10, 5000), (3000, 2000)):
+        a = np.sort(rng.choice(20_000, na, replace=False))
+        b = np.sort(rng.choice(20_000, nb, replace=False))
+        assert np.array_equal(_intersect_sorted(a, b), np.intersect1d(a, b))
