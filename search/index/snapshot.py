@@ -256,9 +256,10 @@ class Snapshot:
     def clear_cache(self) -> None:
         self._cache.clear()
 
-    def _blocks(self, field: str, term: str, want_values: bool):
+    def _blocks(self, field: str, term: str, want_values: bool, within: np.ndarray | None = None):
         """Every segment's posting blocks of a term: (record numbers,
-        counts, values), record numbers global."""
+        counts, values), record numbers global. With ``within`` (record
+        numbers, ascending), only the blocks that may hold one of them."""
         tbytes = term.encode("utf-8")
         hashed: dict = {}  # the key's hash, shared by the segments
         for lookup, offset in self._lookups:
@@ -270,7 +271,12 @@ class Snapshot:
                 yield np.array(ids, dtype=np.int64) + offset, np.array(weights, dtype=np.float32), values
                 continue
             start, length = posting_extent(ti)
-            for ids, w, vals in decode_blocks(lookup.posting_bytes(start, length), want_values):
+            wanted = None
+            if within is not None:
+                def wanted(lo: int, hi: int, offset: int = offset) -> bool:
+                    i = int(np.searchsorted(within, lo + offset))
+                    return i < len(within) and int(within[i]) <= hi + offset
+            for ids, w, vals in decode_blocks(lookup.posting_bytes(start, length), want_values, wanted):
                 yield ids + offset, w, vals
 
     def postings(self, field: str, term: str) -> Postings:
@@ -296,10 +302,19 @@ class Snapshot:
         encoded: a phrase check decodes only the records it needs."""
         return self._cached(("x", field, term), lambda: self._positions(field, term))
 
-    def _positions(self, field: str, term: str) -> PositionTable:
+    def positions_within(self, field: str, term: str, records: np.ndarray) -> PositionTable:
+        """The positions of ``term`` in at least the ``records`` (ascending)
+        that hold it: the whole table when it is cached, else only the
+        posting blocks that may hold them (not cached). Proximity reads a
+        common word's positions on the pages of 20 documents: at 1,000,000
+        pages its whole table (300,000 pages) cost 13-25 ms to read."""
+        whole = self._cache.get(("x", field, term))
+        return whole if whole is not None else self._positions(field, term, records)
+
+    def _positions(self, field: str, term: str, within: np.ndarray | None = None) -> PositionTable:
         ids_parts, blobs, ends_parts, bases = [], [], [], []
         size = 0
-        for ids, _w, vals in self._blocks(field, term, True):
+        for ids, _w, vals in self._blocks(field, term, True, within):
             ids_parts.append(ids)
             if isinstance(vals, PackedValues):
                 blob, ends = vals.blob, vals.ends

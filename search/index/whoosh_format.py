@@ -44,7 +44,7 @@ import struct
 import weakref
 import zlib
 from array import array
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -395,22 +395,36 @@ def encode_block(
     return info, data
 
 
-def decode_blocks(raw: bytes, want_values: bool) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
+def decode_blocks(
+    raw: bytes, want_values: bool, wanted: Callable[[int, int], bool] | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
     """Parse a posting list: yields (ids, weights, values) per block, ids
-    int64 and weights float32 (values None unless ``want_values``)."""
+    int64 and weights float32 (values None unless ``want_values``).
+
+    With ``wanted``, a block whose ids may run from ``lo`` to ``hi`` (its
+    header holds the last; the first follows the block before) is only
+    decoded when ``wanted(lo, hi)``: a block's header is a few bytes, its
+    data thousands of postings."""
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a W3 posting list")
     pos = 4
     end = len(raw)
     buf = io.BytesIO(raw)
+    lo = 0
     while pos < end:
         length = _INT.unpack_from(raw, pos)[0]
         last = length < 0
         length = abs(length)
         buf.seek(pos + 4)
-        count, _maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
+        count, maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
         datapos = buf.tell()
         nextpos = pos + 4 + length
+        if wanted is not None and not wanted(lo, maxid):
+            lo, pos = maxid + 1, nextpos
+            if last:
+                break
+            continue
+        lo = maxid + 1
         data = raw[datapos:nextpos]
         if comp:
             data = zlib.decompress(data)

@@ -880,7 +880,7 @@ class Evaluator:
         kept = getattr(self._local, "decoded", None)
         parts = []
         for f in forms:
-            table = self.snap.positions("exact", f)
+            table = self.snap.positions_within("exact", f, cand)
             if not len(table):
                 continue
             idx = np.searchsorted(table.ids, cand)

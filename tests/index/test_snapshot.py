@@ -57,3 +57,35 @@ def test_indexed_infos_reads_the_stored_metadata(index_dir):
         assert indexed_infos(store) == snap.infos
     finally:
         snap.close()
+
+
+def test_positions_within_reads_only_the_blocks_near_the_records(tmp_path, monkeypatch):
+    """Proximity wants a word's positions on the pages of a few documents:
+    only the posting blocks that may hold those pages are decoded, and what
+    they hold equals the whole table's."""
+    import numpy as np
+
+    from search.index import bulk
+    from tests.conftest import CORPUS, build_index
+
+    monkeypatch.setattr(bulk, "BLOCK", 8)  # many blocks from a small corpus
+    build_index([CORPUS], tmp_path / "ix")
+    snap = Snapshot(IndexRoot(tmp_path / "ix").open(), lean=True)
+    try:
+        whole = snap.positions("exact", "emissions")
+        assert len(whole) > 64, "a word on many pages of the sample corpus"
+        snap.clear_cache()
+        picks = [whole.ids[:3], whole.ids[len(whole) // 2 : len(whole) // 2 + 2], whole.ids[-1:]]
+        records = np.concatenate(picks + [np.array([whole.ids[-1] + 1], dtype=whole.ids.dtype)])  # one without the word
+        part = snap.positions_within("exact", "emissions", records)
+        assert len(part) < len(whole) // 2  # the other blocks were skipped
+        assert set(records[:-1].tolist()) <= set(part.ids.tolist()) <= set(whole.ids.tolist())
+        idx_whole = np.searchsorted(whole.ids, part.ids)
+        owner_p, pos_p = part.decode(np.arange(len(part)))
+        owner_w, pos_w = whole.decode(idx_whole)
+        assert np.array_equal(owner_p, owner_w) and np.array_equal(pos_p, pos_w)
+        # Once the whole table is cached, it is what is returned.
+        cached = snap.positions("exact", "emissions")
+        assert snap.positions_within("exact", "emissions", records) is cached
+    finally:
+        snap.close()

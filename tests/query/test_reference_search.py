@@ -62,7 +62,10 @@ class WhooshPostingsSnapshot(Snapshot):
             m.next()
         return Postings(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32))
 
-    def _positions(self, field: str, term: str):
+    def _positions(self, field: str, term: str, within=None):
+        # Every record, whatever ``within`` asks for (a superset is valid):
+        # the fast reader's blocks read only near ``within`` are checked
+        # against this one.
         r = self.reader
         ids, values = [], []
         if (field, term) in r:
