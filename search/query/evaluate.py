@@ -544,17 +544,24 @@ class Evaluator:
         if not placed:
             placed = list(enumerate(words))
         # The position tables carry the record numbers too: no separate
-        # postings read (that was a third of a phrase's cost).
+        # postings read (that was a third of a phrase's cost). The rarest
+        # word's table is read whole; the others only where it occurs
+        # (posting blocks elsewhere are skipped: "market" in "market
+        # stability reserve" is on a third of the pages at 1,000,000).
+        placed.sort(key=lambda kw: self.snap.doc_frequency(field, kw[1]))
         tables = []
+        cand = None
         for k, w in placed:
-            table = self.snap.positions(field, w)
+            if cand is None:
+                table = self.snap.positions(field, w)
+            else:
+                table = self.snap.positions_within(field, w, cand)
             if not len(table):
                 return Postings(*_NO_RECS)
+            cand = table.ids if cand is None else _intersect_sorted(cand, table.ids)
+            if not len(cand):
+                return Postings(*_NO_RECS)
             tables.append((k, table))  # the table is the key of decodings kept
-        tables.sort(key=lambda kt: len(kt[1]))
-        cand = reduce(_intersect_sorted, (t.ids for _, t in tables))
-        if not len(cand):
-            return Postings(*_NO_RECS)
         # Every candidate's positions at once: key = candidate << 32 | (position - k)
         # for the k-th word; the phrase occurs where all words share a key.
         # Keys come out ascending (candidates, then positions, ascending).
