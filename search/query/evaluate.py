@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
+from typing import Iterator
 
 import numpy as np
 
@@ -390,10 +392,28 @@ class Evaluator:
 
     # -- leaves ------------------------------------------------------------
 
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """Keep the leaves evaluated until the request is answered: its
+        pages are then matched word by word (matching_records) from the
+        same leaves. At 1,000,000 pages a long question's leaves overflow
+        the leaf cache, and were evaluated a second time for the pages."""
+        if getattr(self._local, "memo", None) is not None:
+            yield  # a request inside a request (a suggestion's plan)
+            return
+        self._local.memo = {}
+        try:
+            yield
+        finally:
+            self._local.memo = None
+
     def _leaf(self, node: Word | Phrase | Wildcard, exact: bool, terms: Terms) -> Scored:
         # Only a word reads the typed-form bonus, which alternatives skip.
         key = (node, exact, isinstance(node, Word) and getattr(self._local, "alternative", False))
-        cached = self._leaf_cache.get(key)
+        memo = getattr(self._local, "memo", None)
+        cached = memo.get(key) if memo is not None else None
+        if cached is None:
+            cached = self._leaf_cache.get(key)
         if cached is None:
             t = Terms()
             if isinstance(node, Word):
@@ -403,6 +423,8 @@ class Evaluator:
             else:
                 scored = self._wildcard(node, t)
             cached = self._leaf_cache.put(key, (scored, t))
+        if memo is not None:
+            memo[key] = cached
         scored, t = cached
         terms.stems |= t.stems
         terms.exacts |= t.exacts

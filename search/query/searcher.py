@@ -183,6 +183,10 @@ class Searcher:
         self._idle_trim.worked()
 
     def _search(self, gen: Generation, req: SearchRequest, clamp_page: bool) -> SearchResponse:
+        with gen.evaluator.request():  # the pages shown match from the leaves evaluated
+            return self._answer(gen, req, clamp_page)
+
+    def _answer(self, gen: Generation, req: SearchRequest, clamp_page: bool) -> SearchResponse:
         t0 = time.perf_counter()
         plan = self._plan(gen, req)
         req = plan.request

@@ -363,3 +363,32 @@ def test_a_searcher_gives_the_rest_back_once_idle(index_dir, monkeypatch):
         while not trims and time.monotonic() < deadline:
             time.sleep(0.02)
         assert len(trims) == 1 and trims[0] - done >= 0.25
+
+
+def test_a_search_evaluates_each_leaf_once_even_when_the_leaf_cache_overflows(index_dir, monkeypatch):
+    """The pages shown are matched word by word from the leaves the search
+    evaluated (Evaluator.request), not from the leaf cache alone: at
+    1,000,000 pages a long question's leaves overflow it."""
+    from search.query.evaluate import Evaluator
+
+    computed = []
+    real_word = Evaluator._word
+
+    def word(self, node, exact, terms):
+        computed.append((node, exact))
+        return real_word(self, node, exact, terms)
+
+    monkeypatch.setattr(Evaluator, "_word", word)
+    req = SearchRequest(q="free allocation benchmarks cement installations", limit=10, passages=3, expand=False)
+    with Searcher(index_dir) as s:
+        gen = s.state()
+        gen.evaluator._leaf_cache.budget = 1  # keeps one leaf at a time
+        resp = s.search(req)
+        assert resp.total and any(h.matched_pages for h in resp.hits)
+        assert computed and len(computed) == len(set(computed))
+        # Outside a request the pages need the words again (the plan is
+        # the results cache's; the leaf cache kept one of five words).
+        computed.clear()
+        plan = s.plan(req)
+        gen.evaluator.matching_records(plan.node, False, np.arange(gen.snap.n_docs))
+        assert len({node.text for node, _ in computed}) >= 4
