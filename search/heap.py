@@ -59,22 +59,32 @@ class IdleTrim:
         self._pending = threading.Event()
         self._lock = threading.Lock()
         self._owner: int | None = None  # the process whose thread runs (a fork has none)
+        self._closed = False
+        self.thread: threading.Thread | None = None
 
     def worked(self) -> None:
         """Note work that left garbage: trim once it has been idle a while."""
         self._last = time.monotonic()
         self._pending.set()
-        if self._owner != os.getpid():
+        if self._owner != os.getpid() and not self._closed:
             with self._lock:
                 if self._owner != os.getpid():
                     self._owner = os.getpid()
-                    threading.Thread(target=self._run, name="etslib-idle-trim", daemon=True).start()
+                    self.thread = threading.Thread(target=self._run, name="etslib-idle-trim", daemon=True)
+                    self.thread.start()
+
+    def close(self) -> None:
+        """Stop the thread (it ends at its next wake-up, without trimming)."""
+        self._closed = True
+        self._pending.set()
 
     def _run(self) -> None:
-        while True:
+        while not self._closed:
             self._pending.wait()
-            while (wait := self._last + self.idle_seconds - time.monotonic()) > 0:
+            while not self._closed and (wait := self._last + self.idle_seconds - time.monotonic()) > 0:
                 time.sleep(wait)
+            if self._closed:
+                return
             # Work noted from here on waits for the next round; its garbage
             # is freed before it is noted, so this trim may take some too.
             self._pending.clear()

@@ -66,7 +66,7 @@ class Searcher:
         # reload or the JSON twin of a page just shown costs a lookup.
         self._responses = SizedLRU(budgets.responses, lambda entry: entry[1])  # (answer, its size)
         self._trimmed = time.monotonic()  # when the heap was last trimmed
-        self._idle_trim = IdleTrim(config.HEAP_IDLE_SECONDS, lambda: release_free_memory())
+        self._idle_trim = IdleTrim(config.HEAP_IDLE_SECONDS)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -113,6 +113,7 @@ class Searcher:
             pass  # no index yet: the first request says so
 
     def close(self) -> None:
+        self._idle_trim.close()
         self._live.close()
         self._gen = None
 

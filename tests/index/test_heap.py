@@ -93,6 +93,10 @@ def test_idle_trim_waits_for_a_quiet_moment_then_trims_once():
     idle.worked()
     assert _wait_for(lambda: len(calls) == 2)
     assert idle.trims == 2
+    idle.worked()
+    idle.close()  # before the second of quiet: the thread ends without trimming
+    idle.thread.join(5)
+    assert not idle.thread.is_alive() and len(calls) == 2
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux's")

@@ -347,22 +347,23 @@ def test_evaluated_searches_give_free_memory_back_at_a_bounded_rate(index_dir, m
 def test_a_searcher_gives_the_rest_back_once_idle(index_dir, monkeypatch):
     """Between bursts of searches a worker holds only what it uses: once no
     search has come for config.HEAP_IDLE_SECONDS, the heap is trimmed."""
-    import search.query.searcher as searcher_module
     from search import config
 
-    trims = []
-    monkeypatch.setattr(searcher_module, "release_free_memory", lambda: trims.append(time.monotonic()) or True)
     monkeypatch.setattr(config, "HEAP_TRIM_SECONDS", 3600.0)
     monkeypatch.setattr(config, "HEAP_IDLE_SECONDS", 0.3)
     with Searcher(index_dir) as s:
-        s.state()
-        trims.clear()
+        idle = s._idle_trim
         s.search(SearchRequest(q="allowance auction"))
         done = time.monotonic()
-        deadline = done + 10
-        while not trims and time.monotonic() < deadline:
+        assert idle.trims == 0
+        while not idle.trims and time.monotonic() < done + 10:
             time.sleep(0.02)
-        assert len(trims) == 1 and trims[0] - done >= 0.25
+        assert idle.trims == 1 and time.monotonic() - done >= 0.25
+        s.search(SearchRequest(q="allowance auction"))  # the answer cache's: no garbage, no trim
+        time.sleep(0.6)
+        assert idle.trims == 1
+    idle.thread.join(5)  # a closed searcher's thread ends
+    assert not idle.thread.is_alive()
 
 
 def test_a_search_evaluates_each_leaf_once_even_when_the_leaf_cache_overflows(index_dir, monkeypatch):
