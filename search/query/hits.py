@@ -79,7 +79,7 @@ def versions_of(
 def version_count(gen: Generation, row: int) -> int:
     """How many other versions document ``row``'s work has."""
     families = gen.table.families
-    return len(families.members(row)) - 1 if families.multi[row] else 0
+    return int(families.size[families.code[row]]) - 1
 
 
 def passage_cache(budget: int) -> SizedLRU:

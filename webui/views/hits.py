@@ -114,5 +114,5 @@ def hit_view(hit: Hit, pairs: urls.Pairs) -> HitView:
         lang=text_lang(m),
         versions=[version_view(v, pairs) for v in hit.versions],
         own_version=version_view(m, pairs, current=True) if hit.versions else None,
-        other_versions=max(hit.version_count, len(hit.versions)),
+        other_versions=hit.version_count,
     )
