@@ -103,7 +103,7 @@ def _extract(path: Path, max_pages: int | None, ocr: bool = False) -> Extracted:
     if ocr:
         _ocr_scanned_pages(path, ex, pages.image_pages)
     else:
-        ex.unread_pages = [i + 1 for i in sorted(pages.image_pages) if _alnum(ex.pages[i]) < MIN_PAGE_ALNUM]
+        ex.unread_pages = [i + 1 for i in sorted(pages.image_pages) if not _has_text(ex.pages[i])]
     _check_text_layer(ex.pages, pages.image_pages, ex.warnings)
     ex.outline = pages.outline
     ex.page_labels = pages.labels
@@ -185,7 +185,7 @@ def _pdfium_page(pdf: pdfium.PdfDocument, i: int) -> tuple[str | None, bool]:
         finally:
             textpage.close()
         has_images = False
-        if _alnum(text) < MIN_PAGE_ALNUM:
+        if not _has_text(text):
             # Only near-empty pages need the (slower) object walk: it tells
             # a scan from a blank page.
             has_images = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
@@ -293,7 +293,7 @@ def _pypdf_pages(reader: Any, max_pages: int | None) -> _Pages:
             failed.append(i + 1)
             text = ""
         out.texts.append(text)
-        if _alnum(text) < MIN_PAGE_ALNUM and _pypdf_has_images(reader, i):
+        if not _has_text(text) and _pypdf_has_images(reader, i):
             out.image_pages.add(i)
     if failed and len(failed) == n:
         raise ExtractionError("broken", "broken PDF: no page could be read")
@@ -377,7 +377,7 @@ def _repair_garbage(pages: _Pages, lazy: _LazyReader, notes: list[str]) -> None:
             if n == PYPDF_PROBE and not repaired:
                 break  # pypdf reads this file no better: the rest would cost ~40 ms a page for nothing
             alt = _pypdf_page_text(reader, i) if i < len(reader.pages) else None
-            if alt and _alnum(alt) >= MIN_PAGE_ALNUM and not _is_garbage_page(alt):
+            if alt and _has_text(alt) and not _is_garbage_page(alt):
                 texts[i] = alt
                 repaired.append(i)
         if repaired:
@@ -389,7 +389,7 @@ def _repair_garbage(pages: _Pages, lazy: _LazyReader, notes: list[str]) -> None:
     # are garbage (pdfjs__TAMReview.pdf's clean first and last pages were
     # refused with the 21 garbage ones); only a document with no readable
     # page left is refused.
-    readable = sum(1 for i, t in enumerate(texts) if _alnum(t) >= MIN_PAGE_ALNUM and i not in set(bad))
+    readable = sum(1 for i, t in enumerate(texts) if _has_text(t) and i not in set(bad))
     if not readable:
         raise ExtractionError(
             "garbage",
@@ -410,18 +410,18 @@ def _ocr_scanned_pages(path: Path, ex: Extracted, image_pages: set[int]) -> None
     """Read by OCR the pages that show images and have no text."""
     from .ocr import MAX_PAGES, ocr_pdf_pages
 
-    todo = sorted(i for i in image_pages if _alnum(ex.pages[i]) < MIN_PAGE_ALNUM)
+    todo = sorted(i for i in image_pages if not _has_text(ex.pages[i]))
     if not todo:
         return
     read = ocr_pdf_pages(path, todo)
     for i, text in sorted(read.items()):
         text = normalize(text)
-        if _alnum(text) >= MIN_PAGE_ALNUM and not _is_garbage_page(text):
+        if _has_text(text) and not _is_garbage_page(text):
             ex.pages[i] = text
             ex.ocr_pages.append(i + 1)
     if ex.ocr_pages:
         ex.warnings.append(f"text of {_page_list(ex.ocr_pages)} from OCR")
-    elif all(_alnum(t) < MIN_PAGE_ALNUM for t in ex.pages):
+    elif not any(map(_has_text, ex.pages)):
         raise ExtractionError("scanned", f"no text layer on any of {len(ex.pages)} pages, and OCR found no readable text")
     if len(todo) > MAX_PAGES:
         ex.warnings.append(f"OCR stopped after {MAX_PAGES} of {len(todo)} scanned pages")
@@ -430,7 +430,8 @@ def _ocr_scanned_pages(path: Path, ex: Extracted, image_pages: set[int]) -> None
 def _check_text_layer(texts: list[str], image_pages: set[int], notes: list[str]) -> None:
     """Refuse scans and empty documents; note pages without text."""
     n = len(texts)
-    counts = [_alnum(t) for t in texts]
+    # Capped: only "has text" and "has none" are asked of a page's count.
+    counts = [_alnum(t, MIN_PAGE_ALNUM) for t in texts]
     textful = sum(1 for c in counts if c >= MIN_PAGE_ALNUM)
     if textful == 0:
         if image_pages:
@@ -532,8 +533,24 @@ def pdf_date(value: str) -> str | None:
 # Helpers
 
 
-def _alnum(text: str) -> int:
-    return sum(map(str.isalnum, text))
+def _alnum(text: str, cap: int | None = None) -> int:
+    """Letters and digits in ``text``; with ``cap``, counted only until
+    there are that many (so ``min(count, cap)``): most pages have enough in
+    their first lines, and counting a whole page char by char cost a
+    twentieth of extraction."""
+    if cap is None:
+        return sum(map(str.isalnum, text))
+    n = 0
+    for start in range(0, len(text), 4 * cap):
+        n += sum(map(str.isalnum, text[start : start + 4 * cap]))
+        if n >= cap:
+            return cap
+    return n
+
+
+def _has_text(text: str) -> bool:
+    """At least :data:`MIN_PAGE_ALNUM` letters or digits: a page with text."""
+    return _alnum(text, MIN_PAGE_ALNUM) >= MIN_PAGE_ALNUM
 
 
 def _page_list(pages: list[int], limit: int = 10) -> str:
