@@ -60,6 +60,10 @@ def is_navigation(text: str) -> bool:
         return False
     if any(_HEADING_RE.match(line) for line in lines[:HEADING_LINES]):
         return True
+    # Only a line ending in a digit can be an entry: most pages have too few
+    # to be a table of contents, and need no counting of words.
+    if sum(1 for line in lines if line[-1].isdigit()) < MIN_CONTENTS_LINES:
+        return False
     numbers: list[int] = []
     listed = total = 0
     pending: list[int] = []  # the words of the lines since the last entry
