@@ -18,6 +18,8 @@ import threading
 import time
 from typing import Callable
 
+from . import config
+
 
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None (another C library, another system)."""
@@ -41,30 +43,57 @@ def release_free_memory() -> bool:
     return bool(_TRIM(0)) if _TRIM is not None else False
 
 
-class IdleTrim:
-    """Gives the heap's free memory back once a process has been idle.
+class HeapTrim:
+    """When a serving process gives its heap's free memory back.
 
-    A serving worker trims at most once a second while it is busy (memory
-    given back is faulted in again by the next search, so trimming more
-    often costs throughput). Between bursts of requests it should hold only
-    what it uses: after :meth:`worked`, a background thread calls ``trim``
-    once ``idle_seconds`` have passed with no further work.
+    After work that left garbage (:meth:`worked`, a search evaluated), at
+    once but at most once per ``busy_seconds``: memory given back is
+    faulted in again by the next search, so trimming after every one
+    costs throughput. And once the process has been idle for
+    ``idle_seconds``, whatever a burst left, by a background thread, so
+    a worker between bursts holds only what it uses. Both default to
+    :data:`search.config.HEAP_TRIM_SECONDS` and
+    :data:`~search.config.HEAP_IDLE_SECONDS`, read when used.
     """
 
-    def __init__(self, idle_seconds: float, trim: Callable[[], object] | None = None):
-        self.idle_seconds = idle_seconds
-        self.trims = 0  # how often the thread has trimmed (status, tests)
+    def __init__(
+        self,
+        *,
+        busy_seconds: float | None = None,
+        idle_seconds: float | None = None,
+        trim: Callable[[], object] | None = None,
+    ):
+        self._busy_seconds = busy_seconds
+        self._idle_seconds = idle_seconds
+        self.trims = 0  # how often the idle thread has trimmed (status, tests)
+        self.busy_trims = 0  # how often work was followed by a trim at once
         self._trim = trim or release_free_memory
-        self._last = 0.0
+        self._busy_trimmed = time.monotonic()  # the last trim after work
+        self._last = 0.0  # the last work
         self._pending = threading.Event()
         self._lock = threading.Lock()
         self._owner: int | None = None  # the process whose thread runs (a fork has none)
         self._closed = False
+        self._stop = threading.Event()  # wakes the thread when closed
         self.thread: threading.Thread | None = None
 
+    @property
+    def busy_seconds(self) -> float:
+        return config.HEAP_TRIM_SECONDS if self._busy_seconds is None else self._busy_seconds
+
+    @property
+    def idle_seconds(self) -> float:
+        return config.HEAP_IDLE_SECONDS if self._idle_seconds is None else self._idle_seconds
+
     def worked(self) -> None:
-        """Note work that left garbage: trim once it has been idle a while."""
-        self._last = time.monotonic()
+        """Note work that left garbage: trim now if the last such trim is
+        ``busy_seconds`` old, and again once idle."""
+        now = time.monotonic()
+        if now - self._busy_trimmed >= self.busy_seconds:
+            self._busy_trimmed = now
+            self._trim()
+            self.busy_trims += 1
+        self._last = now
         self._pending.set()
         if self._owner != os.getpid() and not self._closed:
             with self._lock:
@@ -74,15 +103,16 @@ class IdleTrim:
                     self.thread.start()
 
     def close(self) -> None:
-        """Stop the thread (it ends at its next wake-up, without trimming)."""
+        """Stop the thread (it ends at once, without trimming)."""
         self._closed = True
+        self._stop.set()
         self._pending.set()
 
     def _run(self) -> None:
         while not self._closed:
             self._pending.wait()
             while not self._closed and (wait := self._last + self.idle_seconds - time.monotonic()) > 0:
-                time.sleep(wait)
+                self._stop.wait(wait)
             if self._closed:
                 return
             # Work noted from here on waits for the next round; its garbage

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .. import config
-from ..heap import IdleTrim, release_free_memory
+from ..heap import HeapTrim, release_free_memory
 from ..index import IndexProblem, IndexRoot, Snapshot
 from ..index.live import LiveIndex
 from ..lru import SizedLRU
@@ -65,8 +65,10 @@ class Searcher:
         # Whole answers by (generation, request): a popular query, a page
         # reload or the JSON twin of a page just shown costs a lookup.
         self._responses = SizedLRU(budgets.responses, lambda entry: entry[1])  # (answer, its size)
-        self._trimmed = time.monotonic()  # when the heap was last trimmed
-        self._idle_trim = IdleTrim(config.HEAP_IDLE_SECONDS)
+        # A search at 1,000,000 pages frees tens of MB of arrays that the C
+        # heap would keep (a worker after 12 searches: 329 MB, 223 once
+        # trimmed, in 2.3 ms).
+        self._heap = HeapTrim(trim=release_free_memory)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -113,7 +115,7 @@ class Searcher:
             pass  # no index yet: the first request says so
 
     def close(self) -> None:
-        self._idle_trim.close()
+        self._heap.close()
         self._live.close()
         self._gen = None
 
@@ -167,21 +169,8 @@ class Searcher:
             size = _response_bytes(resp)
             if size <= self._responses.budget // 16:
                 self._responses.put(key, (replace(resp, notes=list(resp.notes)), size))
-        self._give_back_memory()
+        self._heap.worked()
         return resp
-
-    def _give_back_memory(self) -> None:
-        """Give the heap's free memory back after an evaluated search, at
-        most once per ``config.HEAP_TRIM_SECONDS``: a search at 1,000,000
-        pages frees tens of MB of arrays that the C heap would keep (a
-        worker after 12 searches: 329 MB, 223 once trimmed, in 2.3 ms).
-        Once no search has come for ``config.HEAP_IDLE_SECONDS``, the
-        rest is given back too."""
-        now = time.monotonic()
-        if now - self._trimmed >= config.HEAP_TRIM_SECONDS:
-            self._trimmed = now
-            release_free_memory()
-        self._idle_trim.worked()
 
     def _search(self, gen: Generation, req: SearchRequest, clamp_page: bool) -> SearchResponse:
         with gen.evaluator.request():  # the pages shown match from the leaves evaluated

@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from search.heap import IdleTrim, release_free_memory
+from search.heap import HeapTrim, release_free_memory
 from search.model import Extracted
 
 
@@ -77,9 +77,28 @@ def _wait_for(cond, seconds: float = 10.0) -> bool:
     return cond()
 
 
+def test_busy_work_trims_at_most_once_per_busy_seconds():
+    """Under load a worker trims after a search only when the last such trim
+    is busy_seconds old: what it gives back the next search faults in again."""
+    calls = []
+    heap = HeapTrim(busy_seconds=0.3, idle_seconds=3600.0, trim=lambda: calls.append(1))
+    heap.worked()  # just made: the last trim counts from now
+    assert calls == []
+    time.sleep(0.35)
+    heap.worked()
+    heap.worked()
+    assert calls == [1] and heap.busy_trims == 1 and heap.trims == 0
+    time.sleep(0.35)
+    heap.worked()
+    assert len(calls) == 2
+    heap.close()
+    heap.thread.join(5)
+    assert not heap.thread.is_alive() and len(calls) == 2  # closed: no idle trim
+
+
 def test_idle_trim_waits_for_a_quiet_moment_then_trims_once():
     calls = []
-    idle = IdleTrim(1.0, lambda: calls.append(time.monotonic()))
+    idle = HeapTrim(busy_seconds=3600.0, idle_seconds=1.0, trim=lambda: calls.append(time.monotonic()))
     start = time.monotonic()
     for _ in range(10):  # busy: work every 50 ms, never a second's quiet
         idle.worked()
@@ -101,7 +120,7 @@ def test_idle_trim_waits_for_a_quiet_moment_then_trims_once():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux's")
 def test_idle_trim_gives_a_bursts_garbage_back():
-    idle = IdleTrim(0.2)
+    idle = HeapTrim(busy_seconds=3600.0, idle_seconds=0.2)
     blocks = [bytes(4000) + bytes([i % 256]) for i in range(25_000)]
     kept = blocks[::50]
     del blocks

@@ -352,7 +352,7 @@ def test_a_searcher_gives_the_rest_back_once_idle(index_dir, monkeypatch):
     monkeypatch.setattr(config, "HEAP_TRIM_SECONDS", 3600.0)
     monkeypatch.setattr(config, "HEAP_IDLE_SECONDS", 0.3)
     with Searcher(index_dir) as s:
-        idle = s._idle_trim
+        idle = s._heap
         s.search(SearchRequest(q="allowance auction"))
         done = time.monotonic()
         assert idle.trims == 0
