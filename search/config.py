@@ -130,9 +130,37 @@ HEAP_IDLE_SECONDS = 0.5
 HIT_VERSIONS = 10
 
 
-def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
-    """The caches' budgets as shares of one worker's memory budget."""
-    total = worker_mb * CACHE_SHARE * (1 << 20)
+#: What a serving worker holds besides its index and its caches: Python,
+#: numpy, jieba's trie, the glossary, Flask (measured 100-120 MB).
+PROCESS_MB = 110
+#: Room kept for one search's own arrays: a cold long question at 1,000,000
+#: pages held 65-134 MB above a resting worker (2026-12-02).
+SEARCH_RESERVE_MB = 90
+#: An open index's memory per page record (the arrays over records: page
+#: to document, page number and length, norms) and per document (its
+#: metadata row, texts and term look-ups): 95 MB measured for 1,016,333
+#: records and 29,313 documents.
+INDEX_RECORD_BYTES = 28
+INDEX_DOC_BYTES = 2_400
+#: The caches of arrays over pages keep at least this much between them,
+#: however large the index.
+MIN_PAGE_CACHES_MB = 12
+#: Caches whose entries are arrays over pages (a common word's posting list
+#: is ~0.8 MB at 100,000 pages, 8 MB at 1,000,000).
+PAGE_CACHES = ("postings", "leaves", "results")
+
+
+def index_mb(records: int, documents: int) -> float:
+    """About what an open index of this size holds in a serving worker."""
+    return (records * INDEX_RECORD_BYTES + documents * INDEX_DOC_BYTES) / (1 << 20)
+
+
+def cache_budgets(worker_mb: int = SERVING_WORKER_MB, index: float = 0.0) -> CacheBudgets:
+    """The caches' budgets as shares of one worker's memory budget, with
+    the page-array caches smaller when an index of ``index`` MB leaves them
+    less room (:func:`index_mb`)."""
+    mb = 1 << 20
+    total = worker_mb * CACHE_SHARE * mb
     # An evaluated query holds arrays over every page (3.4 MB each at
     # 1,000,000 pages: the results cache then held 7 of the benchmark's 62
     # queries); its answer is far smaller (about 240 KB in memory with every
@@ -140,7 +168,20 @@ def cache_budgets(worker_mb: int = SERVING_WORKER_MB) -> CacheBudgets:
     # cache too.
     shares = {"postings": 28, "leaves": 24, "results": 24, "passages": 12, "suggestions": 1, "responses": 24}
     whole = sum(shares.values())
-    return CacheBudgets(**{k: int(total * v / whole) for k, v in shares.items()})
+    budget = {k: total * v / whole for k, v in shares.items()}
+    # A worker with full caches must still have room for one search: at
+    # 1,000,000 pages the index's own tables take 95 MB of the 300, and
+    # with every cache full a worker peaked at 405-423 MB under load. The
+    # answers (small, and what a popular query needs) keep their share.
+    room = (worker_mb - PROCESS_MB - index - SEARCH_RESERVE_MB) * mb - sum(
+        v for k, v in budget.items() if k not in PAGE_CACHES
+    )
+    have = sum(budget[k] for k in PAGE_CACHES)
+    if room < have:
+        scale = max(room, MIN_PAGE_CACHES_MB * mb) / have
+        for k in PAGE_CACHES:
+            budget[k] *= scale
+    return CacheBudgets(**{k: int(v) for k, v in budget.items()})
 
 
 # -- searching -------------------------------------------------------------------

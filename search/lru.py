@@ -40,6 +40,13 @@ class SizedLRU:
             self.bytes -= freed
         return value
 
+    def resize(self, budget_bytes: int) -> None:
+        """A new budget; the least recently used entries over it go."""
+        self.budget = budget_bytes
+        while self.bytes > self.budget and self._items:
+            _, (_, freed) = self._items.popitem(last=False)
+            self.bytes -= freed
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         hit = self.get(key)
         return hit if hit is not None else self.put(key, compute())

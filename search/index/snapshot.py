@@ -173,11 +173,16 @@ class Snapshot:
         self._leaf_starts = [off for _, off in self._leaves]
         self._stored_columns = [_stored_column(self, r) for r, _ in self._leaves]
         self.n_records = self.reader.doc_count_all()
+        self._load_arrays()
         # Decoded posting lists, least recently used first, bounded by size:
         # a common word's list at 100,000 pages is ~0.8 MB. With the other
         # caches this keeps a serving worker under 300 MB at 100,000 pages.
-        self._cache = SizedLRU(config.cache_budgets().postings if cache_bytes is None else cache_bytes, _nbytes)
-        self._load_arrays()
+        self._cache = SizedLRU(self.cache_budgets().postings if cache_bytes is None else cache_bytes, _nbytes)
+
+    def cache_budgets(self) -> config.CacheBudgets:
+        """A serving worker's cache budgets with this index open: smaller
+        caches of page arrays for a large index (:func:`config.cache_budgets`)."""
+        return config.cache_budgets(index=config.index_mb(self.n_records, self.n_docs))
 
     # -- loading ---------------------------------------------------------
 

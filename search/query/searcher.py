@@ -83,6 +83,7 @@ class Searcher:
             if gen is None or gen.snap is not snap:
                 gen = self._gen = Generation.of(snap, self.params)
                 self._results.clear()
+                self._results.resize(snap.cache_budgets().results)  # an index's size sets it
                 self._responses.clear()
                 # Reading every document's metadata left much freed memory
                 # that the C heap would otherwise keep.

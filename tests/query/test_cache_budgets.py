@@ -1,0 +1,78 @@
+"""A serving worker's caches fit what its index leaves of the memory budget."""
+
+from __future__ import annotations
+
+from search import config
+from search.lru import SizedLRU
+from search.model import SearchRequest
+from search.query.searcher import Searcher
+
+MB = 1 << 20
+
+# The benchmark's large and xlarge indexes: page records and documents.
+LARGE = (99_135, 2_699)
+XLARGE = (1_016_333, 29_313)
+
+
+def _page_caches(b: config.CacheBudgets) -> int:
+    return sum(getattr(b, k) for k in config.PAGE_CACHES)
+
+
+def test_an_index_of_100000_pages_leaves_the_caches_their_shares():
+    plain = config.cache_budgets()
+    assert config.cache_budgets(index=config.index_mb(*LARGE)) == plain
+    total = sum(vars(plain).values())
+    assert abs(total - config.SERVING_WORKER_MB * config.CACHE_SHARE * MB) < 10
+
+
+def test_at_1000000_pages_the_page_caches_shrink_and_the_answers_keep_theirs():
+    plain = config.cache_budgets()
+    big = config.cache_budgets(index=config.index_mb(*XLARGE))
+    assert 90 < config.index_mb(*XLARGE) < 100  # what a worker measured: 95 MB
+    # The index and a search's reserve leave nothing: the page caches keep
+    # their floor, split in their usual proportions.
+    assert abs(_page_caches(big) - config.MIN_PAGE_CACHES_MB * MB) < 10
+    assert abs(big.postings / big.leaves - plain.postings / plain.leaves) < 1e-6
+    assert (big.responses, big.passages, big.suggestions) == (plain.responses, plain.passages, plain.suggestions)
+    # The mix's answers at 1,000,000 pages took 9 MB: they still fit.
+    assert big.responses > 9 * MB
+
+
+def test_the_page_caches_never_grow_with_the_index():
+    sizes = [_page_caches(config.cache_budgets(index=config.index_mb(r, r // 35))) for r in range(0, 2_000_001, 50_000)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] > sizes[-1] == _page_caches(config.cache_budgets(index=10_000.0))
+
+
+def test_a_smaller_budget_lets_the_least_recently_used_go():
+    lru = SizedLRU(100, len)
+    for key in "abcd":
+        lru.put(key, "x" * 25)
+    lru.get("a")  # b is now the least recently used
+    lru.resize(60)
+    assert lru.bytes == 50 and lru.get("b") is None and lru.get("c") is None
+    assert lru.get("a") and lru.get("d")
+    lru.resize(0)
+    assert len(lru) == 0 and lru.bytes == 0
+
+
+def test_a_searcher_sizes_its_caches_by_the_index_it_opened(index_dir):
+    with Searcher(index_dir) as s:
+        gen = s.state()
+        snap = gen.snap
+        want = config.cache_budgets(index=config.index_mb(snap.n_records, snap.n_docs))
+        assert snap.cache_budgets() == want
+        assert snap._cache.budget == want.postings
+        assert gen.evaluator._leaf_cache.budget == want.leaves
+        assert s._results.budget == want.results
+
+
+def test_a_searcher_on_a_large_index_keeps_small_page_caches(index_dir, monkeypatch):
+    """The sample corpus made to weigh what 1,000,000 pages do."""
+    monkeypatch.setattr(config, "INDEX_DOC_BYTES", 100 * MB)
+    with Searcher(index_dir) as s:
+        gen = s.state()
+        caches = (gen.snap._cache.budget, gen.evaluator._leaf_cache.budget, s._results.budget)
+        assert abs(sum(caches) - config.MIN_PAGE_CACHES_MB * MB) < 10
+        assert s._responses.budget == config.cache_budgets().responses
+        assert s.search(SearchRequest(q="market stability reserve")).total > 0
