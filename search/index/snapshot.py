@@ -30,6 +30,7 @@ from .store import Store, release_abandoned_files
 from .whoosh_format import (
     NoFastPath,
     StoredColumn,
+    PostingSource,
     decode_blocks,
     deleted_records,
     posting_extent,
@@ -281,7 +282,9 @@ class Snapshot:
                 def wanted(lo: int, hi: int, offset: int = offset) -> bool:
                     i = int(np.searchsorted(within, lo + offset))
                     return i < len(within) and int(within[i]) <= hi + offset
-            for ids, w, vals in decode_blocks(lookup.posting_bytes(start, length), want_values, wanted):
+            # Read a window at a time: the blocks not wanted are only passed over.
+            source = PostingSource(lambda a, n, lookup=lookup, start=start: lookup.posting_bytes(start + a, n), length)
+            for ids, w, vals in decode_blocks(source, want_values, wanted):
                 yield ids + offset, w, vals
 
     def postings(self, field: str, term: str) -> Postings:

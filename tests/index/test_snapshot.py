@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from search.index import IndexRoot, Snapshot, indexed_infos
 import pytest
 
+from search.index import IndexRoot, Snapshot, indexed_infos
 from search.index.snapshot import ROW_KEYS
 
 
@@ -87,5 +87,48 @@ def test_positions_within_reads_only_the_blocks_near_the_records(tmp_path, monke
         # Once the whole table is cached, it is what is returned.
         cached = snap.positions("exact", "emissions")
         assert snap.positions_within("exact", "emissions", records) is cached
+    finally:
+        snap.close()
+
+
+def test_a_posting_list_read_a_window_at_a_time_decodes_as_read_whole(tmp_path, monkeypatch):
+    """Posting lists are read from their file a window at a time (a common
+    word's list with positions is tens of MB at 1,000,000 pages): with
+    windows smaller than a block, every block is read across windows, and
+    the postings and positions equal those of the list read whole."""
+    import numpy as np
+
+    from search.index import bulk, whoosh_format
+    from search.index.whoosh_format import PostingSource, decode_blocks, posting_extent
+    from tests.conftest import CORPUS, build_index
+
+    monkeypatch.setattr(bulk, "BLOCK", 8)  # many blocks from a small corpus
+    build_index([CORPUS], tmp_path / "ix")
+    snap = Snapshot(IndexRoot(tmp_path / "ix").open(), lean=True)
+    try:
+        lookup, _ = snap._lookups[0]
+        ti = lookup.term_info("exact", b"emissions")
+        start, length = posting_extent(ti)
+        raw = lookup.posting_bytes(start, length)
+        whole = list(decode_blocks(raw, True))
+        assert len(whole) > 8
+        for window in (16, 100, 4096):
+            monkeypatch.setattr(whoosh_format, "READ_WINDOW", window)
+            reads = []
+
+            def read(a: int, n: int) -> bytes:
+                reads.append(n)
+                return lookup.posting_bytes(start + a, n)
+
+            parts = list(decode_blocks(PostingSource(read, length), True))
+            assert len(parts) == len(whole) and len(reads) > 1
+            assert max(reads) < length  # never the whole list at once
+            for (ids, w, vals), (ids2, w2, vals2) in zip(whole, parts):
+                assert np.array_equal(ids, ids2) and np.array_equal(w, w2)
+                assert bytes(vals.blob) == bytes(vals2.blob) and bytes(vals.ends) == bytes(vals2.ends)
+        # A list cut short is reported, not read past.
+        cut = PostingSource(lambda a, n: raw[a : min(a + n, length - 10)], length)
+        with pytest.raises(ValueError):
+            list(decode_blocks(cut, True))
     finally:
         snap.close()
