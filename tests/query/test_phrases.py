@@ -102,6 +102,32 @@ def test_every_counted_phrase_finds_what_positions_find(corpus_index):
         assert pages_found > 100 and titles_found > 10, (pages_found, titles_found)
 
 
+def test_a_phrase_compared_in_parts_finds_what_it_finds_at_once(corpus_index, monkeypatch):
+    """A phrase's candidates are compared a part at a time when their
+    positions are many (PHRASE_CHUNK_BYTES, which bounds a search's memory):
+    made tiny here, every glossary phrase finds the same pages, as often."""
+    from search.query import evaluate
+
+    root, _ = corpus_index
+    with Snapshot(root.open()) as snap:
+        snap.phrases = EMPTY  # every phrase from its words' positions
+        ev = Evaluator(snap, DocTable(snap.infos))
+        compared = parted = 0
+        for pattern in glossary.load().phrases().patterns:
+            words = [t.removeprefix(OPEN) for t in pattern.split(" ")]
+            snap.clear_cache()
+            monkeypatch.setattr(evaluate, "PHRASE_CHUNK_BYTES", 1 << 18)
+            whole = _compare(ev, snap, "exact", words)
+            snap.clear_cache()
+            monkeypatch.setattr(evaluate, "PHRASE_CHUNK_BYTES", 24)
+            parts = _compare(ev, snap, "exact", words)
+            assert whole[0].tolist() == parts[0].tolist(), pattern
+            assert whole[1].tolist() == parts[1].tolist(), pattern
+            compared += len(whole[0]) > 0
+            parted += len(whole[0]) > 3
+        assert compared > 100 and parted > 50, (compared, parted)
+
+
 def test_searches_answer_the_same_with_the_vocabulary_or_without(corpus_searcher):
     st = corpus_searcher.state()
     snap = st.snap
