@@ -9,8 +9,10 @@ from search.query.evaluate import _intersect_sorted, _sum_by_id
 
 def test_sum_by_id_equals_unique_and_bincount():
     rng = np.random.default_rng(7)
-    for sizes in ((1,), (3, 0), (400, 300), (5000, 20, 900)):
-        lists = [np.sort(rng.choice(10_000, n, replace=False)).astype(np.int32) for n in sizes]
+    # Sparse lists (sorted) and dense ones (summed over every record).
+    for sizes, top in (((1,), 10_000), ((3, 0), 10_000), ((400, 300), 10_000), ((5000, 20, 900), 10_000),
+                       ((400, 300), 1_000), ((900, 700, 800), 1_000)):
+        lists = [np.sort(rng.choice(top, n, replace=False)).astype(np.int32) for n in sizes]
         tfs = [rng.integers(1, 9, len(ids)).astype(np.float32) * 0.7 for ids in lists]
         ids, tf = np.concatenate(lists), np.concatenate(tfs)
         got_ids, got_tf = _sum_by_id(ids, tf)
