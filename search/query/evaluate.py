@@ -821,9 +821,10 @@ class Evaluator:
                 scored.pages = (ids[keep].astype(np.int32), scored.rec_scores[keep].astype(np.float32))
             else:
                 # A dense sum over every record beats sorting the ids (np.unique).
-                dense = np.bincount(scored.rec_ids, weights=scored.rec_scores, minlength=self.snap.n_records)
+                dense = _dense_sum(ids, scored.rec_scores, self.snap.n_records)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
+                del dense  # 8 MB at 1,000,000 pages: gone before the coverage's array
             recs, sums = scored.pages
             factor = np.ones(len(recs), dtype=np.float32)
             if len(scored.concepts) > 1 and len(recs) and self.p.page_coord_power:
@@ -1052,6 +1053,29 @@ def _sum_by_id(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     ids, values = ids[order], values[order].astype(np.float64)  # summed as np.bincount would
     first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
     return ids[first], np.add.reduceat(values, first).astype(np.float32)
+
+
+#: Ascending runs of record numbers summed one by one at most (else in one
+#: np.bincount).
+_MAX_RUNS = 64
+
+
+def _dense_sum(ids: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` summed by record over ``n`` records, in input order, as
+    ``np.bincount(ids, weights=values, minlength=n)``.
+
+    A query's page postings are its concepts' lists laid end to end, each
+    ascending: each run of ascending records is added at once. np.bincount
+    makes 64-bit copies of both arrays first, 47 MB for a long question's
+    2,600,000 postings at 1,000,000 pages, against 14 MB run by run."""
+    cuts = np.flatnonzero(ids[1:] <= ids[:-1]) + 1
+    if len(cuts) >= _MAX_RUNS:
+        return np.bincount(ids, weights=values, minlength=n)
+    dense = np.zeros(n, dtype=np.float64)
+    edges = [0, *cuts.tolist(), len(ids)]
+    for a, b in zip(edges[:-1], edges[1:]):
+        dense[ids[a:b]] += values[a:b]  # records unique within a run: no lost additions
+    return dense
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:

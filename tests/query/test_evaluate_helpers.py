@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.query.evaluate import _intersect_sorted, _sum_by_id
+from search.query.evaluate import _dense_sum, _intersect_sorted, _sum_by_id
 
 
 def test_sum_by_id_equals_unique_and_bincount():
@@ -28,3 +28,23 @@ def test_intersect_sorted_equals_intersect1d():
         a = np.sort(rng.choice(20_000, na, replace=False))
         b = np.sort(rng.choice(20_000, nb, replace=False))
         assert np.array_equal(_intersect_sorted(a, b), np.intersect1d(a, b))
+
+
+def test_dense_sum_equals_bincount():
+    """A query's page postings summed run by run (its concepts' ascending
+    lists) give np.bincount's sums to the last bit, and unsorted input
+    falls back to it."""
+    rng = np.random.default_rng(9)
+    n = 5_000
+    cases = [
+        [np.sort(rng.choice(n, k, replace=False)) for k in (900, 1500, 40, 2000)],  # concepts' lists end to end
+        [np.arange(10, 20), np.arange(20, 30), np.arange(15, 25)],  # runs that touch or overlap
+        [rng.integers(0, n, 3000)],  # unsorted, repeats: bincount itself
+        [np.zeros(0, dtype=np.int64)],
+    ]
+    for lists in cases:
+        ids = np.concatenate(lists).astype(np.int32)
+        values = (rng.random(len(ids)) * 3).astype(np.float32)
+        got = _dense_sum(ids, values, n)
+        assert got.dtype == np.float64 and len(got) == n
+        assert np.array_equal(got, np.bincount(ids, weights=values, minlength=n))
