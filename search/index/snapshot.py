@@ -30,6 +30,7 @@ from .store import Store, release_abandoned_files
 from .whoosh_format import (
     NoFastPath,
     StoredColumn,
+    READ_WINDOW,
     PostingSource,
     decode_blocks,
     deleted_records,
@@ -282,8 +283,10 @@ class Snapshot:
                 def wanted(lo: int, hi: int, offset: int = offset) -> bool:
                     i = int(np.searchsorted(within, lo + offset))
                     return i < len(within) and int(within[i]) <= hi + offset
-            # Read a window at a time: the blocks not wanted are only passed over.
-            source = PostingSource(lambda a, n, lookup=lookup, start=start: lookup.posting_bytes(start + a, n), length)
+            if length <= READ_WINDOW:
+                source: bytes | PostingSource = lookup.posting_bytes(start, length)
+            else:  # read a window at a time: the blocks not wanted are only passed over
+                source = PostingSource(lambda a, n, lookup=lookup, start=start: lookup.posting_bytes(start + a, n), length)
             for ids, w, vals in decode_blocks(source, want_values, wanted):
                 yield ids + offset, w, vals
 

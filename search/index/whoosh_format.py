@@ -422,9 +422,10 @@ class PostingSource:
         src._buf = raw
         return src
 
-    def span(self, a: int, b: int) -> tuple[io.BytesIO, memoryview, int]:
-        """A stream and a view over a buffer holding bytes ``[a, b)``, and
-        where ``a`` is in it."""
+    def window(self, a: int, b: int) -> tuple[io.BytesIO, memoryview, int]:
+        """A stream and a view over a buffer holding bytes ``[a, b)`` (read
+        now unless the last buffer holds them), and the offset in the list
+        where the buffer starts."""
         if not (self._start <= a and b <= self._start + len(self._buf)):
             self._buf = self._read(a, min(self.length - a, max(self._window, b - a)))
             self._start = a
@@ -434,7 +435,7 @@ class PostingSource:
         if self._io is None:
             # Both share the bytes read (a BytesIO copies only when written to).
             self._io, self._view = io.BytesIO(self._buf), memoryview(self._buf)
-        return self._io, self._view, a - self._start
+        return self._io, self._view, self._start
 
 
 def decode_blocks(
@@ -449,28 +450,32 @@ def decode_blocks(
     data thousands of postings."""
     src = raw if isinstance(raw, PostingSource) else PostingSource.of_bytes(raw)
     end = src.length
-    _, view, at = src.span(0, min(4, end))
-    if view[at : at + 4] != WHOOSH3_HEADER_MAGIC:
+    buf, view, base = src.window(0, min(4, end))
+    if view[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a W3 posting list")
+    held = base + len(view)  # the buffer holds [base, held) of the list
     pos = 4
     lo = 0
     while pos < end:
-        _, view, at = src.span(pos, pos + 4)
-        length = _INT.unpack_from(view, at)[0]
+        if pos + 4 > held:
+            buf, view, base = src.window(pos, pos + 4)
+            held = base + len(view)
+        length = _INT.unpack_from(view, pos - base)[0]
         last = length < 0
         length = abs(length)
         nextpos = pos + 4 + length
-        buf, view, at = src.span(pos, nextpos)  # the whole block in one buffer
-        buf.seek(at + 4)
+        if nextpos > held:  # the whole block in one buffer
+            buf, view, base = src.window(pos, nextpos)
+            held = base + len(view)
+        buf.seek(pos - base + 4)
         count, maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
-        datastart = buf.tell()
         if wanted is not None and not wanted(lo, maxid):
             lo, pos = maxid + 1, nextpos
             if last:
                 break
             continue
         lo = maxid + 1
-        data = view[datastart : at + 4 + length]
+        data = view[buf.tell() : nextpos - base]
         if comp:
             data = zlib.decompress(data)
         ids_d, weights, values = pickle.loads(data)
