@@ -12,9 +12,13 @@ from typing import Any, Callable, Hashable
 
 
 class SizedLRU:
-    def __init__(self, budget_bytes: int, sizeof: Callable[[Any], int]):
+    """``oversize``: whether an entry larger than the whole budget is kept
+    (alone) until the next one comes; without, it is only returned."""
+
+    def __init__(self, budget_bytes: int, sizeof: Callable[[Any], int], *, oversize: bool = True):
         self.budget = budget_bytes
         self.sizeof = sizeof
+        self.oversize = oversize
         self.bytes = 0
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
 
@@ -33,6 +37,8 @@ class SizedLRU:
         if old is not None:
             self.bytes -= old[1]
         size = self.sizeof(value)
+        if size > self.budget and not self.oversize:
+            return value
         self._items[key] = (value, size)
         self.bytes += size
         while self.bytes > self.budget and len(self._items) > 1:

@@ -153,7 +153,7 @@ class Evaluator:
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
         self.page_nav = _navigation_records(snap)
-        self._leaf_cache = SizedLRU(snap.cache_budgets().leaves, lambda v: v[0].nbytes())
+        self._leaf_cache = SizedLRU(snap.cache_budgets().leaves, lambda v: v[0].nbytes(), oversize=False)  # a search keeps its own (request)
         self._local = threading.local()
 
     # -- public ------------------------------------------------------------

@@ -76,3 +76,30 @@ def test_a_searcher_on_a_large_index_keeps_small_page_caches(index_dir, monkeypa
         assert abs(sum(caches) - config.MIN_PAGE_CACHES_MB * MB) < 10
         assert s._responses.budget == config.cache_budgets().responses
         assert s.search(SearchRequest(q="market stability reserve")).total > 0
+
+
+def test_an_entry_larger_than_the_budget_is_returned_not_kept_when_asked():
+    """An evaluated query larger than its cache's budget (a long question
+    at 1,000,000 pages) is not held until the next one comes."""
+    keeps = SizedLRU(100, len)
+    assert keeps.put("big", "x" * 150) == "x" * 150
+    assert keeps.get("big") and keeps.bytes == 150  # kept alone: a posting list read twice in a search
+    strict = SizedLRU(100, len, oversize=False)
+    strict.put("small", "x" * 40)
+    assert strict.put("big", "x" * 150) == "x" * 150
+    assert strict.get("big") is None and strict.get("small") and strict.bytes == 40
+    assert strict.get_or_compute("big", lambda: "y" * 150) == "y" * 150 and len(strict) == 1
+
+
+def test_a_searchers_evaluated_queries_and_leaves_keep_within_their_budgets(index_dir, monkeypatch):
+    # The sample corpus weighs as a huge index, with page caches of a few
+    # hundred bytes: every evaluated query and most leaves are larger.
+    monkeypatch.setattr(config, "INDEX_DOC_BYTES", 100 * MB)
+    monkeypatch.setattr(config, "MIN_PAGE_CACHES_MB", 0.0005)
+    with Searcher(index_dir) as s:
+        gen = s.state()
+        for q in ("market stability reserve", "free allocation benchmarks cement", "aviation emissions"):
+            assert s.search(SearchRequest(q=q)).total > 0
+            assert s._results.bytes <= s._results.budget
+            assert gen.evaluator._leaf_cache.bytes <= gen.evaluator._leaf_cache.budget
+        assert len(s._results) == 0  # none fitted, none was kept
