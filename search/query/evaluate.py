@@ -152,7 +152,7 @@ class Evaluator:
         self.weight = {"content": p.w_content, "title": p.w_title, "meta": p.w_meta, "author": p.w_author}
         avg_page = float(snap.page_len[snap.page_doc >= 0].mean()) if snap.n_pages else 1.0
         self.page_norm = (1 - p.b_content + p.b_content * snap.page_len / max(avg_page, 1.0)).astype(np.float32)
-        self.page_nav = _navigation_records(snap)
+        self.page_nav = snap.page_nav
         self._leaf_cache = SizedLRU(snap.cache_budgets().leaves, lambda v: v[0].nbytes(), oversize=False)  # a search keeps its own (request)
         self._local = threading.local()
 
@@ -969,22 +969,6 @@ def _phrase_counts(tables: list, cand: np.ndarray, n_words: int, kept: dict | No
         if not len(keys):
             return np.zeros(len(cand), dtype=np.int64)
     return np.bincount(keys >> 32, minlength=len(cand))
-
-
-def _navigation_records(snap: Snapshot) -> np.ndarray | None:
-    """Per page record, whether its document listed it among its
-    navigation pages (``nav_pages``); None when no document did."""
-    rows, pages = [], []
-    for row, info in enumerate(snap.infos):
-        nav = info.get("nav_pages")
-        if nav:
-            rows += [row] * len(nav)
-            pages += nav
-    if not rows:
-        return None
-    wanted = (np.array(rows, dtype=np.int64) << 32) | np.array(pages, dtype=np.int64)
-    keys = (snap.page_doc.astype(np.int64) << 32) | snap.page_num.astype(np.int64)
-    return (snap.page_doc >= 0) & np.isin(keys, wanted)
 
 
 def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -> dict[int, np.ndarray] | None:

@@ -132,3 +132,28 @@ def test_a_posting_list_read_a_window_at_a_time_decodes_as_read_whole(tmp_path, 
             list(decode_blocks(cut, True))
     finally:
         snap.close()
+
+
+def test_field_lengths_and_navigation_pages_become_arrays_not_row_keys(corpus_index):
+    """Every document's field lengths and navigation pages are read once
+    into arrays over rows and records; a serving snapshot's rows do not
+    keep them (7 MB at 1,000,000 pages)."""
+    import numpy as np
+
+    root, _ = corpus_index
+    store = root.open()
+    full = {info["id"]: info for info in indexed_infos(store)}
+    with Snapshot(store, lean=True) as snap:
+        assert not {"lens", "nav_pages"} & ROW_KEYS
+        listed = 0
+        for row, info in enumerate(snap.infos):
+            assert "lens" not in dict(info) and "nav_pages" not in dict(info)
+            stored = full[info["id"]]
+            assert snap.doc_title_len[row] == stored["lens"]["title"]
+            assert snap.doc_meta_len[row] == stored["lens"]["meta"]
+            recs = np.flatnonzero(snap.page_doc == row)
+            nav = set(stored.get("nav_pages") or [])
+            marked = set() if snap.page_nav is None else set(snap.page_num[recs[snap.page_nav[recs]]].tolist())
+            assert marked == nav & set(snap.page_num[recs].tolist()), info["id"]
+            listed += len(nav)
+        assert listed > 0 or snap.page_nav is None
