@@ -115,19 +115,19 @@ class PositionTable:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def decode(self, idx: np.ndarray, kept: dict | None = None, whole: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def decode(self, idx: np.ndarray, kept: dict | None = None, at_once: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the records at ``idx`` (ascending): ``(owner,
         positions)`` with ``owner`` the index into ``idx``.
 
         When most records are wanted the whole buffer is decoded and the
         rest dropped, cheaper than gathering bytes; ``kept`` (a dict the
         caller holds for a while) keeps that decoding for the next call.
-        ``whole=False`` always gathers: a caller reading a large table in
+        ``at_once=False`` always gathers: a caller reading a large table in
         parts holds only a part's positions at a time.
         """
         if not len(idx):
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
-        if whole and 2 * len(idx) >= len(self.ids) and self.contiguous:
+        if at_once and 2 * len(idx) >= len(self.ids) and self.contiguous:
             whole = kept.get(self) if kept is not None else None
             if whole is None:
                 whole = self._decode_whole()

@@ -29,9 +29,9 @@ from .schema import HEADER_PAGE, PackedValues
 from .store import Store, release_abandoned_files
 from .whoosh_format import (
     NoFastPath,
-    StoredColumn,
-    READ_WINDOW,
     PostingSource,
+    READ_WINDOW,
+    StoredColumn,
     decode_blocks,
     deleted_records,
     posting_extent,
@@ -91,9 +91,9 @@ ROW_KEYS = frozenset({
     "id", "dn", "title", "date", "year", "kind", "language", "type", "publisher",
     "jurisdictions", "authors", "topics", "page_count", "paged", "family",
 })
-#: Read from every document's metadata into arrays once (field lengths,
-#: navigation pages), and not kept per row: 7 MB at 1,000,000 pages.
-ARRAY_KEYS = ("lens", "nav_pages")
+# A document's field lengths ("lens") and navigation pages ("nav_pages") are
+# read into arrays when a snapshot opens and not kept in its row: 7 MB at
+# 1,000,000 pages.
 
 
 class RowInfo(dict):

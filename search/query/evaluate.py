@@ -956,14 +956,14 @@ class Evaluator:
 PHRASE_CHUNK_BYTES = 1 << 18
 
 
-def _phrase_counts(tables: list, cand: np.ndarray, n_words: int, kept: dict | None, whole: bool) -> np.ndarray:
+def _phrase_counts(tables: list, cand: np.ndarray, n_words: int, kept: dict | None, at_once: bool) -> np.ndarray:
     """How often the phrase occurs in each of ``cand`` (ascending records
     every word's table holds): the ``k``-th word's positions, less ``k``,
     as keys ``candidate << 32 | position``; the phrase is where all words
     share a key. Keys come out ascending (candidates, then positions)."""
     keys = None
     for k, table in tables:
-        owner, pos = table.decode(np.searchsorted(table.ids, cand), kept, whole)
+        owner, pos = table.decode(np.searchsorted(table.ids, cand), kept, at_once)
         kk = (owner.astype(np.int64) << 32) | (pos - k + n_words)
         keys = kk if keys is None else _intersect_sorted(keys, kk)
         if not len(keys):
