@@ -813,15 +813,16 @@ class Evaluator:
         """Matching page records and their summed scores (records unique)."""
         if scored.pages is None:
             ids = scored.rec_ids
+            cuts = _run_starts(ids)
             if not len(ids):
                 scored.pages = _NO_RECS
-            elif len(ids) == 1 or bool((ids[1:] > ids[:-1]).all()):
+            elif not len(cuts):
                 # One posting list (ascending, no repeats): nothing to sum.
                 keep = scored.rec_scores != 0
                 scored.pages = (ids[keep].astype(np.int32), scored.rec_scores[keep].astype(np.float32))
             else:
                 # A dense sum over every record beats sorting the ids (np.unique).
-                dense = _dense_sum(ids, scored.rec_scores, self.snap.n_records)
+                dense = _dense_sum(ids, scored.rec_scores, self.snap.n_records, cuts)
                 recs = np.flatnonzero(dense).astype(np.int32)
                 scored.pages = (recs, dense[recs].astype(np.float32))
                 del dense  # 8 MB at 1,000,000 pages: gone before the coverage's array
@@ -1022,13 +1023,13 @@ def _sum_by_id(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     posting lists laid end to end.
 
     Lists covering a good share of the records are summed over every
-    record (np.bincount, in input order as a sort would): at 1,000,000
-    pages a common word's two lists took 31 ms and 40 MB by a stable sort,
-    14 ms and 27 MB so. Short lists over many records are sorted: a stable
-    sort merges their ascending runs."""
+    record (:func:`_dense_sum`, in input order as a sort would): at
+    1,000,000 pages a common word's two lists took 31 ms and 40 MB by a
+    stable sort, 14 ms and 27 MB by np.bincount. Short lists over many
+    records are sorted: a stable sort merges their ascending runs."""
     top = int(ids.max()) + 1 if len(ids) else 0
     if len(ids) * 16 >= top:
-        sums = np.bincount(ids, weights=values, minlength=top)
+        sums = _dense_sum(ids, values, top)
         present = np.zeros(top, dtype=bool)
         present[ids] = True
         found = np.flatnonzero(present)
@@ -1044,15 +1045,23 @@ def _sum_by_id(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 _MAX_RUNS = 64
 
 
-def _dense_sum(ids: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+def _run_starts(ids: np.ndarray) -> np.ndarray:
+    """Where a new ascending run of ``ids`` starts (after the first):
+    posting lists laid end to end, or a repeat."""
+    return np.flatnonzero(ids[1:] <= ids[:-1]) + 1
+
+
+def _dense_sum(ids: np.ndarray, values: np.ndarray, n: int, cuts: np.ndarray | None = None) -> np.ndarray:
     """``values`` summed by record over ``n`` records, in input order, as
-    ``np.bincount(ids, weights=values, minlength=n)``.
+    ``np.bincount(ids, weights=values, minlength=n)``; ``cuts`` are
+    :func:`_run_starts` when the caller has them.
 
     A query's page postings are its concepts' lists laid end to end, each
     ascending: each run of ascending records is added at once. np.bincount
     makes 64-bit copies of both arrays first, 47 MB for a long question's
     2,600,000 postings at 1,000,000 pages, against 14 MB run by run."""
-    cuts = np.flatnonzero(ids[1:] <= ids[:-1]) + 1
+    if cuts is None:
+        cuts = _run_starts(ids)
     if len(cuts) >= _MAX_RUNS:
         return np.bincount(ids, weights=values, minlength=n)
     dense = np.zeros(n, dtype=np.float64)
