@@ -589,15 +589,17 @@ class Evaluator:
         # 1,000,000 pages compared a common bigram's positions on 26,000
         # pages at once, which took 43 MB.
         kept = getattr(self._local, "decoded", None)
-        sizes = sum(table.lens[np.searchsorted(table.ids, cand)] for _, table in tables)
+        where = [(k, table, np.searchsorted(table.ids, cand)) for k, table in tables]  # each candidate in each table
+        sizes = sum(table.lens[idx] for _, table, idx in where)
         total = int(sizes.sum())
         if total <= PHRASE_CHUNK_BYTES:
-            counts = _phrase_counts(tables, cand, len(words), kept, True)
+            counts = _phrase_counts(where, len(words), kept, True)
         else:
             cuts = np.searchsorted(np.cumsum(sizes), np.arange(PHRASE_CHUNK_BYTES, total, PHRASE_CHUNK_BYTES))
             edges = np.unique(np.concatenate(([0], cuts, [len(cand)])))
             counts = np.concatenate([
-                _phrase_counts(tables, cand[a:b], len(words), None, False) for a, b in zip(edges[:-1].tolist(), edges[1:].tolist())
+                _phrase_counts([(k, table, idx[a:b]) for k, table, idx in where], len(words), None, False)
+                for a, b in zip(edges[:-1].tolist(), edges[1:].tolist())
             ])
         found = counts > 0
         return Postings(cand[found].astype(np.int32), counts[found].astype(np.float32))
@@ -957,19 +959,22 @@ class Evaluator:
 PHRASE_CHUNK_BYTES = 1 << 18
 
 
-def _phrase_counts(tables: list, cand: np.ndarray, n_words: int, kept: dict | None, at_once: bool) -> np.ndarray:
-    """How often the phrase occurs in each of ``cand`` (ascending records
-    every word's table holds): the ``k``-th word's positions, less ``k``,
-    as keys ``candidate << 32 | position``; the phrase is where all words
-    share a key. Keys come out ascending (candidates, then positions)."""
+def _phrase_counts(where: list, n_words: int, kept: dict | None, at_once: bool) -> np.ndarray:
+    """How often the phrase occurs in each candidate: ``where`` holds each
+    word's place ``k``, its table and the candidates' indexes in it (the
+    same candidates, ascending, for every word). The ``k``-th word's
+    positions, less ``k``, become keys ``candidate << 32 | position``; the
+    phrase is where all words share a key. Keys come out ascending
+    (candidates, then positions)."""
+    n = len(where[0][2])
     keys = None
-    for k, table in tables:
-        owner, pos = table.decode(np.searchsorted(table.ids, cand), kept, at_once)
+    for k, table, idx in where:
+        owner, pos = table.decode(idx, kept, at_once)
         kk = (owner.astype(np.int64) << 32) | (pos - k + n_words)
         keys = kk if keys is None else _intersect_sorted(keys, kk)
         if not len(keys):
-            return np.zeros(len(cand), dtype=np.int64)
-    return np.bincount(keys >> 32, minlength=len(cand))
+            return np.zeros(n, dtype=np.int64)
+    return np.bincount(keys >> 32, minlength=n)
 
 
 def _combine_pages(parts: list[dict[int, np.ndarray] | None], *, any_of: bool) -> dict[int, np.ndarray] | None:
