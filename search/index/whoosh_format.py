@@ -404,8 +404,7 @@ READ_WINDOW = 1 << 20
 
 
 class PostingSource:
-    """A posting list's bytes, read from its file a window at a time (or
-    given whole, as a merge reads them)."""
+    """A posting list's bytes, read from its file a window at a time."""
 
     def __init__(self, read: Callable[[int, int], bytes], length: int, window: int | None = None):
         self._read = read  # (offset in the list, length) -> bytes
@@ -414,18 +413,11 @@ class PostingSource:
         self._buf = b""
         self._start = 0
         self._io: io.BytesIO | None = None
-        self._view = memoryview(b"")
 
-    @classmethod
-    def of_bytes(cls, raw: bytes) -> "PostingSource":
-        src = cls(lambda a, n: raw[a : a + n], len(raw), len(raw))
-        src._buf = raw
-        return src
-
-    def window(self, a: int, b: int) -> tuple[io.BytesIO, memoryview, int]:
-        """A stream and a view over a buffer holding bytes ``[a, b)`` (read
-        now unless the last buffer holds them), and the offset in the list
-        where the buffer starts."""
+    def window(self, a: int, b: int) -> tuple[io.BytesIO, bytes, int]:
+        """A stream over a buffer holding bytes ``[a, b)`` (read now unless
+        the last buffer holds them), the buffer, and the offset in the list
+        where it starts."""
         if not (self._start <= a and b <= self._start + len(self._buf)):
             self._buf = self._read(a, min(self.length - a, max(self._window, b - a)))
             self._start = a
@@ -433,40 +425,50 @@ class PostingSource:
             if len(self._buf) < b - a:
                 raise ValueError("posting list cut short")
         if self._io is None:
-            # Both share the bytes read (a BytesIO copies only when written to).
-            self._io, self._view = io.BytesIO(self._buf), memoryview(self._buf)
-        return self._io, self._view, self._start
+            self._io = io.BytesIO(self._buf)  # shares the bytes (a BytesIO copies only when written to)
+        return self._io, self._buf, self._start
 
 
 def decode_blocks(
     raw: bytes | PostingSource, want_values: bool, wanted: Callable[[int, int], bool] | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
-    """Parse a posting list: yields (ids, weights, values) per block, ids
-    int64 and weights float32 (values None unless ``want_values``).
+    """Parse a posting list, given whole or as a :class:`PostingSource`:
+    yields (ids, weights, values) per block, ids int64 and weights float32
+    (values None unless ``want_values``).
 
     With ``wanted``, a block whose ids may run from ``lo`` to ``hi`` (its
     header holds the last; the first follows the block before) is only
     decoded when ``wanted(lo, hi)``: a block's header is a few bytes, its
     data thousands of postings."""
-    src = raw if isinstance(raw, PostingSource) else PostingSource.of_bytes(raw)
-    end = src.length
-    buf, view, base = src.window(0, min(4, end))
-    if view[:4] != WHOOSH3_HEADER_MAGIC:
+    if isinstance(raw, PostingSource):
+        src: PostingSource | None = raw
+        end = raw.length
+        buf, data, base = raw.window(0, min(4, end))
+    else:
+        # A list given whole is parsed in place (a long question reads
+        # hundreds): no source object or reader per list.
+        src, end = None, len(raw)
+        buf, data, base = io.BytesIO(raw), raw, 0
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a W3 posting list")
-    held = base + len(view)  # the buffer holds [base, held) of the list
+    held = base + len(data)  # the buffer holds [base, held) of the list
     pos = 4
     lo = 0
     while pos < end:
         if pos + 4 > held:
-            buf, view, base = src.window(pos, pos + 4)
-            held = base + len(view)
-        length = _INT.unpack_from(view, pos - base)[0]
+            if src is None:
+                raise ValueError("posting list cut short")
+            buf, data, base = src.window(pos, pos + 4)
+            held = base + len(data)
+        length = _INT.unpack_from(data, pos - base)[0]
         last = length < 0
         length = abs(length)
         nextpos = pos + 4 + length
         if nextpos > held:  # the whole block in one buffer
-            buf, view, base = src.window(pos, nextpos)
-            held = base + len(view)
+            if src is None:
+                raise ValueError("posting list cut short")
+            buf, data, base = src.window(pos, nextpos)
+            held = base + len(data)
         buf.seek(pos - base + 4)
         count, maxid, _maxw, comp, _mn, _mx = pickle.load(buf)
         if wanted is not None and not wanted(lo, maxid):
@@ -475,10 +477,10 @@ def decode_blocks(
                 break
             continue
         lo = maxid + 1
-        data = view[buf.tell() : nextpos - base]
+        block = data[buf.tell() : nextpos - base]
         if comp:
-            data = zlib.decompress(data)
-        ids_d, weights, values = pickle.loads(data)
+            block = zlib.decompress(block)
+        ids_d, weights, values = pickle.loads(block)
         # Blocks written here hold arrays; blocks Whoosh wrote (merges) tuples.
         ids = np.asarray(ids_d, dtype=np.int64).cumsum()
         if weights is None:
