@@ -3,6 +3,7 @@ the other versions of their work."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -89,9 +90,17 @@ def passage_cache(budget: int) -> SizedLRU:
 
 
 def _passage_size(p: Passage) -> int:
-    # As when passages held their HTML (the budgets were tuned so): the
-    # text plus "<mark></mark>" around each match.
-    return 300 + 3 * sum(len(s) + (13 if hit else 0) for s, hit in p.segments)
+    # What a cached passage holds in memory: its texts as Python strings,
+    # a tuple and a list slot per segment, the passage object with its
+    # dict, and the cache entry with its key. Counting three bytes a
+    # character (as when passages held their HTML) undercounted 3.5 times:
+    # at 1,000,000 pages an 8.5 MB budget held 30 MB.
+    # (Strings of one character are CPython's shared ones.)
+    return _PASSAGE_OVERHEAD + sum((sys.getsizeof(s) if len(s) > 1 else 0) + _SEGMENT_OVERHEAD for s, _ in p.segments)
+
+
+_PASSAGE_OVERHEAD = 400
+_SEGMENT_OVERHEAD = 64
 
 
 def page_hits(gen: Generation, plan: Plan, final: np.ndarray, rows: np.ndarray, passages: SizedLRU) -> list[Hit]:
