@@ -12,6 +12,7 @@ keeps a process's resident memory near what it uses.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 import threading
@@ -120,3 +121,17 @@ class HeapTrim:
             self._pending.clear()
             self._trim()
             self.trims += 1
+
+
+def freeze_long_lived() -> None:
+    """Keep what the process holds now (an index generation's tables, the
+    data files, the web app) out of the garbage collector's full passes.
+
+    A full pass walks every tracked object: in a serving worker at
+    1,000,000 pages (200,000 objects, 29,000 of them document rows) each
+    took 56-130 ms, about once per 100 searches. Garbage is collected
+    first, so none is kept. Frozen objects are still freed when their
+    last reference goes: a generation let go is, as it forms no cycles.
+    """
+    gc.collect()
+    gc.freeze()

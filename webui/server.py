@@ -37,7 +37,9 @@ class _App(BaseApplication):
         from webui import create_app
         from webui.state import get_searcher
 
-        app = create_app({"INDEX": str(self.index), **self.config})
+        # A worker lives long: SERVER_WORKER leaves its index out of the
+        # garbage collector's full passes (search.heap.freeze_long_lived).
+        app = create_app({"INDEX": str(self.index), **self.config, "SERVER_WORKER": True})
         # Open the index and load the data files before the first request.
         with app.app_context():
             get_searcher().warm_up()

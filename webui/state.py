@@ -18,8 +18,9 @@ _KEY = "etslib"
 
 
 class _Holder:
-    def __init__(self, index: str):
+    def __init__(self, index: str, freeze: bool):
         self.index = index
+        self.freeze = freeze
         self.searcher: Searcher | None = None
         self.lock = threading.Lock()
 
@@ -27,12 +28,14 @@ class _Holder:
         if self.searcher is None:
             with self.lock:  # the dev server runs requests in threads
                 if self.searcher is None:
-                    self.searcher = Searcher(self.index)
+                    self.searcher = Searcher(self.index, freeze=self.freeze)
         return self.searcher
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_KEY] = _Holder(str(app.config["INDEX"]))
+    # A server worker lives long: its index stays out of the garbage
+    # collector's full passes (see search.heap.freeze_long_lived).
+    app.extensions[_KEY] = _Holder(str(app.config["INDEX"]), bool(app.config.get("SERVER_WORKER")))
 
 
 def get_searcher() -> Searcher:

@@ -10,7 +10,7 @@ import weakref
 import pytest
 
 from search.heap import HeapTrim, release_free_memory
-from search.model import Extracted
+from search.model import Extracted, SearchRequest
 
 
 def _rss_mb() -> float:
@@ -130,3 +130,41 @@ def test_idle_trim_gives_a_bursts_garbage_back():
     assert _wait_for(lambda: idle.trims == 1)
     assert before - _rss_mb() > 50
     assert len(kept) == 500
+
+
+def test_a_server_worker_leaves_its_index_out_of_full_collections_and_still_frees_old_generations(tmp_path):
+    """A gunicorn worker's app freezes what it holds once warmed up; a
+    newer generation replaces the frozen one, which is freed by its
+    reference counts alone (a frozen cycle would never be)."""
+    from tests.conftest import CORPUS, build_index
+    from webui.server import _App
+    from webui.state import close, get_searcher
+
+    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in {".txt", ".md"})
+    build_index(files[:-1], tmp_path / "ix")
+    try:
+        app = _App({}, tmp_path / "ix").load()  # what each worker runs
+        with app.app_context():
+            searcher = get_searcher()
+            assert gc.get_freeze_count() > 1000
+            old = weakref.ref(searcher.state().snap)
+            build_index(files, tmp_path / "ix")  # a new generation, published
+            gc.disable()
+            try:
+                assert searcher.state().snap is not old()
+                assert old() is None  # gone without a collection
+            finally:
+                gc.enable()
+            assert searcher.search(SearchRequest(q="emissions")).total > 0
+            close(app)
+    finally:
+        gc.unfreeze()
+
+
+def test_a_searcher_of_a_one_off_command_freezes_nothing(index_dir):
+    from search.query.searcher import Searcher
+
+    before = gc.get_freeze_count()
+    with Searcher(index_dir) as s:
+        s.warm_up()
+    assert gc.get_freeze_count() == before
