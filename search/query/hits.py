@@ -86,10 +86,11 @@ def version_count(gen: Generation, row: int) -> int:
 def passage_cache(budget: int) -> SizedLRU:
     """Passages by page and query terms: a page turn, a facet click or a
     popular query does not highlight the same pages again."""
-    return SizedLRU(budget, _passage_size)
+    return SizedLRU(budget, passage_bytes)
 
 
-def _passage_size(p: Passage) -> int:
+def passage_bytes(p: Passage) -> int:
+    """About what a passage holds in memory (with its cache entry)."""
     # What a cached passage holds in memory: its texts as Python strings,
     # a tuple and a list slot per segment, the passage object with its
     # dict, and the cache entry with its key. Counting three bytes a

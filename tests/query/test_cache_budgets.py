@@ -141,3 +141,32 @@ def test_terms_give_one_shared_key_until_they_grow():
     assert t.key() is first  # every passage of a query shares it
     t.stems.add("benchmark")
     assert t.key() != first and "benchmark" in t.key()[0]
+
+
+def test_the_answer_cache_counts_what_its_answers_hold(index_dir):
+    """Counted from its parts (hits, facet values, versions, passages), an
+    answer's size is near what tracemalloc sees it free."""
+    import gc
+    import tracemalloc
+
+    queries = ("market stability reserve", "free allocation benchmarks cement", "aviation emissions", "",
+               "Emissionshandel", "what are the rules for free allocation of emission allowances")
+    with Searcher(index_dir) as s:
+        s.state()
+        tracemalloc.start()
+        try:
+            counted = freed = 0
+            for q in queries:
+                for facet_limit in (None, 5):
+                    s._passages.clear()  # the answer alone holds its passages
+                    s.search(SearchRequest(q=q, limit=10, passages=3, facet_limit=facet_limit))
+                    gc.collect()
+                    held = tracemalloc.get_traced_memory()[0]
+                    counted += s._responses.bytes
+                    s._responses.clear()
+                    s._passages.clear()
+                    gc.collect()
+                    freed += held - tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+    assert 0.8 * freed <= counted <= 1.5 * freed, (counted, freed)
