@@ -23,7 +23,7 @@ from .. import config
 from ..heap import HeapTrim, freeze_long_lived, release_free_memory
 from ..index import IndexProblem, IndexRoot, Snapshot
 from ..index.live import LiveIndex
-from ..lru import SizedLRU
+from ..lru import SegmentedLRU, SizedLRU
 from ..model import Hit, Passage, SearchRequest, SearchResponse
 from . import budget, documents, suggest
 from .contract import stats_json
@@ -70,7 +70,11 @@ class Searcher:
         self._passages = passage_cache(budgets.passages)
         # Whole answers by (generation, request): a popular query, a page
         # reload or the JSON twin of a page just shown costs a lookup.
-        self._responses = SizedLRU(budgets.responses, lambda entry: entry[1])  # (answer, its size)
+        # Segmented, so queries asked once do not push out popular ones:
+        # replaying streams of real 1,000,000-page answers through 17 MB,
+        # hits went from 0.23, 0.46, 0.69 to 0.33, 0.54, 0.74 for queries
+        # drawn from 3,000 by Zipf's law (s = 0.8, 1, 1.2).
+        self._responses = SegmentedLRU(budgets.responses, lambda entry: entry[1])  # (answer, its size)
         # A search at 1,000,000 pages frees tens of MB of arrays that the C
         # heap would keep (a worker after 12 searches: 329 MB, 223 once
         # trimmed, in 2.3 ms).
