@@ -90,13 +90,12 @@ def passage_cache(budget: int) -> SizedLRU:
 
 
 def passage_bytes(p: Passage) -> int:
-    """About what a passage holds in memory (with its cache entry)."""
-    # What a cached passage holds in memory: its texts as Python strings,
-    # a tuple and a list slot per segment, the passage object with its
-    # dict, and the cache entry with its key. Counting three bytes a
-    # character (as when passages held their HTML) undercounted 3.5 times:
-    # at 1,000,000 pages an 8.5 MB budget held 30 MB.
-    # (Strings of one character are CPython's shared ones.)
+    """About what a cached passage holds in memory: its texts as Python
+    strings, a tuple and a list slot per segment, the passage object with
+    its dict, and the cache entry with its key."""
+    # Counting three bytes a character (as when passages held their HTML)
+    # undercounted 3.5 times: at 1,000,000 pages an 8.5 MB budget held 30
+    # MB. Strings of one character are CPython's shared ones.
     return _PASSAGE_OVERHEAD + sum((sys.getsizeof(s) if len(s) > 1 else 0) + _SEGMENT_OVERHEAD for s, _ in p.segments)
 
 

@@ -316,8 +316,8 @@ class Searcher:
 def _response_bytes(resp: SearchResponse) -> int:
     """About what an answer holds in memory, counted from its parts.
 
-    Pickling it to measure took 0.4-0.9 ms a search (5% of one at 100,000
-    pages). The constants were fitted with tracemalloc on 184 answers at
+    Pickling it to measure took 0.4-0.9 ms a search (3% of a cold one at
+    100,000 pages). The constants were fitted with tracemalloc on 184 answers at
     100,000 and 1,000,000 pages (the mix, distinct queries, the web page's
     facet limit): each came within 0.88-1.27 of its real size, the totals
     within 3%. Its passages count in full, although the passage cache
