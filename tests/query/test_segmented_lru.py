@@ -70,3 +70,41 @@ def test_a_popular_answer_survives_many_distinct_searches(index_dir):
             s.search(SearchRequest(q=q))
             assert s._responses.bytes <= budget
         assert any(popular.q in repr(key) for key in s._responses._protected)
+
+
+def test_caches_shared_by_threads_keep_their_entries_and_their_count():
+    """Six threads on one cache (without its lock: KeyError, and bytes
+    counted that no entry held)."""
+    import random
+    import sys
+    import threading
+
+    def hammer(cache: SizedLRU, seed: int, errors: list[str]) -> None:
+        rnd = random.Random(seed)
+        try:
+            for _ in range(20_000):
+                key = rnd.randrange(40)
+                if rnd.random() < 0.5:
+                    cache.get(key)
+                else:
+                    cache.put(key, "x" * rnd.randrange(1, 30))
+        except Exception as e:  # reported below
+            errors.append(repr(e))
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often
+    try:
+        for cache in (SizedLRU(200, len), SegmentedLRU(200, len)):
+            errors: list[str] = []
+            threads = [threading.Thread(target=hammer, args=(cache, i, errors)) for i in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+            protected = dict(getattr(cache, "_protected", {}))
+            held = [size for _, size in [*cache._items.values(), *protected.values()]]
+            assert cache.bytes == sum(held) <= 200
+            assert getattr(cache, "protected_bytes", 0) == sum(size for _, size in protected.values())
+    finally:
+        sys.setswitchinterval(switch)
