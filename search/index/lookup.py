@@ -19,6 +19,7 @@ from .whoosh_format import (
     HashLayout,
     NoFastPath,
     TermInfo,
+    WHOOSH_READS,
     closest_term,
     decode_terminfo,
     field_values,
@@ -67,7 +68,8 @@ class SegmentTerms:
             return None if value is None else decode_terminfo(value)
         fd = self._fd
         if fd is None:
-            return whoosh_term_info(self._whoosh, field, tbytes)
+            with WHOOSH_READS:
+                return whoosh_term_info(self._whoosh, field, tbytes)
         fnum = self._fieldmap.get(field)
         if fnum is None:
             return None
@@ -82,14 +84,16 @@ class SegmentTerms:
 
     def posting_bytes(self, offset: int, length: int) -> bytes:
         if self._post_fd is None:
-            return posting_bytes(self._whoosh, offset, length)
+            with WHOOSH_READS:
+                return posting_bytes(self._whoosh, offset, length)
         return os.pread(self._post_fd, length, offset)
 
     def closest_term(self, field: str, text: str) -> str | None:
         """The first term of ``field`` equal to or after ``text``, or None
         (what Whoosh's field cursor ``find`` does, by binary search)."""
         if self._fd is None:
-            return whoosh_closest_term(self._whoosh, field, text)
+            with WHOOSH_READS:
+                return whoosh_closest_term(self._whoosh, field, text)
         fnum = self._fieldmap.get(field)
         if fnum is None:
             return None

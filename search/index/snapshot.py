@@ -32,6 +32,7 @@ from .whoosh_format import (
     PostingSource,
     READ_WINDOW,
     StoredColumn,
+    WHOOSH_READS,
     decode_blocks,
     deleted_records,
     posting_extent,
@@ -373,10 +374,11 @@ class Snapshot:
         """Terms of ``field`` starting with ``prefix``, most frequent first."""
         def compute():
             found: dict[str, int] = {}
-            for seg, _ in self._leaves:
-                for t in seg.expand_prefix(field, prefix):
-                    t = t.decode("utf-8") if isinstance(t, bytes) else t
-                    found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
+            with WHOOSH_READS:
+                for seg, _ in self._leaves:
+                    for t in seg.expand_prefix(field, prefix):
+                        t = t.decode("utf-8") if isinstance(t, bytes) else t
+                        found[t] = found.get(t, 0) + seg.doc_frequency(field, t)
             ranked = sorted(found, key=lambda t: (-found[t], t))
             return ranked[:limit]
 
@@ -421,7 +423,8 @@ class Snapshot:
         i = bisect.bisect_right(self._leaf_starts, record) - 1
         column = self._stored_columns[i]
         if column is None:
-            return self.reader.stored_fields(record)
+            with WHOOSH_READS:
+                return self.reader.stored_fields(record)
         return column.get(record - self._leaf_starts[i])
 
 

@@ -41,6 +41,7 @@ import os
 import pickle
 import re
 import struct
+import threading
 import weakref
 import zlib
 from array import array
@@ -56,6 +57,14 @@ from .errors import IndexProblem
 #: (pinned in pyproject.toml).
 WHOOSH_VERSION = "2.7.5"
 WHOOSH_DISTRIBUTION = "whoosh-reloaded"
+
+
+#: Whoosh's readers seek and then read file objects that a segment's
+#: readers share, so threads reading through them take turns (prefix
+#: expansion, and the fallbacks for files the direct reads do not know).
+#: Four threads searching one snapshot otherwise read each other's bytes:
+#: "unpack requires a buffer of 4 bytes", and wrong terms.
+WHOOSH_READS = threading.RLock()
 
 
 class WhooshVersionError(IndexProblem):
