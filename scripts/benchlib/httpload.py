@@ -151,10 +151,56 @@ def _python_client(host: str, port: int, paths: list[str], seconds: float, conne
     }
 
 
-def _load(host: str, port: int, paths: list[str], seconds: float, connections: int, workdir: Path) -> dict[str, Any]:
+def _load(host: str, port: int, paths: list[str], seconds: float, connections: int, workdir: Path,
+          workers: list[int] = ()) -> dict[str, Any]:
+    """One load run; with the ``workers``' pids, the CPU time each spent
+    on it (:func:`_cpu_shares`)."""
+    before = _cpu_seconds(workers)
     if shutil.which("wrk"):
-        return _wrk(f"http://{host}:{port}", paths, seconds, connections, workdir)
-    return _python_client(host, port, paths, seconds, connections)
+        out = _wrk(f"http://{host}:{port}", paths, seconds, connections, workdir)
+    else:
+        out = _python_client(host, port, paths, seconds, connections)
+    return {**out, **_cpu_shares(before, _cpu_seconds(workers))}
+
+
+def _summary(run: dict[str, Any]) -> str:
+    line = f"  {run['requests_per_s']} requests/s, p95 {run.get('p95_ms')} ms, errors {run['errors']}"
+    if run.get("worker_cpu_s"):
+        line += f"; workers' CPU {' + '.join(f'{c:g}' for c in run['worker_cpu_s'])} s"
+    return line + (f" ({run['note']})" if run.get("note") else "")
+
+
+def _cpu_seconds(pids: list[int]) -> list[float]:
+    """Each process's CPU time so far (user and system), seconds."""
+    out = []
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        except (OSError, IndexError, ValueError):
+            return []  # not Linux, or a worker gone: no split then
+    return out
+
+
+#: A run whose busiest worker did more than this share of the work says so.
+_ONE_WORKER_SHARE = 0.75
+
+
+def _cpu_shares(before: list[float], after: list[float]) -> dict[str, Any]:
+    """Each worker's CPU seconds in a run and the busiest one's share. A
+    gevent worker keeps the keep-alive connections it accepted, so with
+    few connections one worker may get all of them for a whole run (seen
+    with wrk -c2 at 1M: one worker's CPU time grew by 30 s, the other's
+    not at all); such a run measures one worker, and is flagged."""
+    if not before or len(before) != len(after):
+        return {}
+    used = [round(b - a, 2) for a, b in zip(before, after)]
+    total = sum(used)
+    share = round(max(used) / total, 2) if total > 0 else None
+    out: dict[str, Any] = {"worker_cpu_s": used, "busiest_worker_share": share}
+    if share is not None and len(used) > 1 and share > _ONE_WORKER_SHARE:
+        out["note"] = f"one worker did {share:.0%} of the work: the connections stayed with it"
+    return out
 
 
 def _worker_memory(pid: int) -> dict[str, Any]:
@@ -251,16 +297,16 @@ def run(index: Path, queries: list[Query], *, seconds: float, html_seconds: floa
         html_paths = [q.path("/") for q in queries]
         _load(host, port, api_paths, 2, connections, workdir)  # warm-up, not reported
         log(f"http: /api/search for {seconds:.0f} s")
-        out["api"] = _load(host, port, api_paths, seconds, connections, workdir)
-        log(f"  {out['api']['requests_per_s']} requests/s, p95 {out['api'].get('p95_ms')} ms, errors {out['api']['errors']}")
+        out["api"] = _load(host, port, api_paths, seconds, connections, workdir, workers_pids)
+        log(_summary(out["api"]))
         if distinct:
             log(f"http: /api/search with {len(distinct):,} distinct queries for {seconds:.0f} s")
-            out["api_distinct"] = _load(host, port, [q.path("/api/search") for q in distinct], seconds, connections, workdir)
+            out["api_distinct"] = _load(host, port, [q.path("/api/search") for q in distinct], seconds, connections, workdir, workers_pids)
             out["api_distinct"]["queries"] = len(distinct)
-            log(f"  {out['api_distinct']['requests_per_s']} requests/s, p95 {out['api_distinct'].get('p95_ms')} ms, errors {out['api_distinct']['errors']}")
+            log(_summary(out["api_distinct"]))
         log(f"http: HTML / for {html_seconds:.0f} s")
-        out["html"] = _load(host, port, html_paths, html_seconds, connections, workdir)
-        log(f"  {out['html']['requests_per_s']} requests/s, p95 {out['html'].get('p95_ms')} ms, errors {out['html']['errors']}")
+        out["html"] = _load(host, port, html_paths, html_seconds, connections, workdir, workers_pids)
+        log(_summary(out["html"]))
         out["memory"] = _memory(proc.pid, _peaks(workers_pids))
     finally:
         try:

@@ -111,6 +111,10 @@ def test_http(bench):
     assert h["html"]["requests"] > 0 and h["html"]["errors"] == 0
     assert h["api_distinct"]["requests"] > 0 and h["api_distinct"]["errors"] == 0
     assert not h["check"]["errors"] and not h["check"]["total_mismatches"]
+    for run in ("api", "api_distinct", "html"):  # how the work split between the two workers
+        cpu = h[run]["worker_cpu_s"]
+        assert len(cpu) == 2 and sum(cpu) > 0 and 0.5 <= h[run]["busiest_worker_share"] <= 1
+        assert ("note" in h[run]) == (h[run]["busiest_worker_share"] > 0.75)
     mem = h["memory"]
     assert mem["max_worker_rss_mb"] > 0 and mem["max_rest_worker_rss_mb"] > 0
     assert len(mem["peak_worker_rss_mb"]) == mem["workers"] == 2  # sampled under load, each worker
