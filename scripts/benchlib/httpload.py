@@ -152,9 +152,10 @@ def _python_client(host: str, port: int, paths: list[str], seconds: float, conne
 
 
 def _load(host: str, port: int, paths: list[str], seconds: float, connections: int, workdir: Path,
-          workers: list[int] = ()) -> dict[str, Any]:
+          workers: list[int] | None = None) -> dict[str, Any]:
     """One load run; with the ``workers``' pids, the CPU time each spent
     on it (:func:`_cpu_shares`)."""
+    workers = workers or []
     before = _cpu_seconds(workers)
     if shutil.which("wrk"):
         out = _wrk(f"http://{host}:{port}", paths, seconds, connections, workdir)
@@ -164,6 +165,7 @@ def _load(host: str, port: int, paths: list[str], seconds: float, connections: i
 
 
 def _summary(run: dict[str, Any]) -> str:
+    """A run in one log line."""
     line = f"  {run['requests_per_s']} requests/s, p95 {run.get('p95_ms')} ms, errors {run['errors']}"
     if run.get("worker_cpu_s"):
         line += f"; workers' CPU {' + '.join(f'{c:g}' for c in run['worker_cpu_s'])} s"
