@@ -53,3 +53,19 @@ def test_passage_json_is_the_contract_shape():
         "<mark>Allowances</mark> &amp; &lt;b&gt;caps&lt;/b&gt;: &quot;the <mark>allowance</mark>&quot; isn&#x27;t free; "
         "&amp;amp; stays text. &lt;mark&gt;x&lt;/mark&gt; <mark>Allowances</mark>"
     )
+
+
+def test_an_unpaged_law_labels_its_passages_with_the_paragraph_they_stand_in(index_dir):
+    """The BEHG (markdown, unpaged) puts its fixed price in § 10 and its
+    penalty for missed surrenders, twice the fixed price, in § 21: each
+    passage is labelled with the heading above the words it shows."""
+    from search.model import SearchRequest
+    from search.query.searcher import Searcher
+
+    with Searcher(index_dir) as s:
+        hits = s.search(SearchRequest(q="Festpreis", limit=20, passages=3)).hits
+    behg = next(h for h in hits if "Brennstoffemissionen" in h.meta["title"] and "Zertifikatehandel" in h.meta["title"])
+    labels = [p.label for p in behg.passages]
+    assert labels[0] == "§ 10"
+    assert "§ 21" in labels
+    assert all(lab and lab.startswith(("§", "Anlage")) for lab in labels)
