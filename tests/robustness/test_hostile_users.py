@@ -41,10 +41,10 @@ TOKENS = [
     "(", ")", '"', "“", "»", "AND", "OR", "NOT", "&&", "||", "-", "+", "!", "*", "?", "**", "e*?*?*?*?*z", "a*b*c*d*e*f*",
     "title:", "author:", "text:", "year:", "year:2018..2024", "year:>=2020", "year:<1000", "year:99999999999999999999",
     "jurisdiction:", "jur:EU", "type:legislation", "topic:", "language:de", "lang:", "publisher:", "colour:red", ":",
-    "碳排", "碳排放权交易", "重点排放单位应当如何清缴配额", "Emissionshandel", "allowances", "cap-and-trade", "2003/87/EC", "<script>", "\x00", "\u202e",
+    "碳排", "碳排放权交易", "Emissionshandel", "allowances", "cap-and-trade", "2003/87/EC", "<script>", "\x00", "\u202e",
     "'", "\\", "%", "%00", "../../etc/passwd", "\ufffd", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
 ]
-CJK_TOKENS = ["碳", "权", "的", "排放", "配额", "交易", "碳排放权交易", "清缴", "全国碳市场"]
+CJK_TOKENS = ["碳", "权", "的", "排放", "配额", "交易", "碳排放权交易", "清缴", "全国碳市场", "重点排放单位应当如何清缴配额"]
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 queries = st.one_of(
     # A few tokens typed apart, as people type: Chinese characters and words
