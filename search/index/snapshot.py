@@ -409,13 +409,6 @@ class Snapshot:
             return self.infos[row]
         return self.stored(int(self.header_records[row]))["info"]
 
-    def section_marks(self, row: int) -> list:
-        """Where an unpaged document's sections start, with their headings
-        (:mod:`search.text.sections`)."""
-        if self.infos[row].get("paged", True):
-            return []
-        return self.full_info(row).get("section_marks") or []
-
     def stored(self, record: int) -> dict[str, Any]:
         """A record's stored fields, read directly (:class:`StoredColumn`)
         unless the segment's column needs Whoosh's reader."""

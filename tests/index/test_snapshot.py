@@ -24,7 +24,7 @@ def test_lean_and_dropped_keys_are_read_on_demand(index_dir):
             # The dropped keys are read from the index when wanted.
             assert lean.full_info(row) == some.full_info(row) == full.infos[row]
         row = unpaged[0]
-        assert lean.section_marks(row) == full.infos[row]["section_marks"]
+        assert lean.full_info(row)["section_marks"] == full.infos[row]["section_marks"]
         # A reader asking a lean row for more than it keeps is told, not
         # handed a silent None.
         with pytest.raises(KeyError, match="full_info"):
